@@ -1,0 +1,165 @@
+//! Start-up as a value: build, then run until stopped. Tests bind port 0 and read `port()`.
+
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use axum::Router;
+use platform::auth::JwtKeys;
+use platform::shutdown::{self, Shutdown, ShutdownTrigger};
+use platform::Config;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use crate::role::Role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Nats(#[from] platform::nats::NatsError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running barber process: an HTTP server (when the role serves one) and background roles.
+pub struct Application {
+    port: u16,
+    pool: PgPool,
+    trigger: ShutdownTrigger,
+    tasks: JoinSet<()>,
+}
+
+impl Application {
+    /// Connects, migrates, binds and starts every part of `role`.
+    pub async fn build(config: Config, role: Role) -> Result<Self, StartError> {
+        // the recorder must exist before the first metric is recorded
+        platform::http::metrics_handle();
+        platform::db::ensure_database(&config.database_url).await?;
+        let pool = platform::db::connect(&config.database_url, 20).await?;
+        platform::db::migrate(&pool).await?;
+        let nats = platform::nats::connect(&config.nats_url).await?;
+        let (trigger, shutdown) = shutdown::channel();
+        let mut tasks = JoinSet::new();
+
+        if role.relays() {
+            let relay = command::relay::Relay::new(&config, pool.clone(), nats.clone());
+            let stop = shutdown.clone();
+            tasks.spawn(async move {
+                if let Err(err) = relay.run(stop).await {
+                    tracing::error!(%err, "relay stopped");
+                }
+            });
+        }
+        if role.projects() {
+            let (config, pool, nats, stop) =
+                (config.clone(), pool.clone(), nats.clone(), shutdown.clone());
+            tasks.spawn(async move {
+                if let Err(err) = projections::run(&config, pool, nats, stop).await {
+                    tracing::error!(%err, "projections stopped");
+                }
+            });
+        }
+
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| StartError::Bind {
+                address: config.bind,
+                source,
+            })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let router = router(&config, role, pool.clone(), nats, shutdown.clone());
+        let mut stop = shutdown;
+        tasks.spawn(async move {
+            let server = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.wait().await })
+                .into_future();
+            if let Err(err) = server.await {
+                tracing::error!(%err, "HTTP server stopped");
+            }
+        });
+        tracing::info!(?role, port, "barber started");
+        Ok(Self {
+            port,
+            pool,
+            trigger,
+            tasks,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A handle that stops the application when triggered.
+    pub fn stopper(&self) -> ShutdownTrigger {
+        self.trigger.clone()
+    }
+
+    /// Runs until SIGTERM/Ctrl-C or until a stopper is triggered, then drains.
+    pub async fn run_until_stopped(mut self) {
+        let mut stopped = self.trigger.subscribe();
+        tokio::select! {
+            () = shutdown::os_signal() => tracing::info!("shutting down"),
+            () = stopped.wait() => {},
+        }
+        self.trigger.trigger();
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(20), drain)
+            .await
+            .is_err()
+        {
+            tracing::warn!("tasks did not stop in time");
+        }
+        self.pool.close().await;
+    }
+}
+
+/// Every HTTP route the role serves, with the common layers.
+fn router(
+    config: &Config,
+    role: Role,
+    pool: PgPool,
+    nats: async_nats::Client,
+    shutdown: Shutdown,
+) -> Router {
+    let keys = JwtKeys::new(config.jwt_secret.expose(), config.jwt_ttl);
+    let mut api = Router::new();
+    if role.serves_commands() {
+        api = api.merge(command::http::router(command::http::CommandState {
+            pool: pool.clone(),
+            keys: keys.clone(),
+        }));
+    }
+    if role.serves_queries() {
+        let freshness = query::Freshness::start(pool.clone(), config.min_position_wait, shutdown);
+        api = api.merge(query::router(query::QueryState {
+            pool: pool.clone(),
+            keys,
+            freshness,
+        }));
+    }
+    let app = Router::new()
+        .nest("/api/v1", api)
+        .merge(crate::openapi::routes())
+        .merge(platform::http::health_routes(platform::http::Probes {
+            pool,
+            nats,
+        }))
+        .fallback(not_found);
+    platform::http::with_common_layers(app)
+}
+
+async fn not_found() -> platform::ApiError {
+    platform::ApiError::not_found("route_not_found", "no such route")
+}

@@ -1,0 +1,190 @@
+//! `barber bench <base-url>`: the load generator behind `make bench`. It signs up a business on a
+//! running barber and measures, over HTTP:
+//! - customer-register commands per second with 1 and 8 concurrent clients;
+//! - create-then-read latency: a POST, then a GET of the new record with `min_position`, which
+//!   returns once the projection has applied it (command commit to read model, end to end).
+//!
+//! It prints one JSON object; `bench/run.sh` puts it beside the pgbench baseline.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// What the run measured.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    pub register_per_second_1: f64,
+    pub register_per_second_8: f64,
+    pub read_your_write_median_ms: f64,
+    pub read_your_write_p99_ms: f64,
+    pub read_your_write_samples: usize,
+    pub stale_reads: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("http: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("unexpected answer: {0}")]
+    Unexpected(String),
+}
+
+/// Runs every measurement against `base` (e.g. `http://127.0.0.1:18080`).
+pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport, BenchError> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let token = sign_up(&client, base).await?;
+    let errors = Arc::new(AtomicU64::new(0));
+    // warm-up: connections, caches, the JIT of Postgres plans
+    throughput(&client, base, &token, 8, Duration::from_secs(2), &errors).await;
+    errors.store(0, Ordering::Relaxed);
+    let one = throughput(
+        &client,
+        base,
+        &token,
+        1,
+        Duration::from_secs(seconds),
+        &errors,
+    )
+    .await;
+    let eight = throughput(
+        &client,
+        base,
+        &token,
+        8,
+        Duration::from_secs(seconds),
+        &errors,
+    )
+    .await;
+    let (mut latencies, stale) = read_your_writes(&client, base, &token, samples).await?;
+    latencies.sort_by(f64::total_cmp);
+    Ok(BenchReport {
+        register_per_second_1: one,
+        register_per_second_8: eight,
+        read_your_write_median_ms: percentile(&latencies, 0.50),
+        read_your_write_p99_ms: percentile(&latencies, 0.99),
+        read_your_write_samples: latencies.len(),
+        stale_reads: stale,
+        errors: errors.load(Ordering::Relaxed),
+    })
+}
+
+async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String, BenchError> {
+    let slug = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    let response: Value = client
+        .post(format!("{base}/api/v1/signup"))
+        .json(&json!({
+            "business_name": "Bench Barbers", "slug": slug, "timezone": "Europe/London",
+            "owner_name": "Bench", "email": format!("{slug}@bench.example"),
+            "password": "benchmark-password",
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    response["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| BenchError::Unexpected(response.to_string()))
+}
+
+fn customer(n: u64) -> Value {
+    json!({"name": format!("Customer {n}"), "phone": format!("+4477009{:05}", n % 100_000),
+           "email": format!("c{n}@bench.example")})
+}
+
+/// Register commands per second from `clients` concurrent clients, each one request at a time.
+async fn throughput(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    clients: usize,
+    duration: Duration,
+    errors: &Arc<AtomicU64>,
+) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (client, url, token) = (
+                client.clone(),
+                format!("{base}/api/v1/customers"),
+                token.to_owned(),
+            );
+            let (done, errors) = (done.clone(), errors.clone());
+            tokio::spawn(async move {
+                while start.elapsed() < duration {
+                    let n = done.load(Ordering::Relaxed);
+                    let ok = client
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .json(&customer(n))
+                        .send()
+                        .await
+                        .map(|r| r.status() == reqwest::StatusCode::CREATED)
+                        .unwrap_or(false);
+                    if ok {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Milliseconds from sending a create to receiving the read that includes it.
+async fn read_your_writes(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    samples: usize,
+) -> Result<(Vec<f64>, u64), BenchError> {
+    let mut latencies = Vec::with_capacity(samples);
+    let mut stale = 0;
+    for n in 0..samples as u64 {
+        let start = Instant::now();
+        let created: Value = client
+            .post(format!("{base}/api/v1/customers"))
+            .bearer_auth(token)
+            .json(&customer(1_000_000 + n))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let (Some(id), Some(position)) = (created["id"].as_str(), created["position"].as_i64())
+        else {
+            return Err(BenchError::Unexpected(created.to_string()));
+        };
+        let read = client
+            .get(format!(
+                "{base}/api/v1/customers/{id}?min_position={position}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        if read.headers().contains_key("barber-stale") || !read.status().is_success() {
+            stale += 1;
+        }
+        let _ = read.bytes().await?;
+        latencies.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok((latencies, stale))
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}

@@ -1,0 +1,18 @@
+//! The barber binary as a library, so tests start the real thing in-process.
+//!
+//! - [`app`]: `Application::build(config, role)`: the pool, migrations, NATS, the HTTP router
+//!   (command and query APIs, health, metrics, OpenAPI) and the background roles.
+//! - [`role`]: which parts of the system a process runs.
+//! - [`openapi`]: the merged OpenAPI document and its docs page.
+//! - [`seed`]: the demo business `make run` logs in to.
+//! - [`bench`]: the load generator behind `make bench`.
+//! - [`bench`]: the benchmark harness (`barber bench`).
+
+pub mod app;
+pub mod bench;
+pub mod openapi;
+pub mod role;
+pub mod seed;
+
+pub use app::Application;
+pub use role::Role;

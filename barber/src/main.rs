@@ -1,0 +1,126 @@
+//! `barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench]`
+
+use std::process::ExitCode;
+
+use barber::{Application, Role};
+use platform::Config;
+
+const USAGE: &str = "usage: barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]]";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("barber: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    platform::telemetry::init(config.log_format);
+    if config.uses_development_secret() {
+        tracing::warn!("JWT_SECRET is the development default; set it in production");
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str).unwrap_or("all") {
+        "all" => serve(config, Role::All).await,
+        "command" => serve(config, Role::Command).await,
+        "query" => serve(config, Role::Query).await,
+        "relay" => serve(config, Role::Relay).await,
+        "project" => serve(config, Role::Project).await,
+        "migrate" => migrate(&config).await,
+        "rebuild" => match args.get(1) {
+            Some(name) => rebuild(&config, name).await,
+            None => Err(format!(
+                "name a projection to rebuild: {}",
+                projections::names().join(", ")
+            )),
+        },
+        "seed" => seed(&config).await,
+        "bench" => bench(&args[1..]).await,
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown role {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("barber: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, role: Role) -> Result<(), String> {
+    let app = Application::build(config, role)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.run_until_stopped().await;
+    Ok(())
+}
+
+async fn pool(config: &Config) -> Result<sqlx::PgPool, String> {
+    platform::db::ensure_database(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pool = platform::db::connect(&config.database_url, 5)
+        .await
+        .map_err(|e| e.to_string())?;
+    platform::db::migrate(&pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(pool)
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    pool(config).await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn rebuild(config: &Config, name: &str) -> Result<(), String> {
+    let pool = pool(config).await?;
+    let report = projections::rebuild(&pool, name)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(?report, projection = name, "rebuilt");
+    println!("rebuilt {name}: {report:?}");
+    Ok(())
+}
+
+async fn bench(args: &[String]) -> Result<(), String> {
+    let base = args
+        .first()
+        .map(String::as_str)
+        .unwrap_or("http://127.0.0.1:8080");
+    let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let samples = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(500);
+    let report = barber::bench::run(base, seconds, samples)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn seed(config: &Config) -> Result<(), String> {
+    let pool = pool(config).await?;
+    let seeded = barber::seed::seed(config, &pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let verb = if seeded.created {
+        "created"
+    } else {
+        "already there"
+    };
+    println!(
+        "demo business {verb}: log in with {} / {}",
+        barber::seed::DEMO_EMAIL,
+        barber::seed::DEMO_PASSWORD
+    );
+    Ok(())
+}

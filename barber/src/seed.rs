@@ -1,0 +1,84 @@
+//! The demo business that `make run` logs in to. Seeding twice is harmless.
+
+use command::accounts::{self, SignUp};
+use command::customer::{Customer, CustomerCommand, CustomerProfile};
+use events::EventMetadata;
+use platform::auth::JwtKeys;
+use platform::{ApiError, Config};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const DEMO_EMAIL: &str = "owner@demo.barber";
+pub const DEMO_PASSWORD: &str = "demo-barber-2026";
+pub const DEMO_SLUG: &str = "demo";
+
+/// What was seeded (or found already there).
+#[derive(Debug)]
+pub struct Seeded {
+    pub business_id: Option<Uuid>,
+    pub created: bool,
+}
+
+/// Opens the demo business with a few customers, unless it exists.
+pub async fn seed(config: &Config, pool: &PgPool) -> Result<Seeded, ApiError> {
+    let existing: Option<Uuid> =
+        sqlx::query_scalar("select business_id from business_slugs where slug = $1")
+            .bind(DEMO_SLUG)
+            .fetch_optional(pool)
+            .await?;
+    if let Some(business_id) = existing {
+        return Ok(Seeded {
+            business_id: Some(business_id),
+            created: false,
+        });
+    }
+    let keys = JwtKeys::new(config.jwt_secret.expose(), config.jwt_ttl);
+    let signed_up = accounts::sign_up(
+        pool,
+        &keys,
+        SignUp {
+            business_name: "Demo Barbers".into(),
+            slug: DEMO_SLUG.into(),
+            timezone: "Europe/London".into(),
+            currency: "GBP".into(),
+            owner_name: "Demo Owner".into(),
+            email: DEMO_EMAIL.into(),
+            password: DEMO_PASSWORD.into(),
+        },
+        "seed",
+    )
+    .await?;
+    let customers = [
+        ("Ana Silva", Some("+447700900123"), Some("ana@example.com")),
+        ("Ben Okafor", Some("+447700900456"), None),
+        ("Chloe Martin", None, Some("chloe@example.com")),
+    ];
+    for (name, phone, email) in customers {
+        let customer_id = Uuid::new_v4();
+        let command_id = Uuid::new_v4();
+        let metadata = EventMetadata {
+            tenant_id: signed_up.business_id,
+            actor: signed_up.user_id.to_string(),
+            correlation_id: "seed".into(),
+            causation_id: command_id.to_string(),
+            command_id,
+        };
+        let command = CustomerCommand::Register {
+            customer_id,
+            tenant_id: signed_up.business_id,
+            profile: CustomerProfile {
+                name: name.into(),
+                phone: phone.map(Into::into),
+                email: email.map(Into::into),
+                notes: None,
+            },
+        };
+        command::store::execute::<Customer>(pool, &customer_id.to_string(), command, &metadata)
+            .await
+            .map_err(ApiError::from)?;
+    }
+    Ok(Seeded {
+        business_id: Some(signed_up.business_id),
+        created: true,
+    })
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The benchmark: barber's figures beside this machine's own Postgres ceiling, measured in the
+# same run (pgbench single-row inserts on an events-shaped table). Writes bench/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=./target/release/barber
+RUN_SECONDS=${BENCH_SECONDS:-10}
+SAMPLES=${BENCH_SAMPLES:-500}
+PORT=${BENCH_PORT:-18080}
+PSQL="psql -h 127.0.0.1 -U postgres -qtA -v ON_ERROR_STOP=1"
+OUT=bench/results.md
+
+echo "bench: pgbench baseline (${RUN_SECONDS}s per run)"
+$PSQL -d postgres -c "drop database if exists barber_bench_pgbench with (force)" -c "create database barber_bench_pgbench"
+$PSQL -d barber_bench_pgbench <<'SQL'
+create table events (
+    aggregate_type text not null, aggregate_id text not null, sequence int not null,
+    event_type text not null, event_version text not null, payload jsonb not null,
+    metadata jsonb not null, global_position bigint generated always as identity,
+    transaction_id xid8 not null default pg_current_xact_id(),
+    recorded_at timestamptz not null default now(),
+    primary key (aggregate_type, aggregate_id, sequence));
+create index on events (transaction_id, global_position);
+SQL
+SCRIPT=$(mktemp)
+cat > "$SCRIPT" <<'SQL'
+insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+values ('customer', gen_random_uuid()::text, 1, 'CustomerRegistered', '1',
+        '{"CustomerRegistered": {"pii": {"name": "Customer", "phone": "+447700900123"}}}',
+        '{"tenant_id": "00000000-0000-0000-0000-000000000001", "actor": "bench"}');
+SQL
+pgbench_tps() {
+  pgbench -h 127.0.0.1 -U postgres -n -c "$1" -j "$1" -T "$RUN_SECONDS" -f "$SCRIPT" barber_bench_pgbench 2>/dev/null \
+    | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+}
+PG1=$(pgbench_tps 1)
+PG8=$(pgbench_tps 8)
+rm -f "$SCRIPT"
+echo "bench: pgbench 1 client ${PG1} tps, 8 clients ${PG8} tps"
+
+echo "bench: starting barber all on port $PORT"
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/barber_bench
+export EVENTS_STREAM=BARBER_BENCH_$(date +%s)
+export NATS_PREFIX=barberbench
+export BIND=127.0.0.1:$PORT
+export RUST_LOG=warn
+$PSQL -d postgres -c "drop database if exists barber_bench with (force)"
+"$BIN" all &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+REPORT=$("$BIN" bench "http://127.0.0.1:$PORT" "$RUN_SECONDS" "$SAMPLES")
+echo "bench: $REPORT"
+EVENTS=$($PSQL -d barber_bench -c "select count(*) from events")
+CUSTOMERS=$($PSQL -d barber_bench -c "select count(*) from customers")
+
+python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" > "$OUT" <<'PY'
+import json, sys, datetime, os, platform
+r = json.loads(sys.argv[1]); pg1, pg8 = float(sys.argv[2]), float(sys.argv[3])
+events, customers = sys.argv[4], sys.argv[5]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"Run {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {platform.system()}.\n")
+print("| measure | barber | pgbench baseline | ratio | target |")
+print("|---|---|---|---|---|")
+print(f"| customer-register commands/s, 1 client | {r['register_per_second_1']:.0f} | {pg1:.0f} tps | {r['register_per_second_1']/pg1:.1%} | |")
+print(f"| customer-register commands/s, 8 clients | {r['register_per_second_8']:.0f} | {pg8:.0f} tps | {r['register_per_second_8']/pg8:.1%} | ≥ 15 % |")
+print(f"| create-then-read with `min_position`, median | {r['read_your_write_median_ms']:.1f} ms | | | |")
+print(f"| create-then-read with `min_position`, p99 | {r['read_your_write_p99_ms']:.1f} ms | | | ≤ 25 ms |")
+print(f"\n{r['read_your_write_samples']} create-then-read samples, {r['stale_reads']} answered stale; "
+      f"{r['errors']} failed requests; {events} events recorded, {customers} customers in the read model.")
+PY
+cat "$OUT"

@@ -1,0 +1,100 @@
+//! `POST /signup`, `POST /login`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use platform::json::ApiJson;
+use platform::request::RequestContext;
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::CommandState;
+use crate::accounts::{self, SignUp};
+
+pub fn routes() -> Router<CommandState> {
+    Router::new()
+        .route("/signup", post(sign_up))
+        .route("/login", post(log_in))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignUpRequest {
+    business_name: String,
+    /// The public booking address: `/public/{slug}`.
+    slug: String,
+    /// IANA name, e.g. `Europe/London`.
+    timezone: String,
+    /// ISO 4217; defaults to `USD`.
+    currency: Option<String>,
+    owner_name: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignUpResponse {
+    business_id: Uuid,
+    user_id: Uuid,
+    token: String,
+    position: Option<i64>,
+}
+
+/// Opens a business and its owner's account.
+#[utoipa::path(post, path = "/api/v1/signup", request_body = SignUpRequest, tag = "accounts",
+    responses((status = 201, body = SignUpResponse),
+        (status = 409, description = "slug_taken, email_taken", body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn sign_up(
+    State(state): State<CommandState>,
+    context: RequestContext,
+    ApiJson(body): ApiJson<SignUpRequest>,
+) -> Result<(StatusCode, Json<SignUpResponse>), ApiError> {
+    let request = SignUp {
+        business_name: body.business_name,
+        slug: body.slug,
+        timezone: body.timezone,
+        currency: body.currency.unwrap_or_else(|| "USD".to_owned()),
+        owner_name: body.owner_name,
+        email: body.email,
+        password: body.password,
+    };
+    let done =
+        accounts::sign_up(&state.pool, &state.keys, request, &context.correlation_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SignUpResponse {
+            business_id: done.business_id,
+            user_id: done.user_id,
+            token: done.token,
+            position: done.position,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogInRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LogInResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+}
+
+/// Exchanges an email and password for a token.
+#[utoipa::path(post, path = "/api/v1/login", request_body = LogInRequest, tag = "accounts",
+    responses((status = 200, body = LogInResponse),
+        (status = 401, description = "invalid_credentials", body = platform::problem::Problem)))]
+pub async fn log_in(
+    State(state): State<CommandState>,
+    ApiJson(body): ApiJson<LogInRequest>,
+) -> Result<Json<LogInResponse>, ApiError> {
+    let token = accounts::log_in(&state.pool, &state.keys, &body.email, body.password).await?;
+    Ok(Json(LogInResponse { token }))
+}

@@ -1,0 +1,56 @@
+//! The command HTTP API: thin handlers that parse, authorize, run one command and answer with the
+//! new ids and the event `position` (for read-your-writes through `min_position`).
+
+mod accounts;
+mod customers;
+mod errors;
+
+use axum::extract::FromRef;
+use axum::Router;
+use platform::auth::JwtKeys;
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::OpenApi;
+use uuid::Uuid;
+
+/// What the command handlers share.
+#[derive(Clone)]
+pub struct CommandState {
+    pub pool: PgPool,
+    pub keys: JwtKeys,
+}
+
+impl FromRef<CommandState> for JwtKeys {
+    fn from_ref(state: &CommandState) -> Self {
+        state.keys.clone()
+    }
+}
+
+/// The answer to a command that created or changed a record.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    pub id: Uuid,
+    /// The position of the last event recorded; pass it as `min_position` to read your write.
+    /// Absent when the command changed nothing.
+    pub position: Option<i64>,
+}
+
+/// The command routes, under `/api/v1`.
+pub fn router(state: CommandState) -> Router {
+    Router::new()
+        .merge(accounts::routes())
+        .merge(customers::routes())
+        .with_state(state)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        accounts::sign_up,
+        accounts::log_in,
+        customers::register_customer,
+        customers::update_customer,
+    ),
+    components(schemas(Accepted, platform::problem::Problem))
+)]
+pub struct CommandApi;

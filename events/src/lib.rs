@@ -1,0 +1,16 @@
+//! The event vocabulary of barber: the facts each aggregate records, their metadata, and the wire
+//! envelope the relay publishes to NATS. Facts only: no behaviour, no I/O, no other crate of ours.
+//!
+//! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
+//! - [`business`], [`customer`]: one event enum per aggregate.
+//! - [`recorded`]: an event as stored and published, with its commit-order position.
+//! - [`subjects`]: NATS subject naming.
+
+pub mod business;
+pub mod customer;
+pub mod metadata;
+pub mod recorded;
+pub mod subjects;
+
+pub use metadata::EventMetadata;
+pub use recorded::RecordedEvent;

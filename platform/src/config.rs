@@ -1,0 +1,144 @@
+//! Settings, read once from the environment with working local defaults.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub nats_url: String,
+    pub bind: SocketAddr,
+    /// The JetStream stream holding this deployment's events.
+    pub events_stream: String,
+    /// The subject prefix of this deployment's events.
+    pub nats_prefix: String,
+    pub jwt_secret: Secret,
+    pub jwt_ttl: Duration,
+    pub log_format: LogFormat,
+    /// The relay's backstop when no notification arrives.
+    pub relay_poll_interval: Duration,
+    /// How long a GET with `min_position` waits for the projections before answering stale.
+    pub min_position_wait: Duration,
+}
+
+/// A setting that is present but unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+const DEV_JWT_SECRET: &str = "barber-development-secret-change-me";
+
+impl Config {
+    /// Reads the environment; unset variables take their documented defaults.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings from any lookup (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str, default: &str| lookup(name).unwrap_or_else(|| default.to_owned());
+        let parse_ms = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match lookup(name) {
+                None => Ok(Duration::from_millis(default)),
+                Some(v) => v
+                    .parse()
+                    .map(Duration::from_millis)
+                    .map_err(|_| ConfigError {
+                        name,
+                        reason: format!("{v:?} is not a number of milliseconds"),
+                    }),
+            }
+        };
+        let bind = get("BIND", "0.0.0.0:8080");
+        let log_format = match get("LOG_FORMAT", "text").as_str() {
+            "json" => LogFormat::Json,
+            "text" => LogFormat::Text,
+            other => {
+                return Err(ConfigError {
+                    name: "LOG_FORMAT",
+                    reason: format!("{other:?} is neither text nor json"),
+                })
+            }
+        };
+        let jwt_ttl_seconds: u64 =
+            get("JWT_TTL_SECONDS", "43200")
+                .parse()
+                .map_err(|_| ConfigError {
+                    name: "JWT_TTL_SECONDS",
+                    reason: "not a number of seconds".into(),
+                })?;
+        Ok(Self {
+            database_url: get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/barber"),
+            nats_url: get("NATS_URL", "nats://127.0.0.1:4222"),
+            bind: bind.parse().map_err(|_| ConfigError {
+                name: "BIND",
+                reason: format!("{bind:?} is not host:port"),
+            })?,
+            events_stream: get("EVENTS_STREAM", "BARBER_EVENTS"),
+            nats_prefix: get("NATS_PREFIX", "barber"),
+            jwt_secret: Secret::new(get("JWT_SECRET", DEV_JWT_SECRET)),
+            jwt_ttl: Duration::from_secs(jwt_ttl_seconds),
+            log_format,
+            relay_poll_interval: parse_ms("RELAY_POLL_INTERVAL_MS", 500)?,
+            min_position_wait: parse_ms("MIN_POSITION_WAIT_MS", 5000)?,
+        })
+    }
+
+    /// Whether the JWT secret is the development default (warned about at start).
+    pub fn uses_development_secret(&self) -> bool {
+        self.jwt_secret.expose() == DEV_JWT_SECRET
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_work_on_a_local_machine() {
+        let config = Config::from_lookup(|_| None).expect("defaults parse");
+        assert_eq!(config.events_stream, "BARBER_EVENTS");
+        assert_eq!(config.nats_prefix, "barber");
+        assert_eq!(config.bind.port(), 8080);
+        assert!(config.uses_development_secret());
+        assert!(!format!("{config:?}").contains(DEV_JWT_SECRET));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = Config::from_lookup(|name| (name == "BIND").then(|| "nope".to_owned()))
+            .expect_err("refused");
+        assert_eq!(err.name, "BIND");
+    }
+}

@@ -1,0 +1,57 @@
+//! The Postgres pool and the migrations embedded in the binary.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+/// The migrations in `migrations/`, compiled in.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Opens a pool. Sessions time out when idle inside a transaction, because one long-open
+/// transaction holds the relay back (it only reads transactions older than the oldest open one).
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?
+        .options([("idle_in_transaction_session_timeout", "10s")])
+        .disable_statement_logging();
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+}
+
+/// Creates the database named in `url` when it does not exist yet (a fresh machine).
+pub async fn ensure_database(url: &str) -> Result<(), sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?;
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let admin = options.database("postgres").disable_statement_logging();
+    let mut conn = sqlx::PgConnection::connect_with(&admin).await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        let sql = format!("create database \"{}\"", name.replace('"', "\"\""));
+        if let Err(err) = sqlx::query(&sql).execute(&mut conn).await {
+            // another process may have created it in the meantime
+            let duplicate = err
+                .as_database_error()
+                .and_then(|e| e.code())
+                .is_some_and(|code| code == "42P04");
+            if !duplicate {
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brings the schema up to date.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}

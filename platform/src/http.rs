@@ -1,0 +1,127 @@
+//! Middleware and routes every service mounts: request ids, request tracing, Prometheus metrics,
+//! and the health probes.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::request::REQUEST_ID_HEADER;
+
+/// The process-wide Prometheus recorder (installed on first use).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Suffix("_seconds".into()),
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    ],
+                )
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            // a recorder installed earlier (another app in this process) keeps recording
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Wraps a router with request ids (made when absent, echoed back), tracing and metrics.
+pub fn with_common_layers(router: Router) -> Router {
+    let header = axum::http::HeaderName::from_static(REQUEST_ID_HEADER);
+    router
+        .layer(middleware::from_fn(track_metrics))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let request_id = req
+                .headers()
+                .get(REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id)
+        }))
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
+}
+
+async fn track_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
+    response
+}
+
+/// What `/readyz` checks.
+#[derive(Clone)]
+pub struct Probes {
+    pub pool: PgPool,
+    pub nats: async_nats::Client,
+}
+
+/// `/healthz`, `/livez`, `/readyz` and `/metrics`.
+pub fn health_routes(probes: Probes) -> Router {
+    Router::new()
+        .route("/healthz", get(live))
+        .route("/livez", get(live))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(render_metrics))
+        .with_state(probes)
+}
+
+async fn live() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn ready(State(probes): State<Probes>) -> Response {
+    let postgres = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("select 1").execute(&probes.pool),
+    )
+    .await
+    .map(|r| r.is_ok())
+    .unwrap_or(false);
+    let nats = probes.nats.connection_state() == async_nats::connection::State::Connected;
+    let status = if postgres && nats {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
+        "checks": { "postgres": postgres, "nats": nats },
+    });
+    (status, Json(body)).into_response()
+}
+
+async fn render_metrics() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        metrics_handle().render(),
+    )
+        .into_response()
+}

@@ -1,0 +1,29 @@
+//! What every barber role shares.
+//!
+//! - [`config`]: one typed settings struct, read once from the environment.
+//! - [`telemetry`]: tracing set-up (text or JSON).
+//! - [`db`]: the Postgres pool and the embedded migrations.
+//! - [`nats`]: the NATS connection and the events stream.
+//! - [`auth`]: JWTs and the authenticated-user extractor.
+//! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
+//! - [`json`]: body, query and path extractors whose rejections are problem+json.
+//! - [`request`]: the request metadata (correlation id) that becomes event metadata.
+//! - [`shutdown`]: one stop signal for every task of a process.
+//! - [`http`]: middleware every service uses: request ids, tracing, metrics, health.
+//! - [`testing`] (feature `testing`): a database and a stream of one's own for each test.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod json;
+pub mod nats;
+pub mod problem;
+pub mod request;
+pub mod shutdown;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::Config;
+pub use problem::ApiError;

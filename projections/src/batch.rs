@@ -1,0 +1,120 @@
+//! One batch of JetStream messages, applied in one Postgres transaction and then acknowledged.
+//!
+//! Nothing is acknowledged before the commit: a crash in between redelivers the batch, and the
+//! per-aggregate sequence guard makes the redelivery a no-op. A message whose event can never
+//! apply is dead-lettered in the same transaction and terminated (`AckKind::Term`) after it.
+
+use async_nats::jetstream::{AckKind, Message};
+use events::RecordedEvent;
+use sqlx::PgPool;
+
+use crate::bookkeeping::{self, Fate, Origin, Tally};
+use crate::projection::Projection;
+use crate::store::Position;
+
+/// What to answer JetStream for one message once the transaction committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Disposition {
+    Ack,
+    /// Never redeliver: it was dead-lettered.
+    Terminate,
+}
+
+/// A committed batch.
+#[derive(Debug)]
+pub(crate) struct Committed {
+    /// One per message, in the batch's order.
+    pub dispositions: Vec<Disposition>,
+    pub tally: Tally,
+}
+
+/// Applies `messages` in one transaction. An `Err` means nothing was committed (the database
+/// is unavailable, or a deadlock): the caller naks the batch and retries after a back-off.
+#[tracing::instrument(skip_all, fields(projection = projection.name(), messages = messages.len()))]
+pub(crate) async fn apply<P: Projection>(
+    pool: &PgPool,
+    projection: &P,
+    messages: &[Message],
+) -> Result<Committed, sqlx::Error> {
+    let name = projection.name();
+    let mut tx = pool.begin().await?;
+    let checkpoint = bookkeeping::lock_checkpoint(&mut tx, name).await?;
+    let mut tally = Tally::default();
+    let mut dispositions = Vec::with_capacity(messages.len());
+    let mut newest: Option<(Position, Option<u64>)> = None;
+    for message in messages {
+        let stream_sequence = message.info().ok().map(|info| info.stream_sequence);
+        let body = String::from_utf8_lossy(&message.payload);
+        let event: RecordedEvent = match serde_json::from_slice(&message.payload) {
+            Ok(event) => event,
+            Err(err) => {
+                let error = format!(
+                    "cannot read the event envelope on {}: {err}",
+                    message.subject
+                );
+                bookkeeping::dead_letter(&mut tx, name, None, stream_sequence, &error, &body)
+                    .await?;
+                tally.dead_lettered += 1;
+                dispositions.push(Disposition::Terminate);
+                continue;
+            }
+        };
+        let position = Position::of(&event);
+        if newest.is_none_or(|(p, _)| p < position) {
+            newest = Some((position, stream_sequence));
+        }
+        if !projection
+            .aggregate_types()
+            .contains(&event.aggregate_type.as_str())
+        {
+            // a projection over several types reads the whole stream: not its event, but
+            // still a step forward in commit order
+            dispositions.push(Disposition::Ack);
+            continue;
+        }
+        let origin = Origin::Message {
+            stream_sequence,
+            body: &body,
+        };
+        let fate =
+            bookkeeping::handle_event(&mut tx, projection, &event, origin, &mut tally).await?;
+        dispositions.push(match fate {
+            Fate::DeadLettered => Disposition::Terminate,
+            Fate::Applied | Fate::Duplicate => Disposition::Ack,
+        });
+    }
+    if let Some((position, stream_sequence)) = newest.filter(|(p, _)| *p > checkpoint) {
+        bookkeeping::advance_checkpoint(&mut tx, name, position, stream_sequence).await?;
+    }
+    bookkeeping::notify(&mut tx, name).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        dispositions,
+        tally,
+    })
+}
+
+/// Acknowledges a committed batch. A lost plain ack only costs a redelivery (a no-op); a
+/// termination is confirmed by the server, since a redelivered poison message would be
+/// dead-lettered twice.
+pub(crate) async fn acknowledge(messages: &[Message], dispositions: &[Disposition]) {
+    for (message, disposition) in messages.iter().zip(dispositions) {
+        let result = match disposition {
+            Disposition::Ack => message.ack().await,
+            Disposition::Terminate => message.double_ack_with(AckKind::Term).await,
+        };
+        if let Err(err) = result {
+            tracing::warn!(%err, subject = %message.subject, "cannot acknowledge; it will be redelivered");
+        }
+    }
+}
+
+/// Hands a failed batch straight back. Redeliveries come before new messages, so the next
+/// fetch (after the caller's back-off) sees the batch again in the same order.
+pub(crate) async fn reject(messages: &[Message]) {
+    for message in messages {
+        if let Err(err) = message.ack_with(AckKind::Nak(None)).await {
+            tracing::debug!(%err, "cannot nak; it will be redelivered after ack_wait");
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The bookkeeping around a projection, shared by the runtime and rebuild, always inside the
+//! caller's transaction: the checkpoint, the per-aggregate sequence guard, gap fills from the
+//! store, savepoints and dead letters.
+//!
+//! **Dead letters move the aggregate on.** An event that can never apply is recorded in
+//! `dead_letters` and its aggregate's `last_sequence` still advances past it. Later events of
+//! that aggregate then apply on top of a state that lacks it (a profile update after a poisoned
+//! registration touches no row) instead of re-hitting the poisoned event through every gap
+//! fill and dead-lettering it again. The read model is repaired, once the cause is fixed, by a
+//! rebuild; the dead letter says what to look at.
+
+use chrono::{DateTime, Utc};
+use events::RecordedEvent;
+use sqlx::PgConnection;
+
+use crate::error::ApplyError;
+use crate::projection::Projection;
+use crate::store::{self, Position};
+
+/// How one event ended for a projection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    Applied,
+    /// Already applied (a redelivery, or replayed by a rebuild): nothing done.
+    Duplicate,
+    DeadLettered,
+}
+
+/// Counts for metrics and reports, added up over a batch or a rebuild.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tally {
+    pub applied: u64,
+    pub duplicates: u64,
+    pub dead_lettered: u64,
+    /// When the newest applied event was recorded (for the lag in seconds).
+    pub last_recorded_at: Option<DateTime<Utc>>,
+}
+
+impl Tally {
+    fn count(&mut self, fate: Fate, event: &RecordedEvent) {
+        match fate {
+            Fate::Applied => {
+                self.applied += 1;
+                self.last_recorded_at = self.last_recorded_at.max(Some(event.recorded_at));
+            }
+            Fate::Duplicate => self.duplicates += 1,
+            Fate::DeadLettered => self.dead_lettered += 1,
+        }
+    }
+}
+
+/// Where an event came from, for its dead letter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Origin<'a> {
+    /// A JetStream message: its stream sequence and body.
+    Message {
+        stream_sequence: Option<u64>,
+        body: &'a str,
+    },
+    /// Read from the event store (a gap fill or a rebuild).
+    Store,
+}
+
+/// Locks the projection's checkpoint row (creating it when missing) and returns where it is.
+/// Every batch and every rebuild of a projection takes this lock first, so they run one at a
+/// time: replicas cannot interleave, and a rebuild waits for (and is waited for by) batches.
+pub(crate) async fn lock_checkpoint(
+    conn: &mut PgConnection,
+    projection: &str,
+) -> Result<Position, sqlx::Error> {
+    sqlx::query(
+        "insert into projection_checkpoints (projection) values ($1) on conflict do nothing",
+    )
+    .bind(projection)
+    .execute(&mut *conn)
+    .await?;
+    let (xid, global_position): (String, i64) = sqlx::query_as(
+        "select transaction_id::text, global_position from projection_checkpoints
+          where projection = $1 for update",
+    )
+    .bind(projection)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Position {
+        transaction_id: store::parse_xid(&xid)?,
+        global_position,
+    })
+}
+
+/// Moves the checkpoint forward to `to` (never back: a redelivery of an old message does not
+/// move it), recording the JetStream stream sequence of that message when there is one.
+pub(crate) async fn advance_checkpoint(
+    conn: &mut PgConnection,
+    projection: &str,
+    to: Position,
+    stream_sequence: Option<u64>,
+) -> Result<(), sqlx::Error> {
+    let stream_sequence = stream_sequence.and_then(|s| i64::try_from(s).ok());
+    sqlx::query(
+        "update projection_checkpoints
+            set transaction_id = $2::text::xid8, global_position = $3,
+                stream_sequence = coalesce($4, stream_sequence), updated_at = now()
+          where projection = $1 and (transaction_id, global_position) < ($2::text::xid8, $3)",
+    )
+    .bind(projection)
+    .bind(to.xid())
+    .bind(to.global_position)
+    .bind(stream_sequence)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the checkpoint to exactly `to` (a rebuild: its replay is now the whole truth).
+pub(crate) async fn set_checkpoint(
+    conn: &mut PgConnection,
+    projection: &str,
+    to: Position,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update projection_checkpoints
+            set transaction_id = $2::text::xid8, global_position = $3, updated_at = now()
+          where projection = $1",
+    )
+    .bind(projection)
+    .bind(to.xid())
+    .bind(to.global_position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Tells waiting readers (the query service, `LISTEN barber_projections`) that the projection
+/// moved; delivered when the transaction commits.
+pub(crate) async fn notify(conn: &mut PgConnection, projection: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_notify('barber_projections', $1)")
+        .bind(projection)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a message or event that can never apply.
+pub(crate) async fn dead_letter(
+    conn: &mut PgConnection,
+    projection: &str,
+    event: Option<&RecordedEvent>,
+    stream_sequence: Option<u64>,
+    error: &str,
+    message: &str,
+) -> Result<(), sqlx::Error> {
+    tracing::warn!(
+        projection,
+        aggregate_type = event.map(|e| e.aggregate_type.as_str()),
+        aggregate_id = event.map(|e| e.aggregate_id.as_str()),
+        sequence = event.map(|e| e.sequence),
+        error,
+        "dead letter"
+    );
+    sqlx::query(
+        "insert into dead_letters (projection, aggregate_type, aggregate_id, sequence,
+                                   global_position, stream_sequence, error, message)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(projection)
+    .bind(event.map(|e| &e.aggregate_type))
+    .bind(event.map(|e| &e.aggregate_id))
+    .bind(event.map(|e| e.sequence))
+    .bind(event.map(|e| e.global_position))
+    .bind(stream_sequence.and_then(|s| i64::try_from(s).ok()))
+    .bind(error)
+    .bind(message)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Hands one event to a projection under the per-aggregate sequence guard: a sequence already
+/// applied is a no-op; a sequence past the next one first applies the missing events from the
+/// store. Returns the fate of `event` itself; `tally` counts everything, gap fills included.
+/// An `Err` is transient: the caller rolls the whole transaction back.
+#[tracing::instrument(
+    skip_all,
+    fields(projection = projection.name(), aggregate_id = %event.aggregate_id, sequence = event.sequence)
+)]
+pub(crate) async fn handle_event<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    event: &RecordedEvent,
+    origin: Origin<'_>,
+    tally: &mut Tally,
+) -> Result<Fate, sqlx::Error> {
+    let name = projection.name();
+    let last = lock_sequence(conn, name, event).await?;
+    if event.sequence <= last {
+        tally.count(Fate::Duplicate, event);
+        return Ok(Fate::Duplicate);
+    }
+    if event.sequence > last + 1 {
+        let missing = store::load_sequences(
+            conn,
+            &event.aggregate_type,
+            &event.aggregate_id,
+            last + 1,
+            event.sequence - 1,
+        )
+        .await?;
+        tracing::info!(
+            from = last + 1,
+            found = missing.len(),
+            "filling a gap from the store"
+        );
+        for gap in &missing {
+            let fate = apply_one(conn, projection, gap, Origin::Store).await?;
+            tally.count(fate, gap);
+        }
+    }
+    let fate = apply_one(conn, projection, event, origin).await?;
+    tally.count(fate, event);
+    sqlx::query(
+        "insert into projection_aggregate_sequences
+             (projection, aggregate_type, aggregate_id, last_sequence)
+         values ($1, $2, $3, $4)
+         on conflict (projection, aggregate_type, aggregate_id) do update
+            set last_sequence = excluded.last_sequence
+          where projection_aggregate_sequences.last_sequence < excluded.last_sequence",
+    )
+    .bind(name)
+    .bind(&event.aggregate_type)
+    .bind(&event.aggregate_id)
+    .bind(event.sequence)
+    .execute(&mut *conn)
+    .await?;
+    Ok(fate)
+}
+
+/// The last sequence applied for the event's aggregate (0 when none), locked until commit.
+async fn lock_sequence(
+    conn: &mut PgConnection,
+    projection: &str,
+    event: &RecordedEvent,
+) -> Result<i64, sqlx::Error> {
+    let last: Option<i64> = sqlx::query_scalar(
+        "select last_sequence from projection_aggregate_sequences
+          where projection = $1 and aggregate_type = $2 and aggregate_id = $3
+            for update",
+    )
+    .bind(projection)
+    .bind(&event.aggregate_type)
+    .bind(&event.aggregate_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(last.unwrap_or(0))
+}
+
+/// Applies one event inside a savepoint, so that a permanent failure undoes only this event,
+/// which is then dead-lettered.
+async fn apply_one<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    event: &RecordedEvent,
+    origin: Origin<'_>,
+) -> Result<Fate, sqlx::Error> {
+    sqlx::query("savepoint apply_event")
+        .execute(&mut *conn)
+        .await?;
+    match projection.apply(conn, event).await {
+        Ok(()) => {
+            sqlx::query("release savepoint apply_event")
+                .execute(&mut *conn)
+                .await?;
+            Ok(Fate::Applied)
+        }
+        Err(ApplyError::Transient(err)) => Err(err),
+        Err(err) => {
+            sqlx::query("rollback to savepoint apply_event")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("release savepoint apply_event")
+                .execute(&mut *conn)
+                .await?;
+            let (stream_sequence, body) = match origin {
+                Origin::Message {
+                    stream_sequence,
+                    body,
+                } => (stream_sequence, body.to_owned()),
+                Origin::Store => (None, serde_json::to_string(event).unwrap_or_default()),
+            };
+            let error = err.to_string();
+            dead_letter(
+                conn,
+                projection.name(),
+                Some(event),
+                stream_sequence,
+                &error,
+                &body,
+            )
+            .await?;
+            Ok(Fate::DeadLettered)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,36 @@
+//! Projection workers: they build barber's read models from its events, and rebuild them from
+//! the event store.
+//!
+//! Each projection is a durable JetStream pull consumer. A batch of messages is applied in one
+//! Postgres transaction together with the bookkeeping that makes delivery exactly-once in
+//! effect: a per-aggregate sequence guard (a redelivery is a no-op, a gap is filled from the
+//! store, never skipped), the checkpoint in commit order, and dead letters for events that can
+//! never apply. Only after the commit are the messages acknowledged.
+//!
+//! Layout:
+//! - [`projection`]: the [`Projection`] trait and the list of projections ([`names`]).
+//! - [`customers`]: the customers read model (one module per projection).
+//! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
+//! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
+//! - `store`: reading events back from the event store.
+//! - [`rebuild`](mod@rebuild): [`rebuild()`] from the event store in one transaction.
+//! - [`progress`]: [`has_reached`], read-your-writes for the query service.
+//! - `lag`: the lag gauges and the retry back-off.
+//! - [`error`]: [`ProjectionError`] for callers, [`ApplyError`] for projections.
+
+mod batch;
+mod bookkeeping;
+pub mod customers;
+pub mod error;
+mod lag;
+pub mod progress;
+pub mod projection;
+pub mod rebuild;
+pub mod runtime;
+mod store;
+
+pub use error::{ApplyError, ProjectionError};
+pub use progress::has_reached;
+pub use projection::{names, Projection};
+pub use rebuild::{rebuild, RebuildReport};
+pub use runtime::run;

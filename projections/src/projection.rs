@@ -1,0 +1,118 @@
+//! What a projection is, and the list of the ones that exist.
+//!
+//! A projection reads the events of some aggregate types and keeps its own tables. It never
+//! touches the bookkeeping (checkpoints, per-aggregate sequences, dead letters): the runtime
+//! and rebuild do that around it, in the same transaction. Adding a projection is a module
+//! with a type implementing [`Projection`], plus a variant of [`Registered`].
+
+use std::future::Future;
+
+use events::RecordedEvent;
+use sqlx::PgConnection;
+
+use crate::customers::Customers;
+use crate::error::{ApplyError, ProjectionError};
+
+/// One read model built from events.
+pub trait Projection: Send + Sync {
+    /// Names its checkpoint row, its durable JetStream consumer and its metrics.
+    fn name(&self) -> &'static str;
+
+    /// The aggregate types whose events it applies.
+    fn aggregate_types(&self) -> &'static [&'static str];
+
+    /// Applies one event inside the caller's transaction. Events of one aggregate arrive once
+    /// each, in sequence order; the caller guarantees that, so `apply` need not.
+    fn apply(
+        &self,
+        conn: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> impl Future<Output = Result<(), ApplyError>> + Send;
+
+    /// Deletes every row of its tables (with DELETE, so that readers keep the old rows until
+    /// the rebuild commits).
+    fn reset(
+        &self,
+        conn: &mut PgConnection,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// Every projection of barber, as one value the runtime and rebuild can hold.
+#[derive(Debug, Clone, Copy)]
+pub enum Registered {
+    Customers(Customers),
+}
+
+/// Every projection, in the order the runtime starts them.
+pub fn all() -> Vec<Registered> {
+    vec![Registered::Customers(Customers)]
+}
+
+/// The names of every projection (for `barber rebuild <name>` and its help).
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(Projection::name).collect()
+}
+
+/// The projection called `name`, or an error listing the known names.
+pub fn find(name: &str) -> Result<Registered, ProjectionError> {
+    all()
+        .into_iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| ProjectionError::UnknownProjection {
+            name: name.to_owned(),
+            known: names().join(", "),
+        })
+}
+
+impl Projection for Registered {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Customers(p) => p.name(),
+        }
+    }
+
+    fn aggregate_types(&self) -> &'static [&'static str] {
+        match self {
+            Self::Customers(p) => p.aggregate_types(),
+        }
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut PgConnection,
+        event: &RecordedEvent,
+    ) -> Result<(), ApplyError> {
+        match self {
+            Self::Customers(p) => p.apply(conn, event).await,
+        }
+    }
+
+    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Customers(p) => p.reset(conn).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found() {
+        let names = names();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        for name in names {
+            assert_eq!(find(name).map(|p| p.name()).ok(), Some(name));
+        }
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_known_ones() {
+        let err = find("nope").expect_err("unknown");
+        assert!(err.to_string().contains("customers"), "{err}");
+    }
+}

@@ -1,0 +1,224 @@
+//! The projection runtime: one durable JetStream pull consumer per projection, each fed to its
+//! projection batch by batch (see `batch`) until shutdown.
+//!
+//! - **Consumers.** Durable name = projection name; explicit acks. A projection over one
+//!   aggregate type filters on `{prefix}.events.{type}.>`. The Debian nats-server (2.9) has one
+//!   `filter_subject` per consumer, so a projection over several types reads `{prefix}.events.>`
+//!   and acks the others: one ordered consumer keeps one meaningful checkpoint, which
+//!   read-your-writes relies on (two consumers sharing a checkpoint would overstate it).
+//! - **Delivery limit.** `max_deliver` is unlimited on purpose: a message that can never apply
+//!   is recognised and terminated by the worker, so the only messages that keep coming back
+//!   are those that failed for a transient reason, and dropping one of those would silently
+//!   lose a read-model update. A stuck projection shows up in `projection_lag_*` instead.
+//! - **Transient failures.** The batch is rolled back and nak'ed without delay, then the worker
+//!   waits (exponential back-off, then until Postgres answers) before fetching again, so the
+//!   redelivered batch comes first and commit order is kept.
+//! - **NATS failures.** Back off, then re-create the stream and consumer (the stream may have
+//!   been wiped and refilled from the store; a new consumer replays it, as no-ops).
+
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy, PullConsumer};
+use async_nats::jetstream::{self, Message};
+use futures::StreamExt;
+use platform::shutdown::Shutdown;
+use platform::Config;
+use sqlx::PgPool;
+
+use crate::batch;
+use crate::error::ProjectionError;
+use crate::lag::{Backoff, Lag};
+use crate::projection::{self, Projection, Registered};
+
+/// The most messages applied in one transaction.
+const BATCH_SIZE: usize = 100;
+/// How long one pull waits for a first message when the consumer is idle.
+const IDLE_WAIT: Duration = Duration::from_secs(5);
+/// Redelivery after a crash; far above the time a batch takes.
+const ACK_WAIT: Duration = Duration::from_secs(30);
+/// A bound on a `no_wait` fetch whose answer got lost.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+type NatsError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs every projection until `shutdown`. Fails only when the stream or a consumer cannot be
+/// set up at start; after that, errors are logged, backed off and retried.
+#[tracing::instrument(skip_all, fields(stream = %config.events_stream))]
+pub async fn run(
+    config: &Config,
+    pool: PgPool,
+    nats: async_nats::Client,
+    shutdown: Shutdown,
+) -> Result<(), ProjectionError> {
+    let js = jetstream::new(nats);
+    let mut workers = Vec::new();
+    for projection in projection::all() {
+        let consumer = connect_consumer(&js, config, &projection).await?;
+        sqlx::query(
+            "insert into projection_checkpoints (projection) values ($1) on conflict do nothing",
+        )
+        .bind(projection.name())
+        .execute(&pool)
+        .await?;
+        tracing::info!(projection = projection.name(), "projection started");
+        workers.push(Worker {
+            projection,
+            consumer,
+            js: js.clone(),
+            config: config.clone(),
+            pool: pool.clone(),
+            shutdown: shutdown.clone(),
+        });
+    }
+    futures::future::join_all(workers.into_iter().map(Worker::run)).await;
+    Ok(())
+}
+
+/// The durable consumer's settings for one projection.
+fn consumer_config(config: &Config, projection: &Registered) -> pull::Config {
+    let filter_subject = match projection.aggregate_types() {
+        [one] => events::subjects::aggregate_type_events(&config.nats_prefix, one),
+        _ => events::subjects::all_events(&config.nats_prefix),
+    };
+    pull::Config {
+        durable_name: Some(projection.name().to_owned()),
+        description: Some(format!("barber projection {}", projection.name())),
+        deliver_policy: DeliverPolicy::All,
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: ACK_WAIT,
+        max_deliver: -1,
+        max_ack_pending: (BATCH_SIZE * 10) as i64,
+        filter_subject,
+        ..Default::default()
+    }
+}
+
+/// Ensures the stream, then creates the consumer or brings it to the current settings.
+async fn connect_consumer(
+    js: &jetstream::Context,
+    config: &Config,
+    projection: &Registered,
+) -> Result<PullConsumer, ProjectionError> {
+    let stream = platform::nats::ensure_stream(js, config).await?;
+    stream
+        .create_consumer(consumer_config(config, projection))
+        .await
+        .map_err(|source| ProjectionError::Consumer {
+            consumer: projection.name().to_owned(),
+            source,
+        })
+}
+
+struct Worker {
+    projection: Registered,
+    consumer: PullConsumer,
+    js: jetstream::Context,
+    config: Config,
+    pool: PgPool,
+    shutdown: Shutdown,
+}
+
+impl Worker {
+    #[tracing::instrument(name = "projection", skip_all, fields(projection = self.projection.name()))]
+    async fn run(mut self) {
+        let name = self.projection.name();
+        let mut lag = Lag::new(name);
+        let mut backoff = Backoff::default();
+        while !self.shutdown.is_triggered() {
+            let messages = match self.next_batch().await {
+                Ok(messages) => messages,
+                Err(err) => {
+                    tracing::warn!(%err, "cannot fetch from JetStream; reconnecting");
+                    if backoff.wait(&mut self.shutdown).await {
+                        self.reconnect().await;
+                    }
+                    continue;
+                }
+            };
+            if messages.is_empty() {
+                lag.refresh(&self.consumer, true).await;
+                continue;
+            }
+            match batch::apply(&self.pool, &self.projection, &messages).await {
+                Ok(committed) => {
+                    batch::acknowledge(&messages, &committed.dispositions).await;
+                    let tally = committed.tally;
+                    metrics::counter!("projection_events_applied_total", "projection" => name)
+                        .increment(tally.applied);
+                    metrics::counter!("projection_dead_letters_total", "projection" => name)
+                        .increment(tally.dead_lettered);
+                    lag.applied(tally.last_recorded_at);
+                    lag.refresh(&self.consumer, false).await;
+                    backoff.reset();
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "batch rolled back; retrying after a back-off");
+                    batch::reject(&messages).await;
+                    if backoff.wait(&mut self.shutdown).await {
+                        self.wait_for_database().await;
+                    }
+                }
+            }
+        }
+        tracing::info!("projection stopped");
+    }
+
+    /// The messages available now (up to a batch); when there are none, waits up to
+    /// [`IDLE_WAIT`] for one and takes whatever arrived with it. Empty on idle or shutdown.
+    async fn next_batch(&mut self) -> Result<Vec<Message>, NatsError> {
+        let mut messages = fetch_now(&self.consumer, BATCH_SIZE).await?;
+        if !messages.is_empty() {
+            return Ok(messages);
+        }
+        // a pull for one message only, so that nothing is left in flight if it is dropped
+        let first = tokio::select! {
+            first = wait_for_one(&self.consumer) => first?,
+            () = self.shutdown.wait() => None,
+        };
+        if let Some(first) = first {
+            messages.push(first);
+            messages.extend(fetch_now(&self.consumer, BATCH_SIZE - 1).await?);
+        }
+        Ok(messages)
+    }
+
+    async fn reconnect(&mut self) {
+        match connect_consumer(&self.js, &self.config, &self.projection).await {
+            Ok(consumer) => self.consumer = consumer,
+            Err(err) => tracing::warn!(%err, "cannot re-create the consumer yet"),
+        }
+    }
+
+    /// Waits until Postgres answers again, so that an outage does not spend deliveries.
+    async fn wait_for_database(&mut self) {
+        let mut backoff = Backoff::default();
+        while let Err(err) = sqlx::query("select 1").execute(&self.pool).await {
+            tracing::warn!(%err, "waiting for the database");
+            if !backoff.wait(&mut self.shutdown).await {
+                return;
+            }
+        }
+    }
+}
+
+async fn fetch_now(consumer: &PullConsumer, max: usize) -> Result<Vec<Message>, NatsError> {
+    let fetch = async {
+        let mut batch = consumer.fetch().max_messages(max).messages().await?;
+        let mut messages = Vec::new();
+        while let Some(message) = batch.next().await {
+            messages.push(message?);
+        }
+        Ok::<_, NatsError>(messages)
+    };
+    tokio::time::timeout(FETCH_TIMEOUT, fetch).await?
+}
+
+async fn wait_for_one(consumer: &PullConsumer) -> Result<Option<Message>, NatsError> {
+    let mut batch = consumer
+        .batch()
+        .max_messages(1)
+        .expires(IDLE_WAIT)
+        .messages()
+        .await?;
+    batch.next().await.transpose()
+}

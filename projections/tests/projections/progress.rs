@@ -1,0 +1,57 @@
+//! Read-your-writes: `has_reached` tells whether the projection applied an event yet.
+
+use uuid::Uuid;
+
+use crate::helpers::{eventually, registered, Harness};
+
+#[tokio::test]
+async fn has_reached_is_false_before_the_event_is_applied_and_true_after() {
+    let mut h = Harness::new().await;
+    h.start().await;
+    let pool = h.pool().clone();
+    // an event of a type this projection does not read never makes a reader wait
+    let staff = h
+        .record_raw(
+            "staff",
+            &Uuid::new_v4().to_string(),
+            1,
+            "StaffHired",
+            serde_json::json!({}),
+        )
+        .await;
+    let id = Uuid::new_v4();
+    let event = h.record(id, 1, &registered(id, h.tenant, "Ann")).await;
+
+    assert!(
+        !projections::has_reached(&pool, "customers", event.global_position)
+            .await
+            .expect("checked")
+    );
+    assert!(
+        projections::has_reached(&pool, "customers", staff.global_position)
+            .await
+            .expect("checked")
+    );
+    assert!(
+        projections::has_reached(&pool, "customers", i64::MAX)
+            .await
+            .expect("checked"),
+        "a position with no event is reached"
+    );
+
+    h.publish(&event).await;
+    eventually("the customers projection to reach the event", || async {
+        projections::has_reached(&pool, "customers", event.global_position)
+            .await
+            .expect("checked")
+            .then_some(())
+    })
+    .await;
+    assert!(h.customer(id).await.is_some(), "reached means readable");
+
+    let err = projections::has_reached(&pool, "nope", 1)
+        .await
+        .expect_err("unknown");
+    assert!(err.to_string().contains("customers"), "{err}");
+    h.stop().await;
+}

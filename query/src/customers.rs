@@ -1,0 +1,182 @@
+//! `GET /customers` (search and keyset pagination) and `GET /customers/{id}`.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use platform::auth::Authenticated;
+use platform::json::{ApiPath, ApiQuery};
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::cursor;
+use crate::freshness::{Consistency, CUSTOMERS};
+use crate::QueryState;
+
+pub fn routes() -> Router<QueryState> {
+    Router::new()
+        .route("/customers", get(list_customers))
+        .route("/customers/{id}", get(get_customer))
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CustomerView {
+    #[sqlx(rename = "customer_id")]
+    id: Uuid,
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    notes: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerPage {
+    items: Vec<CustomerView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListCustomers {
+    /// Searches name, phone and email (substring, case-insensitive).
+    q: Option<String>,
+    /// 1 to 200, default 50.
+    limit: Option<i64>,
+    cursor: Option<String>,
+    /// Wait until the list includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+const LIST: &str = "\
+select customer_id, name, phone, email, notes, created_at, updated_at
+  from customers
+ where tenant_id = $1
+   and ($2::text is null
+        or (lower(name) || ' ' || coalesce(phone, '') || ' ' || lower(coalesce(email, ''))) like $2)
+   and ($3::text is null or (lower(name), customer_id) > ($3, $4))
+ order by lower(name), customer_id
+ limit $5";
+
+/// The business's customers by name, optionally searched.
+#[utoipa::path(get, path = "/api/v1/customers", params(ListCustomers), tag = "customers",
+    security(("bearer" = [])),
+    responses((status = 200, body = CustomerPage), (status = 400, body = platform::problem::Problem)))]
+pub async fn list_customers(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiQuery(params): ApiQuery<ListCustomers>,
+) -> Result<(HeaderMap, Json<CustomerPage>), ApiError> {
+    let limit = cursor::page_size(params.limit)?;
+    let after: Option<(String, Uuid)> = params.cursor.as_deref().map(cursor::decode).transpose()?;
+    let consistency = state
+        .freshness
+        .wait_for(CUSTOMERS, params.min_position)
+        .await?;
+    let pattern = params.q.as_deref().and_then(search_pattern);
+    let mut items: Vec<CustomerView> = sqlx::query_as(LIST)
+        .bind(user.tenant_id)
+        .bind(pattern)
+        .bind(after.as_ref().map(|(name, _)| name.clone()))
+        .bind(after.as_ref().map(|(_, id)| *id))
+        .bind(limit + 1)
+        .fetch_all(&state.pool)
+        .await?;
+    let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+        items.pop();
+        items
+            .last()
+            .map(|last| cursor::encode(&(last.name.to_lowercase(), last.id)))
+    } else {
+        None
+    };
+    Ok((
+        headers(consistency),
+        Json(CustomerPage { items, next_cursor }),
+    ))
+}
+
+/// A `like` pattern for a search; phone-looking input loses the separators people type.
+fn search_pattern(q: &str) -> Option<String> {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        return None;
+    }
+    let phone_like = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
+    let q = if phone_like {
+        q.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    } else {
+        q
+    };
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Some(format!("%{escaped}%"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GetCustomer {
+    /// Wait until the record includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+/// One customer.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", params(("id" = Uuid, Path), GetCustomer),
+    tag = "customers", security(("bearer" = [])),
+    responses((status = 200, body = CustomerView), (status = 404, body = platform::problem::Problem)))]
+pub async fn get_customer(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiPath(customer_id): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<GetCustomer>,
+) -> Result<(HeaderMap, Json<CustomerView>), ApiError> {
+    let consistency = state
+        .freshness
+        .wait_for(CUSTOMERS, params.min_position)
+        .await?;
+    let customer: Option<CustomerView> = sqlx::query_as(
+        "select customer_id, name, phone, email, notes, created_at, updated_at \
+           from customers where tenant_id = $1 and customer_id = $2",
+    )
+    .bind(user.tenant_id)
+    .bind(customer_id)
+    .fetch_optional(&state.pool)
+    .await?;
+    let customer = customer
+        .ok_or_else(|| ApiError::not_found("customer_not_found", "the customer does not exist"))?;
+    Ok((headers(consistency), Json(customer)))
+}
+
+fn headers(consistency: Consistency) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some((name, value)) = consistency.header() {
+        headers.insert(name, value);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_pattern;
+
+    #[test]
+    fn search_patterns_escape_wildcards_and_strip_phone_separators() {
+        assert_eq!(search_pattern("  "), None);
+        assert_eq!(search_pattern("Ana").as_deref(), Some("%ana%"));
+        assert_eq!(search_pattern("50%_off").as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(
+            search_pattern("+44 7700-900").as_deref(),
+            Some("%+447700900%")
+        );
+    }
+}

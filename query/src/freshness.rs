@@ -1,0 +1,150 @@
+//! Read-your-writes. A command answers with the `position` of its event; a GET with
+//! `min_position` waits until every read model it reads has applied all events of its aggregate
+//! types up to that position in commit order, or until the wait runs out (then the answer
+//! carries `Barber-Stale: true`).
+//!
+//! Projections apply events in commit order `(transaction_id, global_position)`, and each one
+//! only sees its own aggregate types, so "reached P" means: no event of those types lies after the
+//! projection's checkpoint and at or before P's place in commit order. Projections announce
+//! progress with `NOTIFY barber_projections`; waiters wake on it, with a short poll as backstop.
+
+use std::time::Duration;
+
+use axum::http::{HeaderName, HeaderValue};
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use platform::shutdown::Shutdown;
+
+/// The header marking an answer that may not include the caller's write yet.
+pub const STALE_HEADER: HeaderName = HeaderName::from_static("barber-stale");
+
+/// A read model, as a query handler names what it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadModel {
+    /// The projection's name (its checkpoint row).
+    pub projection: &'static str,
+    /// The aggregate types whose events it applies.
+    pub aggregate_types: &'static [&'static str],
+}
+
+pub const CUSTOMERS: ReadModel = ReadModel {
+    projection: "customers",
+    aggregate_types: &[events::customer::AGGREGATE_TYPE],
+};
+
+/// Whether an answer includes the caller's writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    Fresh,
+    Stale,
+}
+
+impl Consistency {
+    /// The header to add to the answer, if any.
+    pub fn header(self) -> Option<(HeaderName, HeaderValue)> {
+        (self == Self::Stale).then(|| (STALE_HEADER, HeaderValue::from_static("true")))
+    }
+}
+
+/// Waits for read models to reach a position.
+#[derive(Clone)]
+pub struct Freshness {
+    pool: PgPool,
+    max_wait: Duration,
+    progress: watch::Receiver<u64>,
+}
+
+const REACHED: &str = "\
+select not exists (
+    select 1
+      from events e
+      join events target on target.global_position = $1
+     where e.aggregate_type = any($3)
+       and (e.transaction_id, e.global_position) <= (target.transaction_id, target.global_position)
+       and (e.transaction_id, e.global_position) > (
+           coalesce((select transaction_id from projection_checkpoints where projection = $2), '0'::xid8),
+           coalesce((select global_position from projection_checkpoints where projection = $2), 0))
+)";
+
+impl Freshness {
+    /// Starts listening for projection progress; the listener stops with `shutdown`.
+    pub fn start(pool: PgPool, max_wait: Duration, shutdown: Shutdown) -> Self {
+        let (tx, rx) = watch::channel(0_u64);
+        tokio::spawn(listen(pool.clone(), tx, shutdown));
+        Self {
+            pool,
+            max_wait,
+            progress: rx,
+        }
+    }
+
+    /// Whether `model` has applied everything up to `position`.
+    pub async fn has_reached(&self, model: ReadModel, position: i64) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar(REACHED)
+            .bind(position)
+            .bind(model.projection)
+            .bind(model.aggregate_types)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Waits (bounded) until `model` reaches `min_position`; no position means no wait.
+    #[tracing::instrument(skip(self), fields(projection = model.projection))]
+    pub async fn wait_for(
+        &self,
+        model: ReadModel,
+        min_position: Option<i64>,
+    ) -> Result<Consistency, sqlx::Error> {
+        let Some(position) = min_position else {
+            return Ok(Consistency::Fresh);
+        };
+        let deadline = Instant::now() + self.max_wait;
+        let mut progress = self.progress.clone();
+        loop {
+            progress.borrow_and_update();
+            if self.has_reached(model, position).await? {
+                return Ok(Consistency::Fresh);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Consistency::Stale);
+            }
+            let backstop = (deadline - now).min(Duration::from_millis(100));
+            let _ = tokio::time::timeout(backstop, progress.changed()).await;
+        }
+    }
+}
+
+async fn listen(pool: PgPool, progress: watch::Sender<u64>, mut shutdown: Shutdown) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for projection progress; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    () = shutdown.wait() => return,
+                }
+            }
+        };
+        if let Err(err) = listener.listen("barber_projections").await {
+            tracing::warn!(%err, "cannot listen for projection progress; retrying");
+            continue;
+        }
+        loop {
+            tokio::select! {
+                received = listener.recv() => match received {
+                    Ok(_) => progress.send_modify(|n| *n = n.wrapping_add(1)),
+                    Err(err) => {
+                        tracing::warn!(%err, "projection progress listener lost; reconnecting");
+                        break;
+                    }
+                },
+                () = shutdown.wait() => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+use barber::{Application, Role};
+use platform::shutdown::ShutdownTrigger;
+use platform::testing::TestEnv;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub env: TestEnv,
+    stopper: ShutdownTrigger,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stopper.trigger();
+    }
+}
+
+/// A logged-in owner of a fresh business.
+pub struct Owner {
+    pub token: String,
+    pub business_id: Uuid,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let env = TestEnv::new().await;
+    let app = Application::build(env.config.clone(), Role::All)
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let stopper = app.stopper();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        env,
+        stopper,
+    }
+}
+
+pub fn signup_body(slug: &str, email: &str) -> Value {
+    json!({
+        "business_name": "Fade Street",
+        "slug": slug,
+        "timezone": "Europe/London",
+        "owner_name": "Sam Owner",
+        "email": email,
+        "password": "correct horse battery",
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(self.client.post(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(self.client.patch(self.url(path)).json(body), token)
+            .await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(self.client.get(self.url(path)), token).await
+    }
+
+    async fn send(&self, request: RequestBuilder, token: Option<&str>) -> Response {
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn signup(&self, body: &Value) -> Response {
+        self.post_json("/api/v1/signup", None, body).await
+    }
+
+    /// Signs up a new business and returns its owner's token.
+    pub async fn owner(&self, slug: &str) -> Owner {
+        let response = self
+            .signup(&signup_body(slug, &format!("owner@{slug}.example")))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("json");
+        Owner {
+            token: body["token"].as_str().expect("token").to_owned(),
+            business_id: body["business_id"]
+                .as_str()
+                .expect("id")
+                .parse()
+                .expect("uuid"),
+        }
+    }
+
+    /// Registers a customer and returns (id, position).
+    pub async fn register_customer(&self, token: &str, body: &Value) -> (Uuid, i64) {
+        let response = self.post_json("/api/v1/customers", Some(token), body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("json");
+        (
+            body["id"].as_str().expect("id").parse().expect("uuid"),
+            body["position"].as_i64().expect("position"),
+        )
+    }
+
+    pub async fn event_count(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from events")
+            .fetch_one(&self.env.pool)
+            .await
+            .expect("count events")
+    }
+}
+
+/// Asserts a problem+json answer with `status` and `code`.
+pub async fn assert_problem(response: Response, status: StatusCode, code: &str) {
+    assert_eq!(response.status(), status, "status for {code}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16());
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real router, relay and projections in-process, driven over HTTP,
+//! against real Postgres and NATS. Each test owns its database and stream.
+
+mod accounts;
+mod customers;
+mod helpers;
+mod operations;

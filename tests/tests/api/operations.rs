@@ -1,0 +1,54 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_probes_answer() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/livez", "/readyz"] {
+        assert_eq!(app.get(path, None).await.status(), StatusCode::OK, "{path}");
+    }
+    let ready: Value = app.get("/readyz", None).await.json().await.expect("json");
+    assert_eq!(ready["checks"]["postgres"], true);
+    assert_eq!(ready["checks"]["nats"], true);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = spawn_app().await;
+    app.get("/api/v1/customers", None).await;
+    let text = app.get("/metrics", None).await.text().await.expect("text");
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/api/v1/customers\""), "{text}");
+    assert!(text.contains("status=\"401\""), "{text}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_routes_and_the_docs_page_is_served() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    for path in [
+        "/api/v1/signup",
+        "/api/v1/login",
+        "/api/v1/customers",
+        "/api/v1/customers/{id}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let docs = app.get("/api/docs/", None).await;
+    assert_eq!(docs.status(), StatusCode::OK);
+    assert!(docs.text().await.expect("html").contains("swagger"));
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_problem_not_a_blank_page() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/nothing-here", None).await;
+    crate::helpers::assert_problem(response, StatusCode::NOT_FOUND, "route_not_found").await;
+}
