@@ -11,6 +11,13 @@ PORT=${BENCH_PORT:-18080}
 PSQL="psql -h 127.0.0.1 -U postgres -qtA -v ON_ERROR_STOP=1"
 OUT=bench/results.md
 
+for tool in pgbench curl /usr/bin/time; do
+  if ! command -v "$tool" >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib curl time >/dev/null
+    break
+  fi
+done
+
 echo "bench: pgbench baseline (${RUN_SECONDS}s per run)"
 $PSQL -d postgres -c "drop database if exists barber_bench_pgbench with (force)" -c "create database barber_bench_pgbench"
 $PSQL -d barber_bench_pgbench <<'SQL'
@@ -41,8 +48,9 @@ echo "bench: pgbench 1 client ${PG1} tps, 8 clients ${PG8} tps"
 
 echo "bench: starting barber all on port $PORT"
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/barber_bench
-export EVENTS_STREAM=BARBER_BENCH_$(date +%s)
-export NATS_PREFIX=barberbench
+RUN_ID=$(date +%s)
+export EVENTS_STREAM=BARBER_BENCH_$RUN_ID
+export NATS_PREFIX=bench$RUN_ID
 export BIND=127.0.0.1:$PORT
 export RUST_LOG=warn
 $PSQL -d postgres -c "drop database if exists barber_bench with (force)"
@@ -53,15 +61,39 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   sleep 0.5
 done
-REPORT=$("$BIN" bench "http://127.0.0.1:$PORT" "$RUN_SECONDS" "$SAMPLES")
+# CPU seconds used by each party during the run: where the two cores go
+HZ=$(getconf CLK_TCK)
+cpu_of() { # process name -> utime+stime (and that of reaped children) of its live processes, in ticks
+  local total=0
+  for stat in /proc/[0-9]*/stat; do
+    read -r -a f < "$stat" 2>/dev/null || continue
+    [ "${f[1]}" = "($1)" ] && total=$((total + f[13] + f[14] + f[15] + f[16]))
+  done
+  echo "$total"
+}
+cpu_of_pid() { local f; read -r -a f < "/proc/$1/stat"; echo $((f[13] + f[14])); }
+SERVER_BEFORE=$(cpu_of_pid "$SERVER")
+PG_BEFORE=$(cpu_of postgres)
+NATS_BEFORE=$(cpu_of nats-server)
+WALL_START=$(date +%s%N)
+CLIENT_TIMES=$(mktemp)
+REPORT=$( { /usr/bin/time -f "%U %S" -o "$CLIENT_TIMES" "$BIN" bench "http://127.0.0.1:$PORT" "$RUN_SECONDS" "$SAMPLES"; } )
+WALL_NS=$(( $(date +%s%N) - WALL_START ))
+read -r CLIENT_USER CLIENT_SYS < "$CLIENT_TIMES"
+rm -f "$CLIENT_TIMES"
+CPU=$(awk -v hz="$HZ" -v wall="$WALL_NS" -v cu="$CLIENT_USER" -v cs="$CLIENT_SYS" \
+  -v s="$(( $(cpu_of_pid "$SERVER") - SERVER_BEFORE ))" \
+  -v p="$(( $(cpu_of postgres) - PG_BEFORE ))" -v n="$(( $(cpu_of nats-server) - NATS_BEFORE ))" \
+  'BEGIN { printf "%.2f %.2f %.2f %.2f %.2f", wall / 1e9, s / hz, p / hz, n / hz, cu + cs }')
 echo "bench: $REPORT"
 EVENTS=$($PSQL -d barber_bench -c "select count(*) from events")
 CUSTOMERS=$($PSQL -d barber_bench -c "select count(*) from customers")
 
-python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" > "$OUT" <<'PY'
+python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" "$CPU" > "$OUT" <<'PY'
 import json, sys, datetime, os, platform
 r = json.loads(sys.argv[1]); pg1, pg8 = float(sys.argv[2]), float(sys.argv[3])
 events, customers = sys.argv[4], sys.argv[5]
+wall, server, postgres, nats, client = (float(x) for x in sys.argv[6].split())
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"Run {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {platform.system()}.\n")
 print("| measure | barber | pgbench baseline | ratio | target |")
@@ -72,5 +104,15 @@ print(f"| create-then-read with `min_position`, median | {r['read_your_write_med
 print(f"| create-then-read with `min_position`, p99 | {r['read_your_write_p99_ms']:.1f} ms | | | ≤ 25 ms |")
 print(f"\n{r['read_your_write_samples']} create-then-read samples, {r['stale_reads']} answered stale; "
       f"{r['errors']} failed requests; {events} events recorded, {customers} customers in the read model.")
+capacity = wall * os.cpu_count()
+print(f"\nWhere the CPU went during the {wall:.0f} s run ({os.cpu_count()} cores = {capacity:.0f} CPU-seconds):\n")
+print("| process | CPU-seconds | share of the machine |")
+print("|---|---|---|")
+for name, secs in [("barber all (HTTP, aggregates, relay, projection, query)", server),
+                   ("postgres (all backends)", postgres), ("nats-server", nats),
+                   ("load generator (`barber bench`)", client)]:
+    print(f"| {name} | {secs:.1f} | {secs / capacity:.0%} |")
+print(f"| idle or other | {max(capacity - server - postgres - nats - client, 0):.1f} | "
+      f"{max(capacity - server - postgres - nats - client, 0) / capacity:.0%} |")
 PY
 cat "$OUT"

@@ -61,8 +61,16 @@ impl Application {
             let (config, pool, nats, stop) =
                 (config.clone(), pool.clone(), nats.clone(), shutdown.clone());
             tasks.spawn(async move {
-                if let Err(err) = projections::run(&config, pool, nats, stop).await {
-                    tracing::error!(%err, "projections stopped");
+                // set-up failures (NATS down, a stream that cannot be created) are retried
+                let mut stop = stop;
+                while let Err(err) =
+                    projections::run(&config, pool.clone(), nats.clone(), stop.clone()).await
+                {
+                    tracing::error!(%err, "projections cannot start; retrying in 5 s");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(5)) => {}
+                        () = stop.wait() => break,
+                    }
                 }
             });
         }
@@ -137,7 +145,7 @@ fn router(
     let mut api = Router::new();
     if role.serves_commands() {
         api = api.merge(command::http::router(command::http::CommandState {
-            pool: pool.clone(),
+            store: command::store::EventStore::start(pool.clone(), shutdown.clone()),
             keys: keys.clone(),
         }));
     }

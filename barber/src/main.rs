@@ -109,9 +109,12 @@ async fn bench(args: &[String]) -> Result<(), String> {
 
 async fn seed(config: &Config) -> Result<(), String> {
     let pool = pool(config).await?;
-    let seeded = barber::seed::seed(config, &pool)
+    let (stop, shutdown) = platform::shutdown::channel();
+    let store = command::store::EventStore::start(pool, shutdown);
+    let seeded = barber::seed::seed(config, &store)
         .await
         .map_err(|e| e.to_string())?;
+    stop.trigger();
     let verb = if seeded.created {
         "created"
     } else {

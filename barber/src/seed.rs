@@ -2,10 +2,10 @@
 
 use command::accounts::{self, SignUp};
 use command::customer::{Customer, CustomerCommand, CustomerProfile};
+use command::store::EventStore;
 use events::EventMetadata;
 use platform::auth::JwtKeys;
 use platform::{ApiError, Config};
-use sqlx::PgPool;
 use uuid::Uuid;
 
 pub const DEMO_EMAIL: &str = "owner@demo.barber";
@@ -20,7 +20,8 @@ pub struct Seeded {
 }
 
 /// Opens the demo business with a few customers, unless it exists.
-pub async fn seed(config: &Config, pool: &PgPool) -> Result<Seeded, ApiError> {
+pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiError> {
+    let pool = store.pool();
     let existing: Option<Uuid> =
         sqlx::query_scalar("select business_id from business_slugs where slug = $1")
             .bind(DEMO_SLUG)
@@ -34,7 +35,7 @@ pub async fn seed(config: &Config, pool: &PgPool) -> Result<Seeded, ApiError> {
     }
     let keys = JwtKeys::new(config.jwt_secret.expose(), config.jwt_ttl);
     let signed_up = accounts::sign_up(
-        pool,
+        store,
         &keys,
         SignUp {
             business_name: "Demo Barbers".into(),
@@ -73,7 +74,8 @@ pub async fn seed(config: &Config, pool: &PgPool) -> Result<Seeded, ApiError> {
                 notes: None,
             },
         };
-        command::store::execute::<Customer>(pool, &customer_id.to_string(), command, &metadata)
+        store
+            .execute::<Customer>(&customer_id.to_string(), command, &metadata)
             .await
             .map_err(ApiError::from)?;
     }

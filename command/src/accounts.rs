@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::business::{Business, BusinessCommand};
 use crate::contact::normalise_email;
-use crate::store::{self, CommandError};
+use crate::store::{CommandError, EventStore};
 
 const OWNER: &str = "owner";
 
@@ -41,9 +41,9 @@ pub struct SignedUp {
 }
 
 /// Opens a business with its owner as first user, and logs the owner in.
-#[tracing::instrument(skip(pool, keys, request), fields(slug = %request.slug))]
+#[tracing::instrument(skip(store, keys, request), fields(slug = %request.slug))]
 pub async fn sign_up(
-    pool: &PgPool,
+    store: &EventStore,
     keys: &JwtKeys,
     request: SignUp,
     correlation_id: &str,
@@ -59,7 +59,7 @@ pub async fn sign_up(
     let business_id = Uuid::new_v4();
     let user_id = Uuid::new_v4();
 
-    let mut tx = pool.begin().await?;
+    let mut tx = store.pool().begin().await?;
     insert_or(
         sqlx::query("insert into business_slugs (slug, business_id) values ($1, $2)")
             .bind(&request.slug)
@@ -106,7 +106,8 @@ pub async fn sign_up(
         causation_id: correlation_id.to_owned(),
         command_id: Uuid::new_v4(),
     };
-    let committed = store::execute::<Business>(pool, &business_id.to_string(), command, &metadata)
+    let committed = store
+        .execute::<Business>(&business_id.to_string(), command, &metadata)
         .await
         .map_err(|err| match err {
             CommandError::Refused(e) => ApiError::from(e),

@@ -5,8 +5,17 @@
 //! a conflict). Reads go through postgres-es; the append is ours, because the caller needs each
 //! event's `global_position` (returned to the client as `position`, for read-your-writes) and
 //! postgres-es does not report it.
+//!
+//! After a commit the relay is woken with `NOTIFY barber_events`, sent by one background task
+//! outside the writing transaction and coalesced (many commits while one notification is in
+//! flight cause one more). A NOTIFY inside the writing transaction would hold a database-wide
+//! lock across every commit and serialise them; the relay also polls, so a lost wake-up costs
+//! latency only.
 
 use std::sync::{Arc, Mutex};
+
+use platform::shutdown::Shutdown;
+use tokio::sync::Notify;
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistedEventStore, PersistenceError, ReplayStream, SerializedEvent,
@@ -42,9 +51,61 @@ pub enum CommandError<E: std::error::Error> {
     Store(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Executes `command` on the aggregate `id`, retrying on an optimistic-lock conflict.
-#[tracing::instrument(skip(pool, command, metadata), fields(aggregate = A::TYPE))]
-pub async fn execute<A>(
+/// The event store as commands use it: where to append, and whom to wake afterwards.
+#[derive(Clone)]
+pub struct EventStore {
+    pool: PgPool,
+    appended: Arc<Notify>,
+}
+
+impl EventStore {
+    /// Starts the notifier that wakes the relay; it stops with `shutdown`.
+    pub fn start(pool: PgPool, shutdown: Shutdown) -> Self {
+        let appended = Arc::new(Notify::new());
+        tokio::spawn(wake_relay(pool.clone(), appended.clone(), shutdown));
+        Self { pool, appended }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Executes `command` on the aggregate `id`, retrying on an optimistic-lock conflict.
+    #[tracing::instrument(skip(self, command, metadata), fields(aggregate = A::TYPE))]
+    pub async fn execute<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+    ) -> Result<Committed, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = ()>,
+        A::Command: Clone,
+    {
+        let committed = execute::<A>(&self.pool, id, command, metadata).await?;
+        if committed.position.is_some() {
+            self.appended.notify_one();
+        }
+        Ok(committed)
+    }
+}
+
+async fn wake_relay(pool: PgPool, appended: Arc<Notify>, mut shutdown: Shutdown) {
+    loop {
+        tokio::select! {
+            () = appended.notified() => {}
+            () = shutdown.wait() => return,
+        }
+        if let Err(err) = sqlx::query("select pg_notify('barber_events', '')")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(%err, "cannot wake the relay; it will poll");
+        }
+    }
+}
+
+async fn execute<A>(
     pool: &PgPool,
     id: &str,
     command: A::Command,
@@ -95,30 +156,36 @@ struct PositionedRepository {
     positions: Arc<Mutex<Vec<i64>>>,
 }
 
-const INSERT_EVENT: &str = "insert into events \
+/// All events of one command in one statement: atomic without an explicit transaction, and one
+/// round trip instead of three (`begin`, `insert`, `commit`).
+const INSERT_EVENTS: &str = "insert into events \
     (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-    values ($1, $2, $3, $4, $5, $6, $7) returning global_position";
+    select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
+                         $6::jsonb[], $7::jsonb[]) \
+    returning global_position";
 
 impl PositionedRepository {
     async fn append(&self, events: &[SerializedEvent]) -> Result<Vec<i64>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let mut positions = Vec::with_capacity(events.len());
+        let mut sequences = Vec::with_capacity(events.len());
         for event in events {
-            let sequence = i64::try_from(event.sequence)
-                .map_err(|e| sqlx::Error::Protocol(format!("sequence out of range: {e}")))?;
-            let position: i64 = sqlx::query_scalar(INSERT_EVENT)
-                .bind(&event.aggregate_type)
-                .bind(&event.aggregate_id)
-                .bind(sequence)
-                .bind(&event.event_type)
-                .bind(&event.event_version)
-                .bind(&event.payload)
-                .bind(&event.metadata)
-                .fetch_one(&mut *tx)
-                .await?;
-            positions.push(position);
+            sequences.push(
+                i64::try_from(event.sequence)
+                    .map_err(|e| sqlx::Error::Protocol(format!("sequence out of range: {e}")))?,
+            );
         }
-        tx.commit().await?;
+        let column =
+            |f: fn(&SerializedEvent) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
+        let mut positions: Vec<i64> = sqlx::query_scalar(INSERT_EVENTS)
+            .bind(column(|e| &e.aggregate_type))
+            .bind(column(|e| &e.aggregate_id))
+            .bind(&sequences)
+            .bind(column(|e| &e.event_type))
+            .bind(column(|e| &e.event_version))
+            .bind(events.iter().map(|e| &e.payload).collect::<Vec<_>>())
+            .bind(events.iter().map(|e| &e.metadata).collect::<Vec<_>>())
+            .fetch_all(&self.pool)
+            .await?;
+        positions.sort_unstable();
         Ok(positions)
     }
 }

@@ -6,6 +6,7 @@
 //! - [`nats`]: the NATS connection and the events stream.
 //! - [`auth`]: JWTs and the authenticated-user extractor.
 //! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
+//! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
 //! - [`request`]: the request metadata (correlation id) that becomes event metadata.
 //! - [`shutdown`]: one stop signal for every task of a process.
@@ -19,6 +20,7 @@ pub mod http;
 pub mod json;
 pub mod nats;
 pub mod problem;
+pub mod progress;
 pub mod request;
 pub mod shutdown;
 pub mod telemetry;

@@ -122,6 +122,8 @@ impl Worker {
     #[tracing::instrument(name = "projection", skip_all, fields(projection = self.projection.name()))]
     async fn run(mut self) {
         let name = self.projection.name();
+        // exported from the start, so an alert on dead letters sees a zero rather than nothing
+        metrics::counter!("projection_dead_letters_total", "projection" => name).increment(0);
         let mut lag = Lag::new(name);
         let mut backoff = Backoff::default();
         while !self.shutdown.is_triggered() {

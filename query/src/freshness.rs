@@ -3,10 +3,8 @@
 //! types up to that position in commit order, or until the wait runs out (then the answer
 //! carries `Barber-Stale: true`).
 //!
-//! Projections apply events in commit order `(transaction_id, global_position)`, and each one
-//! only sees its own aggregate types, so "reached P" means: no event of those types lies after the
-//! projection's checkpoint and at or before P's place in commit order. Projections announce
-//! progress with `NOTIFY barber_projections`; waiters wake on it, with a short poll as backstop.
+//! What "reached" means is `platform::progress`. Projections announce progress with
+//! `NOTIFY barber_projections`; waiters wake on it, with a short poll as backstop.
 
 use std::time::Duration;
 
@@ -57,18 +55,6 @@ pub struct Freshness {
     progress: watch::Receiver<u64>,
 }
 
-const REACHED: &str = "\
-select not exists (
-    select 1
-      from events e
-      join events target on target.global_position = $1
-     where e.aggregate_type = any($3)
-       and (e.transaction_id, e.global_position) <= (target.transaction_id, target.global_position)
-       and (e.transaction_id, e.global_position) > (
-           coalesce((select transaction_id from projection_checkpoints where projection = $2), '0'::xid8),
-           coalesce((select global_position from projection_checkpoints where projection = $2), 0))
-)";
-
 impl Freshness {
     /// Starts listening for projection progress; the listener stops with `shutdown`.
     pub fn start(pool: PgPool, max_wait: Duration, shutdown: Shutdown) -> Self {
@@ -83,12 +69,13 @@ impl Freshness {
 
     /// Whether `model` has applied everything up to `position`.
     pub async fn has_reached(&self, model: ReadModel, position: i64) -> Result<bool, sqlx::Error> {
-        sqlx::query_scalar(REACHED)
-            .bind(position)
-            .bind(model.projection)
-            .bind(model.aggregate_types)
-            .fetch_one(&self.pool)
-            .await
+        platform::progress::has_reached(
+            &self.pool,
+            model.projection,
+            model.aggregate_types,
+            position,
+        )
+        .await
     }
 
     /// Waits (bounded) until `model` reaches `min_position`; no position means no wait.

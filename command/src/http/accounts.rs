@@ -62,7 +62,7 @@ pub async fn sign_up(
         password: body.password,
     };
     let done =
-        accounts::sign_up(&state.pool, &state.keys, request, &context.correlation_id).await?;
+        accounts::sign_up(&state.store, &state.keys, request, &context.correlation_id).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignUpResponse {
@@ -95,6 +95,7 @@ pub async fn log_in(
     State(state): State<CommandState>,
     ApiJson(body): ApiJson<LogInRequest>,
 ) -> Result<Json<LogInResponse>, ApiError> {
-    let token = accounts::log_in(&state.pool, &state.keys, &body.email, body.password).await?;
+    let token =
+        accounts::log_in(state.store.pool(), &state.keys, &body.email, body.password).await?;
     Ok(Json(LogInResponse { token }))
 }

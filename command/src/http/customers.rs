@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use super::{Accepted, CommandState};
 use crate::customer::{Customer, CustomerCommand, CustomerProfile};
-use crate::store;
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -53,13 +52,14 @@ pub async fn register_customer(
             notes: body.notes,
         },
     };
-    let committed = store::execute::<Customer>(
-        &state.pool,
-        &customer_id.to_string(),
-        command,
-        &metadata(&user, &context),
-    )
-    .await?;
+    let committed = state
+        .store
+        .execute::<Customer>(
+            &customer_id.to_string(),
+            command,
+            &metadata(&user, &context),
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Accepted {
@@ -109,13 +109,14 @@ pub async fn update_customer(
         email: body.email,
         notes: body.notes,
     };
-    let committed = store::execute::<Customer>(
-        &state.pool,
-        &customer_id.to_string(),
-        command,
-        &metadata(&user, &context),
-    )
-    .await?;
+    let committed = state
+        .store
+        .execute::<Customer>(
+            &customer_id.to_string(),
+            command,
+            &metadata(&user, &context),
+        )
+        .await?;
     Ok(Json(Accepted {
         id: customer_id,
         position: committed.position,

@@ -9,14 +9,15 @@ use axum::extract::FromRef;
 use axum::Router;
 use platform::auth::JwtKeys;
 use serde::Serialize;
-use sqlx::PgPool;
 use utoipa::OpenApi;
 use uuid::Uuid;
+
+use crate::store::EventStore;
 
 /// What the command handlers share.
 #[derive(Clone)]
 pub struct CommandState {
-    pub pool: PgPool,
+    pub store: EventStore,
     pub keys: JwtKeys,
 }
 

@@ -50,6 +50,8 @@ pub use publish::{GLOBAL_POSITION_HEADER, TRANSACTION_ID_HEADER};
 
 /// Events read and published per round trip.
 const DEFAULT_BATCH_SIZE: usize = 500;
+/// How soon to look again when committed events wait behind an open transaction.
+const HELD_RECHECK: Duration = Duration::from_millis(2);
 /// How long closing the lock's session may take (a dead connection must not hold up a stop).
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -223,7 +225,8 @@ impl Relay {
         let mut lag = LagMeter::default();
         while !shutdown.is_triggered() {
             let step = self.step(session, &mut checkpoint).await?;
-            lag.refresh(session, checkpoint, matches!(step, Step::Idle))
+            let behind = lag
+                .refresh(session, checkpoint, matches!(step, Step::Idle))
                 .await?;
             let go_on = match step {
                 Step::Full => {
@@ -232,7 +235,14 @@ impl Relay {
                 }
                 Step::Idle => {
                     backoff.reset();
-                    wakeup.wait(self.config.relay_poll_interval, shutdown).await
+                    // committed events held behind an older open transaction: nothing will
+                    // notify when that transaction ends, so look again soon
+                    let wait = if behind > 0 {
+                        HELD_RECHECK.min(self.config.relay_poll_interval)
+                    } else {
+                        self.config.relay_poll_interval
+                    };
+                    wakeup.wait(wait, shutdown).await
                 }
                 Step::PublishFailed(err) => {
                     let delay = backoff.next();

@@ -135,22 +135,25 @@ pub(super) struct LagMeter {
 }
 
 impl LagMeter {
+    /// Returns the events counted behind the checkpoint (0 when not counted this turn). On an
+    /// idle turn these are committed events held back by the gate.
     pub async fn refresh(
         &mut self,
         session: &mut PgConnection,
         checkpoint: Checkpoint,
         idle: bool,
-    ) -> Result<(), RelayError> {
+    ) -> Result<i64, RelayError> {
         let due = self
             .refreshed
             .is_none_or(|at| at.elapsed() >= LAG_REFRESH_WHILE_BUSY);
-        if idle || due {
-            let (events, seconds) = lag(session, checkpoint).await?;
-            metrics::gauge!("relay_lag_events").set(events as f64);
-            metrics::gauge!("relay_lag_seconds").set(seconds);
-            self.refreshed = Some(Instant::now());
+        if !(idle || due) {
+            return Ok(0);
         }
-        Ok(())
+        let (events, seconds) = lag(session, checkpoint).await?;
+        metrics::gauge!("relay_lag_events").set(events as f64);
+        metrics::gauge!("relay_lag_seconds").set(seconds);
+        self.refreshed = Some(Instant::now());
+        Ok(events)
     }
 }
 

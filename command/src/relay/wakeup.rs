@@ -1,7 +1,8 @@
-//! When to look for new events: a notification on `barber_events` (sent by the event store's
-//! insert trigger), or the poll interval, whichever comes first. Polling stays even when
-//! notifications work: an event committed while another transaction was open is not past the
-//! xid8 gate when its notification arrives, and nothing notifies when the gate opens.
+//! When to look for new events: a notification on `barber_events` (sent by the command service
+//! after each commit, see `crate::store`), or the poll interval, whichever comes first. Polling
+//! stays even when notifications work: an event committed while another transaction was open is
+//! not past the xid8 gate when its notification arrives, and nothing notifies when the gate
+//! opens (the relay then looks again after a few milliseconds).
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use platform::shutdown::Shutdown;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
-/// The channel the event store's insert trigger notifies.
+/// The channel writers notify after they commit.
 const CHANNEL: &str = "barber_events";
 
 pub(super) struct Wakeup {

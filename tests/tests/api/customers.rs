@@ -261,3 +261,48 @@ async fn the_request_id_becomes_the_events_correlation_id() {
     assert_eq!(metadata["tenant_id"], owner.business_id.to_string());
     assert!(metadata["actor"].is_string() && metadata["command_id"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_updates_to_one_customer_never_lose_or_fork_its_history() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let owner = app.owner("fade-street").await;
+    let (id, _) = app
+        .register_customer(&owner.token, &json!({"name": "Ana"}))
+        .await;
+    let writers: Vec<_> = (0..12)
+        .map(|n| {
+            let (app, token) = (app.clone(), owner.token.clone());
+            tokio::spawn(async move {
+                app.patch_json(
+                    &format!("/api/v1/customers/{id}"),
+                    Some(&token),
+                    &json!({"notes": format!("visit note {n}")}),
+                )
+                .await
+                .status()
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for writer in writers {
+        let status = writer.await.expect("writer");
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CONFLICT,
+            "unexpected {status}"
+        );
+        accepted += usize::from(status == StatusCode::OK);
+    }
+    assert!(accepted > 0);
+    let sequences: Vec<i64> = sqlx::query_scalar(
+        "select sequence from events where aggregate_type = 'customer' and aggregate_id = $1 order by sequence",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.env.pool)
+    .await
+    .expect("events");
+    let expected: Vec<i64> = (1..=1 + accepted as i64).collect();
+    assert_eq!(
+        sequences, expected,
+        "one event per accepted update, no gap, no fork"
+    );
+}

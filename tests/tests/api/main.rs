@@ -4,4 +4,5 @@
 mod accounts;
 mod customers;
 mod helpers;
+mod isolation;
 mod operations;

@@ -52,3 +52,31 @@ async fn an_unknown_route_is_a_problem_not_a_blank_page() {
     let response = app.get("/api/v1/nothing-here", None).await;
     crate::helpers::assert_problem(response, StatusCode::NOT_FOUND, "route_not_found").await;
 }
+
+#[tokio::test]
+async fn metrics_report_relay_and_projection_progress() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let (id, position) = app
+        .register_customer(&owner.token, &serde_json::json!({"name": "Ana"}))
+        .await;
+    let read = app
+        .get(
+            &format!("/api/v1/customers/{id}?min_position={position}"),
+            Some(&owner.token),
+        )
+        .await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let text = app.get("/metrics", None).await.text().await.expect("text");
+    for name in [
+        "relay_events_published_total",
+        "relay_lag_events",
+        "relay_lag_seconds",
+        "projection_events_applied_total{projection=\"customers\"}",
+        "projection_dead_letters_total{projection=\"customers\"}",
+        "projection_lag_events{projection=\"customers\"}",
+        "http_request_duration_seconds_bucket",
+    ] {
+        assert!(text.contains(name), "{name} missing from\n{text}");
+    }
+}
