@@ -109,6 +109,23 @@ impl Aggregate for Business {
     }
 }
 
+impl Business {
+    /// Whether the business exists (a `BusinessOpened` was recorded).
+    pub fn is_open(&self) -> bool {
+        self.business_id.is_some()
+    }
+
+    /// The IANA timezone in which its days and working hours are reckoned.
+    pub fn timezone(&self) -> &str {
+        &self.timezone
+    }
+
+    /// The ISO 4217 currency of its prices.
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+}
+
 fn valid_name(name: &str) -> Option<String> {
     let name = name.trim();
     (!name.is_empty() && name.chars().count() <= MAX_NAME).then(|| name.to_owned())

@@ -21,7 +21,7 @@ use cqrs_es::persist::{
     PersistedEventRepository, PersistedEventStore, PersistenceError, ReplayStream, SerializedEvent,
     SerializedSnapshot,
 };
-use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
+use cqrs_es::{Aggregate, AggregateError, CqrsFramework, EventStore as _};
 use events::EventMetadata;
 use postgres_es::PostgresEventRepository;
 use serde_json::Value;
@@ -68,6 +68,29 @@ impl EventStore {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The current state of aggregate `id`, read from the event store (strongly consistent):
+    /// how a command handler looks up the facts another aggregate owns (a business's timezone,
+    /// a service's duration) before it builds a command. A never-written id is `A::default()`.
+    #[tracing::instrument(skip(self), fields(aggregate = A::TYPE))]
+    pub async fn load<A>(&self, id: &str) -> Result<A, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = ()>,
+    {
+        let store = PersistedEventStore::<_, A>::new_event_store(PositionedRepository {
+            inner: PostgresEventRepository::new(self.pool.clone()),
+            pool: self.pool.clone(),
+            positions: Arc::default(),
+        });
+        let context = store.load_aggregate(id).await.map_err(|err| match err {
+            AggregateError::DatabaseConnectionError(e)
+            | AggregateError::DeserializationError(e)
+            | AggregateError::UnexpectedError(e) => CommandError::Store(e),
+            AggregateError::AggregateConflict => CommandError::Conflict,
+            AggregateError::UserError(e) => CommandError::Refused(e),
+        })?;
+        Ok(context.aggregate)
     }
 
     /// Executes `command` on the aggregate `id`, retrying on an optimistic-lock conflict.

@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
-use events::EventMetadata;
 use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
@@ -12,7 +11,7 @@ use platform::ApiError;
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
-use super::{Accepted, CommandState};
+use super::{metadata, Accepted, CommandState};
 use crate::customer::{Customer, CustomerCommand, CustomerProfile};
 
 pub fn routes() -> Router<CommandState> {
@@ -121,15 +120,4 @@ pub async fn update_customer(
         id: customer_id,
         position: committed.position,
     }))
-}
-
-fn metadata(user: &Authenticated, context: &RequestContext) -> EventMetadata {
-    let command_id = Uuid::new_v4();
-    EventMetadata {
-        tenant_id: user.tenant_id,
-        actor: user.user_id.to_string(),
-        correlation_id: context.correlation_id.clone(),
-        causation_id: command_id.to_string(),
-        command_id,
-    }
 }

@@ -7,7 +7,9 @@ mod errors;
 
 use axum::extract::FromRef;
 use axum::Router;
-use platform::auth::JwtKeys;
+use events::EventMetadata;
+use platform::auth::{Authenticated, JwtKeys};
+use platform::request::RequestContext;
 use serde::Serialize;
 use utoipa::OpenApi;
 use uuid::Uuid;
@@ -34,6 +36,18 @@ pub struct Accepted {
     /// The position of the last event recorded; pass it as `min_position` to read your write.
     /// Absent when the command changed nothing.
     pub position: Option<i64>,
+}
+
+/// The metadata of the events a user's request causes.
+pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventMetadata {
+    let command_id = Uuid::new_v4();
+    EventMetadata {
+        tenant_id: user.tenant_id,
+        actor: user.user_id.to_string(),
+        correlation_id: context.correlation_id.clone(),
+        causation_id: command_id.to_string(),
+        command_id,
+    }
 }
 
 /// The command routes, under `/api/v1`.
