@@ -2,7 +2,7 @@
 //! envelope the relay publishes to NATS. Facts only: no behaviour, no I/O, no other crate of ours.
 //!
 //! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
-//! - [`business`], [`customer`]: one event enum per aggregate.
+//! - [`business`], [`customer`], [`service`], [`staff`]: one event enum per aggregate.
 //! - [`recorded`]: an event as stored and published, with its commit-order position.
 //! - [`subjects`]: NATS subject naming.
 
@@ -10,6 +10,8 @@ pub mod business;
 pub mod customer;
 pub mod metadata;
 pub mod recorded;
+pub mod service;
+pub mod staff;
 pub mod subjects;
 
 pub use metadata::EventMetadata;

@@ -9,7 +9,8 @@
 //!
 //! Layout:
 //! - [`projection`]: the [`Projection`] trait and the list of projections ([`names`]).
-//! - [`customers`]: the customers read model (one module per projection).
+//! - [`customers`], [`services`], [`staff`]: the customers, services and staff read models
+//!   (one module per projection).
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -20,6 +21,7 @@
 
 mod batch;
 mod bookkeeping;
+pub mod businesses;
 pub mod customers;
 pub mod error;
 mod lag;
@@ -27,6 +29,8 @@ pub mod progress;
 pub mod projection;
 pub mod rebuild;
 pub mod runtime;
+pub mod services;
+pub mod staff;
 mod store;
 
 pub use error::{ApplyError, ProjectionError};

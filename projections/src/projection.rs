@@ -10,8 +10,11 @@ use std::future::Future;
 use events::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::businesses::Businesses;
 use crate::customers::Customers;
 use crate::error::{ApplyError, ProjectionError};
+use crate::services::Services;
+use crate::staff::Staff;
 
 /// One read model built from events.
 pub trait Projection: Send + Sync {
@@ -40,12 +43,20 @@ pub trait Projection: Send + Sync {
 /// Every projection of barber, as one value the runtime and rebuild can hold.
 #[derive(Debug, Clone, Copy)]
 pub enum Registered {
+    Businesses(Businesses),
     Customers(Customers),
+    Services(Services),
+    Staff(Staff),
 }
 
 /// Every projection, in the order the runtime starts them.
 pub fn all() -> Vec<Registered> {
-    vec![Registered::Customers(Customers)]
+    vec![
+        Registered::Businesses(Businesses),
+        Registered::Customers(Customers),
+        Registered::Services(Services),
+        Registered::Staff(Staff),
+    ]
 }
 
 /// The names of every projection (for `barber rebuild <name>` and its help).
@@ -67,13 +78,19 @@ pub fn find(name: &str) -> Result<Registered, ProjectionError> {
 impl Projection for Registered {
     fn name(&self) -> &'static str {
         match self {
+            Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
+            Self::Services(p) => p.name(),
+            Self::Staff(p) => p.name(),
         }
     }
 
     fn aggregate_types(&self) -> &'static [&'static str] {
         match self {
+            Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
+            Self::Services(p) => p.aggregate_types(),
+            Self::Staff(p) => p.aggregate_types(),
         }
     }
 
@@ -83,13 +100,19 @@ impl Projection for Registered {
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
         match self {
+            Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
+            Self::Services(p) => p.apply(conn, event).await,
+            Self::Staff(p) => p.apply(conn, event).await,
         }
     }
 
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         match self {
+            Self::Businesses(p) => p.reset(conn).await,
             Self::Customers(p) => p.reset(conn).await,
+            Self::Services(p) => p.reset(conn).await,
+            Self::Staff(p) => p.reset(conn).await,
         }
     }
 }

@@ -28,9 +28,24 @@ pub struct ReadModel {
     pub aggregate_types: &'static [&'static str],
 }
 
+pub const BUSINESSES: ReadModel = ReadModel {
+    projection: "businesses",
+    aggregate_types: &[events::business::AGGREGATE_TYPE],
+};
+
 pub const CUSTOMERS: ReadModel = ReadModel {
     projection: "customers",
     aggregate_types: &[events::customer::AGGREGATE_TYPE],
+};
+
+pub const SERVICES: ReadModel = ReadModel {
+    projection: "services",
+    aggregate_types: &[events::service::AGGREGATE_TYPE],
+};
+
+pub const STAFF: ReadModel = ReadModel {
+    projection: "staff",
+    aggregate_types: &[events::staff::AGGREGATE_TYPE],
 };
 
 /// Whether an answer includes the caller's writes.

@@ -2,14 +2,20 @@
 //!
 //! - [`freshness`]: `min_position`, read-your-writes: wait (bounded) until the read models a
 //!   request reads have applied a position, or answer marked stale.
+//! - [`business`]: `GET /business`.
 //! - [`customers`]: `GET /customers`, `GET /customers/{id}`.
+//! - [`services`]: `GET /services`, `GET /services/{id}`.
+//! - [`staff`]: `GET /staff`, `GET /staff/{id}`.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
 
+pub mod business;
 pub mod cursor;
 pub mod customers;
 pub mod freshness;
+pub mod services;
+pub mod staff;
 
 use axum::extract::FromRef;
 use axum::Router;
@@ -35,9 +41,22 @@ impl FromRef<QueryState> for JwtKeys {
 
 /// The query routes, under `/api/v1`.
 pub fn router(state: QueryState) -> Router {
-    Router::new().merge(customers::routes()).with_state(state)
+    Router::new()
+        .merge(business::routes())
+        .merge(customers::routes())
+        .merge(services::routes())
+        .merge(staff::routes())
+        .with_state(state)
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(customers::list_customers, customers::get_customer))]
+#[openapi(paths(
+    business::get_business,
+    customers::list_customers,
+    customers::get_customer,
+    services::list_services,
+    services::get_service,
+    staff::list_staff,
+    staff::get_staff_member,
+))]
 pub struct QueryApi;

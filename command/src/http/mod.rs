@@ -2,8 +2,14 @@
 //! new ids and the event `position` (for read-your-writes through `min_position`).
 
 mod accounts;
+mod business;
 mod customers;
 mod errors;
+pub mod idempotency;
+mod roles;
+mod services;
+mod staff;
+mod staff_schedule;
 
 use axum::extract::FromRef;
 use axum::Router;
@@ -38,6 +44,11 @@ pub struct Accepted {
     pub position: Option<i64>,
 }
 
+/// Tells a field sent as `null` (`Some(None)`) from a field not sent (`None`) in a partial update.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// The metadata of the events a user's request causes.
 pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventMetadata {
     let command_id = Uuid::new_v4();
@@ -54,7 +65,15 @@ pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventM
 pub fn router(state: CommandState) -> Router {
     Router::new()
         .merge(accounts::routes())
+        .merge(business::routes())
         .merge(customers::routes())
+        .merge(services::routes())
+        .merge(staff::routes())
+        .merge(staff_schedule::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::guard,
+        ))
         .with_state(state)
 }
 
@@ -63,8 +82,22 @@ pub fn router(state: CommandState) -> Router {
     paths(
         accounts::sign_up,
         accounts::log_in,
+        business::change_settings,
+        business::set_booking_policy,
         customers::register_customer,
         customers::update_customer,
+        services::create_service,
+        services::update_service,
+        services::change_service_price,
+        services::retire_service,
+        staff::add_staff_member,
+        staff::update_staff_member,
+        staff::deactivate_staff_member,
+        staff::reactivate_staff_member,
+        staff_schedule::set_working_hours,
+        staff_schedule::add_time_off,
+        staff_schedule::remove_time_off,
+        staff_schedule::offer_services,
     ),
     components(schemas(Accepted, platform::problem::Problem))
 )]

@@ -132,3 +132,46 @@ pub async fn assert_problem(response: Response, status: StatusCode, code: &str) 
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status.as_u16());
 }
+
+impl TestApp {
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(self.client.put(self.url(path)).json(body), token)
+            .await
+    }
+
+    /// Creates a service and returns (id, position).
+    pub async fn create_service(&self, token: &str, body: &Value) -> (Uuid, i64) {
+        let response = self.post_json("/api/v1/services", Some(token), body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("json");
+        (
+            body["id"].as_str().expect("id").parse().expect("uuid"),
+            body["position"].as_i64().expect("position"),
+        )
+    }
+
+    /// A token for another user of `owner`'s business with `role` (only owners can sign up so
+    /// far, so other roles' tokens are issued directly with the app's own key).
+    pub fn token_with_role(&self, owner: &Owner, role: &str) -> String {
+        platform::auth::JwtKeys::new(self.env.config.jwt_secret.expose(), self.env.config.jwt_ttl)
+            .issue(Uuid::new_v4(), owner.business_id, role)
+            .expect("token issued")
+    }
+}
+
+impl TestApp {
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(self.client.delete(self.url(path)), token).await
+    }
+
+    /// Adds a staff member and returns (id, position).
+    pub async fn add_staff(&self, token: &str, body: &Value) -> (Uuid, i64) {
+        let response = self.post_json("/api/v1/staff", Some(token), body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("json");
+        (
+            body["id"].as_str().expect("id").parse().expect("uuid"),
+            body["position"].as_i64().expect("position"),
+        )
+    }
+}

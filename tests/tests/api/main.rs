@@ -2,7 +2,11 @@
 //! against real Postgres and NATS. Each test owns its database and stream.
 
 mod accounts;
+mod business;
 mod customers;
 mod helpers;
+mod idempotency;
 mod isolation;
 mod operations;
+mod services;
+mod staff;

@@ -1,0 +1,215 @@
+//! The Business aggregate: the tenant, with its name, public slug, timezone, currency and
+//! booking policy. The field rules are in `rules`.
+
+mod rules;
+#[cfg(test)]
+mod tests;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use events::business::{BookingPolicy, BusinessEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use rules::{valid_currency, valid_name, valid_timezone};
+pub use rules::{valid_slug, PolicyError};
+
+const MAX_NAME: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BusinessCommand {
+    Open {
+        business_id: Uuid,
+        name: String,
+        slug: String,
+        timezone: String,
+        currency: String,
+        owner_user_id: Uuid,
+        owner_name: String,
+    },
+    /// Fields left `None` stay as they are.
+    ChangeSettings {
+        tenant_id: Uuid,
+        name: Option<String>,
+        timezone: Option<String>,
+        currency: Option<String>,
+    },
+    SetBookingPolicy {
+        tenant_id: Uuid,
+        policy: BookingPolicy,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BusinessError {
+    #[error("the business is already open")]
+    AlreadyOpen,
+    #[error("a business needs a name (at most {MAX_NAME} characters)")]
+    InvalidName,
+    #[error("{0:?} is not a valid slug: 3 to 63 lower-case letters, digits and single dashes")]
+    InvalidSlug(String),
+    #[error("{0:?} is not an IANA timezone, e.g. Europe/London")]
+    UnknownTimezone(String),
+    #[error("{0:?} is not an ISO 4217 currency code, e.g. GBP")]
+    InvalidCurrency(String),
+    #[error("the owner needs a name (at most {MAX_NAME} characters)")]
+    InvalidOwnerName,
+    #[error("the business does not exist")]
+    NotFound,
+    #[error(transparent)]
+    InvalidPolicy(#[from] PolicyError),
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Business {
+    business_id: Option<Uuid>,
+    name: String,
+    slug: String,
+    timezone: String,
+    currency: String,
+    policy: BookingPolicy,
+}
+
+impl Aggregate for Business {
+    const TYPE: &'static str = events::business::AGGREGATE_TYPE;
+    type Command = BusinessCommand;
+    type Event = BusinessEvent;
+    type Error = BusinessError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        match command {
+            BusinessCommand::Open {
+                business_id,
+                name,
+                slug,
+                timezone,
+                currency,
+                owner_user_id,
+                owner_name,
+            } => {
+                if self.business_id.is_some() {
+                    return Err(BusinessError::AlreadyOpen);
+                }
+                let event = BusinessEvent::BusinessOpened {
+                    business_id,
+                    name: valid_name(&name).ok_or(BusinessError::InvalidName)?,
+                    slug: valid_slug(&slug).ok_or(BusinessError::InvalidSlug(slug))?,
+                    timezone: valid_timezone(&timezone)
+                        .ok_or(BusinessError::UnknownTimezone(timezone))?,
+                    currency: valid_currency(&currency)
+                        .ok_or(BusinessError::InvalidCurrency(currency))?,
+                    owner_user_id,
+                    owner_name: valid_name(&owner_name).ok_or(BusinessError::InvalidOwnerName)?,
+                };
+                sink.write(event, self).await;
+                Ok(())
+            }
+            BusinessCommand::ChangeSettings {
+                tenant_id,
+                name,
+                timezone,
+                currency,
+            } => {
+                self.owned_by(tenant_id)?;
+                let name = match name {
+                    Some(name) => valid_name(&name).ok_or(BusinessError::InvalidName)?,
+                    None => self.name.clone(),
+                };
+                let timezone = match timezone {
+                    Some(tz) => valid_timezone(&tz).ok_or(BusinessError::UnknownTimezone(tz))?,
+                    None => self.timezone.clone(),
+                };
+                let currency = match currency {
+                    Some(c) => valid_currency(&c).ok_or(BusinessError::InvalidCurrency(c))?,
+                    None => self.currency.clone(),
+                };
+                if (&name, &timezone, &currency) == (&self.name, &self.timezone, &self.currency) {
+                    return Ok(());
+                }
+                let event = BusinessEvent::BusinessSettingsChanged {
+                    name,
+                    timezone,
+                    currency,
+                };
+                sink.write(event, self).await;
+                Ok(())
+            }
+            BusinessCommand::SetBookingPolicy { tenant_id, policy } => {
+                self.owned_by(tenant_id)?;
+                let policy = rules::valid_policy(policy)?;
+                if policy == self.policy {
+                    return Ok(());
+                }
+                sink.write(BusinessEvent::BookingPolicyChanged { policy }, self)
+                    .await;
+                Ok(())
+            }
+        }
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            BusinessEvent::BusinessOpened {
+                business_id,
+                name,
+                slug,
+                timezone,
+                currency,
+                ..
+            } => {
+                self.business_id = Some(business_id);
+                self.name = name;
+                self.slug = slug;
+                self.timezone = timezone;
+                self.currency = currency;
+                self.policy = BookingPolicy::default();
+            }
+            BusinessEvent::BusinessSettingsChanged {
+                name,
+                timezone,
+                currency,
+            } => {
+                self.name = name;
+                self.timezone = timezone;
+                self.currency = currency;
+            }
+            BusinessEvent::BookingPolicyChanged { policy } => self.policy = policy,
+        }
+    }
+}
+
+impl Business {
+    /// Another business does not exist for the caller.
+    fn owned_by(&self, tenant_id: Uuid) -> Result<(), BusinessError> {
+        match self.business_id {
+            Some(id) if id == tenant_id => Ok(()),
+            _ => Err(BusinessError::NotFound),
+        }
+    }
+
+    /// The rules bookings follow.
+    pub fn policy(&self) -> &BookingPolicy {
+        &self.policy
+    }
+
+    /// Whether the business exists (a `BusinessOpened` was recorded).
+    pub fn is_open(&self) -> bool {
+        self.business_id.is_some()
+    }
+
+    /// The IANA timezone in which its days and working hours are reckoned.
+    pub fn timezone(&self) -> &str {
+        &self.timezone
+    }
+
+    /// The ISO 4217 currency of its prices.
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+}

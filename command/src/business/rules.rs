@@ -1,0 +1,75 @@
+//! The rules a business's fields follow.
+
+use events::business::BookingPolicy;
+
+use super::MAX_NAME;
+
+pub(super) fn valid_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    (!name.is_empty() && name.chars().count() <= MAX_NAME).then(|| name.to_owned())
+}
+
+/// The slug is the business's public booking address, so it is kept URL-safe and readable.
+pub fn valid_slug(slug: &str) -> Option<String> {
+    let ok = (3..=63).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--");
+    ok.then(|| slug.to_owned())
+}
+
+pub(super) fn valid_timezone(timezone: &str) -> Option<String> {
+    timezone
+        .parse::<chrono_tz::Tz>()
+        .ok()
+        .map(|tz| tz.name().to_owned())
+}
+
+pub(super) fn valid_currency(currency: &str) -> Option<String> {
+    let ok = currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase());
+    ok.then(|| currency.to_owned())
+}
+
+/// A booking-policy value out of range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the minimum lead time is at most 7 days (10080 minutes)")]
+    LeadTime,
+    #[error("bookings may be opened 1 to 730 days ahead")]
+    Horizon,
+    #[error("the cancellation window is at most 30 days (43200 minutes)")]
+    CancellationWindow,
+    #[error("the default buffer is 0 to 120 minutes, in steps of 5")]
+    Buffer,
+    #[error("at most 5 distinct reminder offsets, each 5 minutes to 7 days before the start")]
+    ReminderOffsets,
+}
+
+const WEEK_MINUTES: u32 = 7 * 24 * 60;
+
+/// Checks every field; reminder offsets come back sorted, latest reminder last.
+pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, PolicyError> {
+    if policy.min_lead_minutes > WEEK_MINUTES {
+        return Err(PolicyError::LeadTime);
+    }
+    if !(1..=730).contains(&policy.max_advance_days) {
+        return Err(PolicyError::Horizon);
+    }
+    if policy.cancellation_window_minutes > 30 * 24 * 60 {
+        return Err(PolicyError::CancellationWindow);
+    }
+    if policy.default_buffer_minutes > 120 || !policy.default_buffer_minutes.is_multiple_of(5) {
+        return Err(PolicyError::Buffer);
+    }
+    let offsets = &mut policy.reminder_offsets_minutes;
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    let distinct = offsets.windows(2).all(|w| w[0] != w[1]);
+    let in_range = offsets.iter().all(|o| (5..=WEEK_MINUTES).contains(o));
+    if offsets.len() > 5 || !distinct || !in_range {
+        return Err(PolicyError::ReminderOffsets);
+    }
+    Ok(policy)
+}

@@ -1,0 +1,184 @@
+//! `POST /services`, `PATCH /services/{id}`, `PUT /services/{id}/price`,
+//! `POST /services/{id}/retire`: the business's service catalog. Only an owner or a manager may
+//! change it ([`Manager`]).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{patch, post, put};
+use axum::{Json, Router};
+use platform::auth::Authenticated;
+use platform::json::{ApiJson, ApiPath};
+use platform::request::RequestContext;
+use platform::ApiError;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::roles::Manager;
+use super::{metadata, Accepted, CommandState};
+use crate::business::Business;
+use crate::service::{Service, ServiceCommand, ServiceDefinition};
+
+pub fn routes() -> Router<CommandState> {
+    Router::new()
+        .route("/services", post(create_service))
+        .route("/services/{id}", patch(update_service))
+        .route("/services/{id}/price", put(change_service_price))
+        .route("/services/{id}/retire", post(retire_service))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceRequest {
+    name: String,
+    /// Groups services on the booking page, e.g. "Hair", "Beard".
+    category: Option<String>,
+    /// 5 to 480, in steps of 5.
+    duration_minutes: i64,
+    /// Integer minor units of the business's currency (pence, cents); 0 for a free service.
+    price_cents: i64,
+    /// Clean-up time after the service: 0 (the default) to 120, in steps of 5.
+    buffer_minutes: Option<i64>,
+}
+
+/// Adds a service to the business's catalog, priced in the business's currency.
+#[utoipa::path(post, path = "/api/v1/services", request_body = CreateServiceRequest,
+    tag = "services", security(("bearer" = [])),
+    responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn create_service(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiJson(body): ApiJson<CreateServiceRequest>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let business = state
+        .store
+        .load::<Business>(&user.tenant_id.to_string())
+        .await?;
+    if !business.is_open() {
+        return Err(ApiError::not_found(
+            "business_not_found",
+            "the business of this token does not exist",
+        ));
+    }
+    let service_id = Uuid::new_v4();
+    let command = ServiceCommand::Create {
+        service_id,
+        tenant_id: user.tenant_id,
+        currency: business.currency().to_owned(),
+        definition: ServiceDefinition {
+            name: body.name,
+            category: body.category,
+            duration_minutes: body.duration_minutes,
+            buffer_minutes: body.buffer_minutes.unwrap_or(0),
+        },
+        price_cents: body.price_cents,
+    };
+    let accepted = execute(&state, &user, &context, service_id, command).await?;
+    Ok((StatusCode::CREATED, Json(accepted)))
+}
+
+/// A partial update: absent fields stay, `category: null` removes the category.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServiceRequest {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    category: Option<Option<String>>,
+    duration_minutes: Option<i64>,
+    buffer_minutes: Option<i64>,
+}
+
+/// Changes a service's name, category, duration or buffer (its price has its own route).
+#[utoipa::path(patch, path = "/api/v1/services/{id}", request_body = UpdateServiceRequest,
+    tag = "services", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn update_service(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(service_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateServiceRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = ServiceCommand::Update {
+        tenant_id: user.tenant_id,
+        name: body.name,
+        category: body.category,
+        duration_minutes: body.duration_minutes,
+        buffer_minutes: body.buffer_minutes,
+    };
+    Ok(Json(
+        execute(&state, &user, &context, service_id, command).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePriceRequest {
+    /// Integer minor units of the service's currency; 0 for a free service.
+    price_cents: i64,
+}
+
+/// Sets a service's price. Appointments already booked keep the price they were booked at.
+#[utoipa::path(put, path = "/api/v1/services/{id}/price", request_body = ChangePriceRequest,
+    tag = "services", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn change_service_price(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(service_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ChangePriceRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = ServiceCommand::ChangePrice {
+        tenant_id: user.tenant_id,
+        price_cents: body.price_cents,
+    };
+    Ok(Json(
+        execute(&state, &user, &context, service_id, command).await?,
+    ))
+}
+
+/// Takes a service off the catalog for good; it stays readable. Retiring again changes nothing
+/// (`position` is absent).
+#[utoipa::path(post, path = "/api/v1/services/{id}/retire", tag = "services",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem)))]
+pub async fn retire_service(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(service_id): ApiPath<Uuid>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = ServiceCommand::Retire {
+        tenant_id: user.tenant_id,
+    };
+    Ok(Json(
+        execute(&state, &user, &context, service_id, command).await?,
+    ))
+}
+
+async fn execute(
+    state: &CommandState,
+    user: &Authenticated,
+    context: &RequestContext,
+    service_id: Uuid,
+    command: ServiceCommand,
+) -> Result<Accepted, ApiError> {
+    let committed = state
+        .store
+        .execute::<Service>(&service_id.to_string(), command, &metadata(user, context))
+        .await?;
+    Ok(Accepted {
+        id: service_id,
+        position: committed.position,
+    })
+}

@@ -1,0 +1,254 @@
+//! When a staff member works and what they offer: `PUT /staff/{id}/working-hours`,
+//! `POST /staff/{id}/time-off`, `DELETE /staff/{id}/time-off/{time_off_id}`,
+//! `PUT /staff/{id}/services`. Only an owner or a manager may change them.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use platform::json::{ApiJson, ApiPath};
+use platform::request::RequestContext;
+use platform::ApiError;
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
+
+use super::roles::Manager;
+use super::staff::execute;
+use super::{Accepted, CommandState};
+use crate::service::Service;
+use crate::staff::{check_service_count, BreakInput, StaffCommand, WorkingDayInput};
+
+/// How many services are looked up at once when checking an offered list.
+const LOOKUPS_IN_FLIGHT: usize = 8;
+
+pub fn routes() -> Router<CommandState> {
+    Router::new()
+        .route("/staff/{id}/working-hours", put(set_working_hours))
+        .route("/staff/{id}/time-off", post(add_time_off))
+        .route(
+            "/staff/{id}/time-off/{time_off_id}",
+            delete(remove_time_off),
+        )
+        .route("/staff/{id}/services", put(offer_services))
+}
+
+/// The whole weekly rota; a weekday left out is a day off.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingHoursRequest {
+    days: Vec<WorkingDayRequest>,
+}
+
+/// One day of the rota, in the business's local time.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingDayRequest {
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
+    #[schema(example = "mon")]
+    weekday: String,
+    /// `HH:MM` on a 5-minute grid.
+    #[schema(example = "09:00")]
+    start: String,
+    /// `HH:MM`, after `start` on the same day.
+    #[schema(example = "17:00")]
+    end: String,
+    /// Inside the day's hours, not overlapping each other.
+    #[serde(default)]
+    breaks: Vec<BreakRequest>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreakRequest {
+    #[schema(example = "12:00")]
+    start: String,
+    #[schema(example = "12:30")]
+    end: String,
+}
+
+/// Replaces a staff member's weekly working hours.
+#[utoipa::path(put, path = "/api/v1/staff/{id}/working-hours", request_body = WorkingHoursRequest,
+    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
+pub async fn set_working_hours(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(staff_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<WorkingHoursRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let days = body
+        .days
+        .into_iter()
+        .map(|day| WorkingDayInput {
+            weekday: day.weekday,
+            start: day.start,
+            end: day.end,
+            breaks: day
+                .breaks
+                .into_iter()
+                .map(|b| BreakInput {
+                    start: b.start,
+                    end: b.end,
+                })
+                .collect(),
+        })
+        .collect();
+    let command = StaffCommand::SetWorkingHours {
+        tenant_id: user.tenant_id,
+        days,
+    };
+    let committed = execute(&state, &user, &context, staff_id, command).await?;
+    Ok(Json(Accepted {
+        id: staff_id,
+        position: committed.position,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffRequest {
+    /// RFC 3339, any offset (stored as UTC).
+    starts_at: DateTime<Utc>,
+    /// After `starts_at`, at most 366 days later.
+    ends_at: DateTime<Utc>,
+    reason: Option<String>,
+}
+
+/// Records time off; the answer's `id` is the time off's, for removing it later.
+#[utoipa::path(post, path = "/api/v1/staff/{id}/time-off", request_body = TimeOffRequest,
+    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
+pub async fn add_time_off(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(staff_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<TimeOffRequest>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let time_off_id = Uuid::new_v4();
+    let command = StaffCommand::AddTimeOff {
+        tenant_id: user.tenant_id,
+        time_off_id,
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        reason: body.reason,
+    };
+    let committed = execute(&state, &user, &context, staff_id, command).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Accepted {
+            id: time_off_id,
+            position: committed.position,
+        }),
+    ))
+}
+
+/// Withdraws a time off.
+#[utoipa::path(delete, path = "/api/v1/staff/{id}/time-off/{time_off_id}", tag = "staff",
+    security(("bearer" = [])), params(("id" = Uuid, Path), ("time_off_id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all, fields(staff_id = %staff_id, time_off_id = %time_off_id))]
+pub async fn remove_time_off(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath((staff_id, time_off_id)): ApiPath<(Uuid, Uuid)>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = StaffCommand::RemoveTimeOff {
+        tenant_id: user.tenant_id,
+        time_off_id,
+    };
+    let committed = execute(&state, &user, &context, staff_id, command).await?;
+    Ok(Json(Accepted {
+        id: time_off_id,
+        position: committed.position,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesRequest {
+    /// Required: `null` offers every service of the business (the default), a list exactly
+    /// those (at most 200, each an active service of the business).
+    #[serde(deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Uuid>>)]
+    service_ids: Option<Vec<Uuid>>,
+}
+
+/// A field that must be sent, possibly as `null`.
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Uuid>>, D::Error> {
+    Option::<Vec<Uuid>>::deserialize(d)
+}
+
+/// Sets the services a staff member may be booked for.
+#[utoipa::path(put, path = "/api/v1/staff/{id}/services", request_body = ServicesRequest,
+    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
+pub async fn offer_services(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiPath(staff_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ServicesRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    if let Some(ids) = &body.service_ids {
+        check_service_count(ids)?;
+        check_services_exist(&state, user.tenant_id, ids).await?;
+    }
+    let command = StaffCommand::OfferServices {
+        tenant_id: user.tenant_id,
+        service_ids: body.service_ids,
+    };
+    let committed = execute(&state, &user, &context, staff_id, command).await?;
+    Ok(Json(Accepted {
+        id: staff_id,
+        position: committed.position,
+    }))
+}
+
+/// Each id must be a service of the caller's business that can still be booked (422
+/// `unknown_service` otherwise): the Service aggregate owns that fact, so it is read from the
+/// event store before the command is built.
+async fn check_services_exist(
+    state: &CommandState,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> Result<(), ApiError> {
+    let unknown: Vec<Uuid> = futures::stream::iter(ids.iter().copied())
+        .map(|id| async move {
+            let service = state
+                .store
+                .load::<Service>(&id.to_string())
+                .await
+                .map_err(ApiError::internal)?;
+            Ok::<_, ApiError>((!service.is_bookable_by(tenant_id)).then_some(id))
+        })
+        .buffer_unordered(LOOKUPS_IN_FLIGHT)
+        .try_filter_map(|unknown| async move { Ok(unknown) })
+        .try_collect()
+        .await?;
+    match unknown.first() {
+        None => Ok(()),
+        Some(id) => Err(ApiError::unprocessable(
+            "unknown_service",
+            format!("{id} is not an active service of this business"),
+        )),
+    }
+}

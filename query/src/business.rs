@@ -1,0 +1,73 @@
+//! `GET /business`: the caller's own business, its settings and booking policy.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use platform::auth::Authenticated;
+use platform::json::ApiQuery;
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::freshness::BUSINESSES;
+use crate::QueryState;
+
+pub fn routes() -> Router<QueryState> {
+    Router::new().route("/business", get(get_business))
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct BusinessView {
+    #[sqlx(rename = "tenant_id")]
+    id: Uuid,
+    name: String,
+    /// The public booking address: `/public/{slug}`.
+    slug: String,
+    timezone: String,
+    currency: String,
+    #[sqlx(json)]
+    #[schema(value_type = Object)]
+    booking_policy: serde_json::Value,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GetBusiness {
+    /// Wait until the answer includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+/// The caller's business.
+#[utoipa::path(get, path = "/api/v1/business", params(GetBusiness), tag = "business",
+    security(("bearer" = [])),
+    responses((status = 200, body = BusinessView), (status = 404, body = platform::problem::Problem)))]
+pub async fn get_business(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiQuery(params): ApiQuery<GetBusiness>,
+) -> Result<(HeaderMap, Json<BusinessView>), ApiError> {
+    let consistency = state
+        .freshness
+        .wait_for(BUSINESSES, params.min_position)
+        .await?;
+    let business: Option<BusinessView> = sqlx::query_as(
+        "select tenant_id, name, slug, timezone, currency, policy as booking_policy,
+                created_at, updated_at
+           from businesses where tenant_id = $1",
+    )
+    .bind(user.tenant_id)
+    .fetch_optional(&state.pool)
+    .await?;
+    let business = business.ok_or_else(|| {
+        ApiError::not_found("business_not_found", "the business is not known yet")
+    })?;
+    let mut headers = HeaderMap::new();
+    if let Some((name, value)) = consistency.header() {
+        headers.insert(name, value);
+    }
+    Ok((headers, Json(business)))
+}

@@ -1,0 +1,163 @@
+//! `GET /services` (the catalog, keyset-paginated) and `GET /services/{id}`.
+//!
+//! The list is ordered as the booking page shows it: by category (uncategorised last), then by
+//! name. Retired services are left out unless `include_retired=true`; one service is readable
+//! by id whether retired or not, since past appointments name it.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use platform::auth::Authenticated;
+use platform::json::{ApiPath, ApiQuery};
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::cursor;
+use crate::freshness::{Consistency, SERVICES};
+use crate::QueryState;
+
+pub fn routes() -> Router<QueryState> {
+    Router::new()
+        .route("/services", get(list_services))
+        .route("/services/{id}", get(get_service))
+}
+
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ServiceView {
+    #[sqlx(rename = "service_id")]
+    id: Uuid,
+    name: String,
+    category: Option<String>,
+    duration_minutes: i32,
+    /// Integer minor units of `currency`.
+    price_cents: i64,
+    /// ISO 4217.
+    currency: String,
+    /// Clean-up time after the service, during which the barber cannot be booked.
+    buffer_minutes: i32,
+    /// False once retired.
+    active: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// The row's place in the list's order, as the database computes it (for the cursor).
+    #[serde(skip)]
+    sort_key: SortKey,
+}
+
+/// (uncategorised, lower-case category, lower-case name, id): the keyset of the list.
+type SortKey = (bool, String, String, Uuid);
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ServicePage {
+    items: Vec<ServiceView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListServices {
+    /// Also list retired services (default false).
+    include_retired: Option<bool>,
+    /// 1 to 200, default 50.
+    limit: Option<i64>,
+    cursor: Option<String>,
+    /// Wait until the list includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+const COLUMNS: &str = "service_id, name, category, duration_minutes, price_cents, currency, \
+    buffer_minutes, active, created_at, updated_at, \
+    (category is null, lower(coalesce(category, '')), lower(name), service_id) as sort_key";
+
+/// The business's services in catalog order.
+#[utoipa::path(get, path = "/api/v1/services", params(ListServices), tag = "services",
+    security(("bearer" = [])),
+    responses((status = 200, body = ServicePage), (status = 400, body = platform::problem::Problem)))]
+pub async fn list_services(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiQuery(params): ApiQuery<ListServices>,
+) -> Result<(HeaderMap, Json<ServicePage>), ApiError> {
+    let limit = cursor::page_size(params.limit)?;
+    let after: Option<SortKey> = params.cursor.as_deref().map(cursor::decode).transpose()?;
+    let consistency = state
+        .freshness
+        .wait_for(SERVICES, params.min_position)
+        .await?;
+    let sql = format!(
+        "select {COLUMNS}
+           from services
+          where tenant_id = $1
+            and (active or $2)
+            and ($3::bool is null
+                 or (category is null, lower(coalesce(category, '')), lower(name), service_id)
+                    > ($3, $4, $5, $6))
+          order by category is null, lower(coalesce(category, '')), lower(name), service_id
+          limit $7"
+    );
+    let mut items: Vec<ServiceView> = sqlx::query_as(&sql)
+        .bind(user.tenant_id)
+        .bind(params.include_retired.unwrap_or(false))
+        .bind(after.as_ref().map(|key| key.0))
+        .bind(after.as_ref().map(|key| key.1.clone()))
+        .bind(after.as_ref().map(|key| key.2.clone()))
+        .bind(after.as_ref().map(|key| key.3))
+        .bind(limit + 1)
+        .fetch_all(&state.pool)
+        .await?;
+    let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
+        items.pop();
+        items.last().map(|last| cursor::encode(&last.sort_key))
+    } else {
+        None
+    };
+    Ok((
+        headers(consistency),
+        Json(ServicePage { items, next_cursor }),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GetService {
+    /// Wait until the record includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+/// One service, retired or not.
+#[utoipa::path(get, path = "/api/v1/services/{id}", params(("id" = Uuid, Path), GetService),
+    tag = "services", security(("bearer" = [])),
+    responses((status = 200, body = ServiceView), (status = 404, body = platform::problem::Problem)))]
+pub async fn get_service(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiPath(service_id): ApiPath<Uuid>,
+    ApiQuery(params): ApiQuery<GetService>,
+) -> Result<(HeaderMap, Json<ServiceView>), ApiError> {
+    let consistency = state
+        .freshness
+        .wait_for(SERVICES, params.min_position)
+        .await?;
+    let service: Option<ServiceView> = sqlx::query_as(&format!(
+        "select {COLUMNS} from services where tenant_id = $1 and service_id = $2"
+    ))
+    .bind(user.tenant_id)
+    .bind(service_id)
+    .fetch_optional(&state.pool)
+    .await?;
+    let service = service
+        .ok_or_else(|| ApiError::not_found("service_not_found", "the service does not exist"))?;
+    Ok((headers(consistency), Json(service)))
+}
+
+fn headers(consistency: Consistency) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some((name, value)) = consistency.header() {
+        headers.insert(name, value);
+    }
+    headers
+}
