@@ -130,6 +130,11 @@ impl Aggregate for Customer {
 }
 
 impl Customer {
+    /// Whether the customer is on the books of business `tenant_id` (a booking needs one).
+    pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
+        self.pii.is_some() && self.tenant_id == Some(tenant_id)
+    }
+
     /// Another business's customer does not exist for the caller.
     fn pii_of(&self, tenant_id: Uuid) -> Result<&CustomerPii, CustomerError> {
         match (&self.pii, self.tenant_id) {

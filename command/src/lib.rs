@@ -2,6 +2,10 @@
 //!
 //! - [`business`], [`customer`], [`service`], [`staff`]: one module per aggregate (state,
 //!   commands, errors, `handle`, `apply`, given/when/then tests). Pure: no I/O.
+//! - [`appointment`]: the Appointment aggregate, a booking's status workflow (same shape).
+//! - [`schedule`]: one barber's one local day, owner of "no double booking", and the local-time
+//!   maths that turns working hours into UTC across daylight-saving changes (same shape).
+//! - [`booking`]: the steps of a booking across Schedule and Appointment, and the reconciler.
 //! - [`contact`]: phone (E.164) and email rules shared by aggregates.
 //! - [`store`]: runs a command against the Postgres event store and reports the committed position.
 //! - [`accounts`]: signup and login (users and slugs live beside the events, see the module).
@@ -9,11 +13,14 @@
 //! - [`relay`]: publishes the event store to NATS JetStream in commit order.
 
 pub mod accounts;
+pub mod appointment;
+pub mod booking;
 pub mod business;
 pub mod contact;
 pub mod customer;
 pub mod http;
 pub mod relay;
+pub mod schedule;
 pub mod service;
 pub mod staff;
 pub mod store;

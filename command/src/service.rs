@@ -250,6 +250,11 @@ impl Service {
             .map(|d| (d.duration_minutes, d.buffer_minutes))
     }
 
+    /// The name customers see; `None` for a service that does not exist.
+    pub fn name(&self) -> Option<&str> {
+        self.definition.as_ref().map(|d| d.name.as_str())
+    }
+
     /// The current price: integer minor units and the ISO 4217 currency.
     pub fn price(&self) -> (i64, &str) {
         (self.price_cents, &self.currency)

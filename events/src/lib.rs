@@ -3,13 +3,17 @@
 //!
 //! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
 //! - [`business`], [`customer`], [`service`], [`staff`]: one event enum per aggregate.
+//! - [`schedule`]: one barber's reservations on one local day (the no-double-booking unit).
+//! - [`appointment`]: a booking's way through the shop, from booked to completed or cancelled.
 //! - [`recorded`]: an event as stored and published, with its commit-order position.
 //! - [`subjects`]: NATS subject naming.
 
+pub mod appointment;
 pub mod business;
 pub mod customer;
 pub mod metadata;
 pub mod recorded;
+pub mod schedule;
 pub mod service;
 pub mod staff;
 pub mod subjects;

@@ -108,3 +108,65 @@ impl From<crate::staff::StaffError> for ApiError {
         ApiError::unprocessable(code, detail)
     }
 }
+
+impl From<crate::appointment::AppointmentError> for ApiError {
+    fn from(err: crate::appointment::AppointmentError) -> Self {
+        use crate::appointment::AppointmentError as E;
+        let status = match err {
+            E::NotFound => axum::http::StatusCode::NOT_FOUND,
+            E::InvalidInterval
+            | E::InvalidScheduleDate
+            | E::InvalidPrice(_)
+            | E::InThePast
+            | E::InvalidPayment
+            | E::ReasonTooLong => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            _ => axum::http::StatusCode::CONFLICT,
+        };
+        ApiError::client(status, err.code(), err.to_string())
+    }
+}
+
+impl From<crate::schedule::ScheduleError> for ApiError {
+    fn from(err: crate::schedule::ScheduleError) -> Self {
+        use crate::schedule::ScheduleError as E;
+        let detail = err.to_string();
+        match err {
+            E::SlotTaken { .. } => ApiError::conflict("slot_taken", detail),
+            E::ConflictsWithAppointment { .. } => {
+                ApiError::conflict("conflicts_with_appointment", detail)
+            }
+            E::DuringTimeOff { .. } => ApiError::unprocessable("during_time_off", detail),
+            E::OutsideWorkingHours => ApiError::unprocessable("outside_working_hours", detail),
+            E::OutsideDay | E::WrongSchedule | E::InvalidInterval => {
+                ApiError::unprocessable("invalid_slot", detail)
+            }
+            E::NotFound => ApiError::not_found("schedule_not_found", detail),
+            E::ReservationExists | E::ReservationReleased => {
+                ApiError::conflict("reservation_exists", detail)
+            }
+        }
+    }
+}
+
+impl From<crate::booking::BookingError> for ApiError {
+    fn from(err: crate::booking::BookingError) -> Self {
+        use crate::booking::BookingError as E;
+        let detail = err.to_string();
+        match err {
+            E::BusinessNotFound => ApiError::not_found("business_not_found", detail),
+            E::ServiceNotFound => ApiError::not_found("service_not_found", detail),
+            E::StaffNotFound => ApiError::not_found("staff_not_found", detail),
+            E::CustomerNotFound => ApiError::not_found("customer_not_found", detail),
+            E::StaffInactive => ApiError::conflict("staff_inactive", detail),
+            E::ServiceNotOffered => ApiError::unprocessable("service_not_offered", detail),
+            E::InThePast => ApiError::unprocessable("booking_in_the_past", detail),
+            E::InsideLeadTime(_) => ApiError::unprocessable("inside_lead_time", detail),
+            E::BeyondHorizon(_) => ApiError::unprocessable("beyond_booking_horizon", detail),
+            E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
+            E::Schedule(e) => e.into(),
+            E::Appointment(e) => e.into(),
+            E::Conflict => ApiError::conflict("concurrent_modification", detail),
+            E::Store(e) => ApiError::Internal(e),
+        }
+    }
+}

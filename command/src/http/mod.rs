@@ -2,6 +2,7 @@
 //! new ids and the event `position` (for read-your-writes through `min_position`).
 
 mod accounts;
+mod appointments;
 mod business;
 mod customers;
 mod errors;
@@ -65,6 +66,7 @@ pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventM
 pub fn router(state: CommandState) -> Router {
     Router::new()
         .merge(accounts::routes())
+        .merge(appointments::routes())
         .merge(business::routes())
         .merge(customers::routes())
         .merge(services::routes())
@@ -82,6 +84,8 @@ pub fn router(state: CommandState) -> Router {
     paths(
         accounts::sign_up,
         accounts::log_in,
+        appointments::book_appointment,
+        appointments::move_along,
         business::change_settings,
         business::set_booking_policy,
         customers::register_customer,

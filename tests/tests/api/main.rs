@@ -2,6 +2,8 @@
 //! against real Postgres and NATS. Each test owns its database and stream.
 
 mod accounts;
+mod booking;
+mod booking_workflow;
 mod business;
 mod customers;
 mod helpers;

@@ -1,0 +1,75 @@
+//! Why an appointment refuses a command. Each refusal has its own variant and a stable
+//! [`code`](AppointmentError::code), so the front desk sees what to do next and clients can
+//! branch on it.
+
+/// A text reason for a cancellation is at most this many characters.
+pub const MAX_REASON: usize = 500;
+
+/// The largest amount or tip accepted, in minor units: it only catches typos and overflow in
+/// sums, like the service catalog's price bound.
+pub const MAX_AMOUNT: i64 = 100_000_000_000;
+
+/// The refusals, grouped by how an HTTP layer would answer them: `NotFound` is 404; the
+/// `Invalid*`/`InThePast`/`ReasonTooLong` ones are the request's fault (422); the rest say the
+/// appointment is in a state where the command cannot run (409).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppointmentError {
+    #[error("the appointment does not exist")]
+    NotFound,
+    #[error("an appointment with this id was already booked with different details")]
+    AlreadyBooked,
+    #[error(
+        "an appointment must end after it starts, and the barber cannot be free before it ends"
+    )]
+    InvalidInterval,
+    #[error("the schedule date is not the local date of the start time")]
+    InvalidScheduleDate,
+    #[error("a price of {0} is not allowed: 0 (free) or more minor units")]
+    InvalidPrice(i64),
+    #[error("the appointment cannot start in the past")]
+    InThePast,
+    #[error("amounts paid and tips are 0 or more minor units, at most {MAX_AMOUNT}")]
+    InvalidPayment,
+    #[error("the reason is limited to {MAX_REASON} characters")]
+    ReasonTooLong,
+    #[error("the customer has not checked in yet")]
+    NotCheckedIn,
+    #[error("the service has not started yet")]
+    NotInService,
+    #[error("a no-show can only be recorded after the start time")]
+    TooEarlyForNoShow,
+    #[error("the customer has already checked in")]
+    AlreadyCheckedIn,
+    #[error("the service is already under way")]
+    AlreadyInService,
+    #[error("the appointment is already completed")]
+    AlreadyCompleted,
+    #[error("the appointment is already cancelled")]
+    AlreadyCancelled,
+    #[error("the appointment is already marked as a no-show")]
+    AlreadyNoShow,
+}
+
+impl AppointmentError {
+    /// The stable machine-readable code of the refusal, e.g. `appointment_already_completed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "appointment_not_found",
+            Self::AlreadyBooked => "appointment_already_booked",
+            Self::InvalidInterval => "invalid_interval",
+            Self::InvalidScheduleDate => "invalid_schedule_date",
+            Self::InvalidPrice(_) => "invalid_price",
+            Self::InThePast => "appointment_in_the_past",
+            Self::InvalidPayment => "invalid_payment",
+            Self::ReasonTooLong => "reason_too_long",
+            Self::NotCheckedIn => "appointment_not_checked_in",
+            Self::NotInService => "appointment_not_in_service",
+            Self::TooEarlyForNoShow => "too_early_for_no_show",
+            Self::AlreadyCheckedIn => "appointment_already_checked_in",
+            Self::AlreadyInService => "appointment_already_in_service",
+            Self::AlreadyCompleted => "appointment_already_completed",
+            Self::AlreadyCancelled => "appointment_already_cancelled",
+            Self::AlreadyNoShow => "appointment_already_no_show",
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The facts a booking is decided on, read from the aggregates that own them (strongly
+//! consistent, from the event store) and checked before any slot is reserved.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use events::business::BookingPolicy;
+use uuid::Uuid;
+
+use super::BookingError;
+use crate::business::Business;
+use crate::customer::Customer;
+use crate::service::Service;
+use crate::staff::StaffMember;
+use crate::store::{CommandError, EventStore};
+
+/// Everything `book` needs to know about the business, the service, the barber and the customer.
+pub(super) struct Facts {
+    pub timezone: Tz,
+    pub policy: BookingPolicy,
+    pub service_name: String,
+    pub duration: Duration,
+    pub buffer: Duration,
+    pub price_cents: i64,
+    pub currency: String,
+    pub staff: StaffMember,
+}
+
+/// Loads and checks the facts; a fact that does not hold is the client's error.
+pub(super) async fn gather(
+    store: &EventStore,
+    tenant_id: Uuid,
+    customer_id: Option<Uuid>,
+    staff_id: Uuid,
+    service_id: Uuid,
+) -> Result<Facts, BookingError> {
+    let business: Business = store
+        .load(&tenant_id.to_string())
+        .await
+        .map_err(store_error)?;
+    if !business.is_open() {
+        return Err(BookingError::BusinessNotFound);
+    }
+    let timezone: Tz = business.timezone().parse().map_err(|_| {
+        BookingError::Store(format!("unknown timezone {}", business.timezone()).into())
+    })?;
+    let service: Service = store
+        .load(&service_id.to_string())
+        .await
+        .map_err(store_error)?;
+    if !service.is_bookable_by(tenant_id) {
+        return Err(BookingError::ServiceNotFound);
+    }
+    let staff: StaffMember = store
+        .load(&staff_id.to_string())
+        .await
+        .map_err(store_error)?;
+    if !staff.belongs_to(tenant_id) {
+        return Err(BookingError::StaffNotFound);
+    }
+    if !staff.is_active() {
+        return Err(BookingError::StaffInactive);
+    }
+    if !staff.offers(service_id) {
+        return Err(BookingError::ServiceNotOffered);
+    }
+    if let Some(customer_id) = customer_id {
+        let customer: Customer = store
+            .load(&customer_id.to_string())
+            .await
+            .map_err(store_error)?;
+        if !customer.belongs_to(tenant_id) {
+            return Err(BookingError::CustomerNotFound);
+        }
+    }
+    let (minutes, buffer) = service.minutes().ok_or(BookingError::ServiceNotFound)?;
+    let policy = business.policy().clone();
+    let buffer = if buffer == 0 {
+        policy.default_buffer_minutes
+    } else {
+        buffer
+    };
+    let (price_cents, currency) = service.price();
+    Ok(Facts {
+        timezone,
+        service_name: service.name().unwrap_or_default().to_owned(),
+        duration: Duration::minutes(i64::from(minutes)),
+        buffer: Duration::minutes(i64::from(buffer)),
+        price_cents,
+        currency: currency.to_owned(),
+        policy,
+        staff,
+    })
+}
+
+/// The booking window of the policy: not in the past, not inside the minimum lead time (walk-ins
+/// excepted: they are already in the shop), not beyond the horizon.
+pub(super) fn check_window(
+    policy: &BookingPolicy,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    walk_in: bool,
+) -> Result<(), BookingError> {
+    if walk_in {
+        // a walk-in starts about now: a few minutes either way is the front desk's clock
+        if (starts_at - now).num_minutes().abs() > 15 {
+            return Err(BookingError::WalkInNotNow);
+        }
+        return Ok(());
+    }
+    if starts_at < now {
+        return Err(BookingError::InThePast);
+    }
+    if starts_at < now + Duration::minutes(i64::from(policy.min_lead_minutes)) {
+        return Err(BookingError::InsideLeadTime(policy.min_lead_minutes));
+    }
+    if starts_at > now + Duration::days(i64::from(policy.max_advance_days)) {
+        return Err(BookingError::BeyondHorizon(policy.max_advance_days));
+    }
+    Ok(())
+}
+
+fn store_error<E: std::error::Error>(err: CommandError<E>) -> BookingError {
+    match err {
+        CommandError::Store(e) => BookingError::Store(e),
+        other => BookingError::Store(other.to_string().into()),
+    }
+}
+
+impl Facts {
+    /// When the barber can be booked on local date `date`: that weekday's hours, less breaks
+    /// and recorded time off, in UTC.
+    pub(super) fn open_intervals(&self, date: chrono::NaiveDate) -> Vec<crate::schedule::Interval> {
+        use chrono::Datelike;
+        let Some(day) = self.staff.working_hours_on(date.weekday()) else {
+            return Vec::new();
+        };
+        let breaks: Vec<_> = day.breaks.iter().map(|b| (b.start, b.end)).collect();
+        let bounds = crate::schedule::day::day_bounds(self.timezone, date);
+        let time_off: Vec<_> = self
+            .staff
+            .time_off()
+            .iter()
+            .filter_map(|t| crate::schedule::Interval::new(t.starts_at, t.ends_at))
+            .filter(|t| t.overlaps(&bounds))
+            .collect();
+        crate::schedule::day::open_intervals(
+            self.timezone,
+            date,
+            &[(day.start, day.end)],
+            &breaks,
+            &time_off,
+        )
+    }
+}

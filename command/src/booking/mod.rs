@@ -1,0 +1,212 @@
+//! Booking: the steps that keep two customers out of one chair.
+//!
+//! 1. The facts are read from the aggregates that own them (business, service, barber,
+//!    customer) and checked, with the booking window of the business's policy.
+//! 2. The slot `[start, end + buffer)` is reserved on the barber's [`Schedule`] for that local
+//!    day. Every booking of that barber that day goes through that one aggregate, so of two
+//!    racing requests for overlapping slots the event store lets exactly one append; the other
+//!    is re-decided on fresh state and refused (`slot_taken`).
+//! 3. The [`Appointment`] is booked. If that fails, the reservation is released at once; if
+//!    the process dies in between, the reservation stays listed in `pending_reservations` and
+//!    the [`reconciler`] releases it.
+
+mod facts;
+pub mod reconciler;
+
+use chrono::{DateTime, Utc};
+use events::appointment::AppointmentSource;
+use events::schedule::ReservationKind;
+use events::EventMetadata;
+use uuid::Uuid;
+
+use crate::appointment::{Appointment, AppointmentCommand, AppointmentError};
+use crate::schedule::{day, schedule_id, Schedule, ScheduleCommand, ScheduleError};
+use crate::store::{CommandError, Committed, EventStore};
+
+/// A request to book.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub staff_id: Uuid,
+    pub service_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub source: AppointmentSource,
+}
+
+/// Why a booking was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("the business does not exist")]
+    BusinessNotFound,
+    #[error("the service does not exist or is retired")]
+    ServiceNotFound,
+    #[error("the staff member does not exist")]
+    StaffNotFound,
+    #[error("the staff member is not active")]
+    StaffInactive,
+    #[error("the staff member does not offer this service")]
+    ServiceNotOffered,
+    #[error("the customer does not exist")]
+    CustomerNotFound,
+    #[error("the start time is in the past")]
+    InThePast,
+    #[error("bookings close {0} minutes before the start")]
+    InsideLeadTime(u32),
+    #[error("bookings open at most {0} days ahead")]
+    BeyondHorizon(u32),
+    #[error("a walk-in starts now (within 15 minutes)")]
+    WalkInNotNow,
+    #[error(transparent)]
+    Schedule(ScheduleError),
+    #[error(transparent)]
+    Appointment(AppointmentError),
+    #[error("the barber's day kept changing while booking; retry")]
+    Conflict,
+    #[error("the booking could not be recorded: {0}")]
+    Store(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<CommandError<ScheduleError>> for BookingError {
+    fn from(err: CommandError<ScheduleError>) -> Self {
+        match err {
+            CommandError::Refused(e) => Self::Schedule(e),
+            CommandError::Conflict => Self::Conflict,
+            CommandError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+impl From<CommandError<AppointmentError>> for BookingError {
+    fn from(err: CommandError<AppointmentError>) -> Self {
+        match err {
+            CommandError::Refused(e) => Self::Appointment(e),
+            CommandError::Conflict => Self::Conflict,
+            CommandError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// Books an appointment under a fresh id; see the module header for the steps.
+#[tracing::instrument(skip(store, request, metadata), fields(staff_id = %request.staff_id))]
+pub async fn book(
+    store: &EventStore,
+    request: BookingRequest,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, Committed), BookingError> {
+    let BookingRequest {
+        tenant_id,
+        customer_id,
+        staff_id,
+        service_id,
+        starts_at,
+        source,
+    } = request;
+    let facts = facts::gather(store, tenant_id, Some(customer_id), staff_id, service_id).await?;
+    let walk_in = source == AppointmentSource::WalkIn;
+    facts::check_window(&facts.policy, starts_at, now, walk_in)?;
+    let ends_at = starts_at + facts.duration;
+    let blocked_until = ends_at + facts.buffer;
+    let date = day::local_date_of(facts.timezone, starts_at);
+    let open = facts.open_intervals(date);
+
+    let appointment_id = Uuid::new_v4();
+    let schedule = schedule_id(staff_id, date);
+    reconciler::remember(store.pool(), appointment_id, &schedule, tenant_id).await?;
+    let reserve = ScheduleCommand::Reserve {
+        reservation_id: appointment_id,
+        tenant_id,
+        staff_id,
+        date,
+        tz: facts.timezone,
+        kind: ReservationKind::Appointment,
+        starts_at,
+        ends_at,
+        blocked_until,
+        open,
+    };
+    if let Err(err) = store
+        .execute::<Schedule>(&schedule, reserve, metadata)
+        .await
+    {
+        reconciler::forget(store.pool(), appointment_id).await?;
+        return Err(err.into());
+    }
+    let book = AppointmentCommand::Book {
+        appointment_id,
+        tenant_id,
+        customer_id,
+        staff_id,
+        service_id,
+        service_name: facts.service_name.clone(),
+        starts_at,
+        ends_at,
+        blocked_until,
+        price_cents: facts.price_cents,
+        currency: facts.currency.clone(),
+        source,
+        schedule_date: date,
+        booked_by: metadata.actor.clone(),
+        now,
+    };
+    let booked = store
+        .execute::<Appointment>(&appointment_id.to_string(), book, metadata)
+        .await;
+    match booked {
+        Ok(committed) => {
+            reconciler::forget(store.pool(), appointment_id).await?;
+            Ok((appointment_id, committed))
+        }
+        Err(err) => {
+            release(store, &schedule, appointment_id, tenant_id, metadata).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Gives a reservation back; on failure it stays pending and the reconciler releases it.
+async fn release(
+    store: &EventStore,
+    schedule: &str,
+    reservation_id: Uuid,
+    tenant_id: Uuid,
+    metadata: &EventMetadata,
+) {
+    let command = ScheduleCommand::Release {
+        reservation_id,
+        tenant_id,
+    };
+    match store.execute::<Schedule>(schedule, command, metadata).await {
+        Ok(_) => {
+            if let Err(err) = reconciler::forget(store.pool(), reservation_id).await {
+                tracing::warn!(error = %err, "released, but the pending row stays");
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, %reservation_id, "cannot release; the reconciler will")
+        }
+    }
+}
+
+/// Gives an appointment's slot back to the barber's day (after a cancellation or a no-show), so
+/// that it can be booked again. Releasing twice records nothing.
+pub async fn free_slot(
+    store: &EventStore,
+    appointment_id: Uuid,
+    tenant_id: Uuid,
+    metadata: &EventMetadata,
+) -> Result<(), BookingError> {
+    let appointment: Appointment = store.load(&appointment_id.to_string()).await?;
+    let (Some(staff_id), Some(date)) = (appointment.staff_id(), appointment.schedule_date()) else {
+        return Ok(());
+    };
+    let command = ScheduleCommand::Release {
+        reservation_id: appointment_id,
+        tenant_id,
+    };
+    store
+        .execute::<Schedule>(&schedule_id(staff_id, date), command, metadata)
+        .await?;
+    Ok(())
+}

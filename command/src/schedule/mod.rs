@@ -1,0 +1,328 @@
+//! The Schedule aggregate: one barber's one local day, and the owner of "no double booking".
+//!
+//! Every appointment and time-off block of a staff member on a date is a reservation on that
+//! date's schedule (id [`schedule_id`]). The aggregate refuses a reservation that overlaps a
+//! live one, so two overlapping reservations could only both be recorded by two writers
+//! appending at the same sequence, and the event store's optimistic lock lets exactly one of
+//! them win; the loser is decided again on fresh state and refused.
+//!
+//! - this module: commands, errors, state, `decide`/`handle`/`apply`, the reads booking needs.
+//! - [`day`]: the business's wall-clock day and working hours as UTC intervals, across DST.
+//!
+//! Pure: no I/O, no clock. The caller looks up the business's timezone and the staff member's
+//! hours, breaks and time off, and passes what they mean for this date as `open` intervals.
+//!
+//! Rules a reservation follows, in the order they are checked:
+//! 1. another business's schedule does not exist for the caller (`NotFound`), and a command for
+//!    another staff member or date is a caller bug (`WrongSchedule`);
+//! 2. a reservation id names one reservation for its whole life: the same id with the same
+//!    times again records nothing (a retry), with other times is `ReservationExists`, and once
+//!    released it cannot be reserved again (`ReservationReleased`);
+//! 3. `starts_at < ends_at <= blocked_until` (`InvalidInterval`);
+//! 4. `[starts_at, blocked_until)` lies inside the local day `date` in `tz` (`OutsideDay`): a
+//!    reservation never spills onto a neighbouring schedule, where this one could not see it,
+//!    so a time off over several days is reserved as one piece per day;
+//! 5. an appointment's `[starts_at, blocked_until)` lies inside one `open` interval
+//!    (`OutsideWorkingHours`); time off may cover anything;
+//! 6. `[starts_at, blocked_until)` overlaps no live reservation's (half-open: touching is fine).
+
+pub mod day;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use events::schedule::{ReservationKind, ScheduleEvent};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use day::Interval;
+
+/// The aggregate id of `staff_id`'s schedule on local date `date`, e.g.
+/// `0190…:2026-03-29`: every booking of that barber on that day contends for this one stream.
+pub fn schedule_id(staff_id: Uuid, date: NaiveDate) -> String {
+    format!("{staff_id}:{}", date.format("%Y-%m-%d"))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleCommand {
+    /// Hold `[starts_at, blocked_until)` of the day for an appointment or a time off.
+    Reserve {
+        reservation_id: Uuid,
+        tenant_id: Uuid,
+        staff_id: Uuid,
+        /// The local date in the business's timezone; names the schedule.
+        date: NaiveDate,
+        /// The business's timezone, to know where `date` starts and ends in UTC.
+        tz: Tz,
+        kind: ReservationKind,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        /// `ends_at` plus the service's buffer.
+        blocked_until: DateTime<Utc>,
+        /// When the barber can be booked that day ([`day::open_intervals`]); ignored for time off.
+        open: Vec<Interval>,
+    },
+    /// Give the stretch back. Releasing an unknown or released reservation records nothing, so
+    /// compensations and the reconciler may send it as often as they like.
+    Release {
+        reservation_id: Uuid,
+        tenant_id: Uuid,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("the schedule does not exist")]
+    NotFound,
+    #[error("the command is for another staff member or date than this schedule")]
+    WrongSchedule,
+    #[error("a reservation must start before it ends, and its buffer cannot end before it")]
+    InvalidInterval,
+    #[error("the reservation does not lie within the schedule's day")]
+    OutsideDay,
+    #[error("the slot is outside the staff member's working hours")]
+    OutsideWorkingHours,
+    #[error("the slot overlaps another appointment")]
+    SlotTaken { conflicting: Uuid },
+    #[error("the slot falls in the staff member's time off")]
+    DuringTimeOff { conflicting: Uuid },
+    #[error("the time off overlaps a booked appointment")]
+    ConflictsWithAppointment { conflicting: Uuid },
+    #[error("the reservation already exists with other times")]
+    ReservationExists,
+    #[error("the reservation was released and its id cannot be reserved again")]
+    ReservationReleased,
+}
+
+/// A live reservation: what holds which stretch of the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reservation {
+    pub id: Uuid,
+    pub kind: ReservationKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub blocked_until: DateTime<Utc>,
+}
+
+impl Reservation {
+    /// The stretch nothing else may overlap: the service and its buffer.
+    pub fn blocked(&self) -> Interval {
+        Interval {
+            start: self.starts_at,
+            end: self.blocked_until,
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Schedule {
+    tenant_id: Option<Uuid>,
+    staff_id: Option<Uuid>,
+    date: Option<NaiveDate>,
+    /// Live reservations, sorted by start.
+    reservations: Vec<Reservation>,
+    /// Ids released: an id names one reservation for its whole life.
+    released: Vec<Uuid>,
+}
+
+impl Aggregate for Schedule {
+    const TYPE: &'static str = events::schedule::AGGREGATE_TYPE;
+    type Command = ScheduleCommand;
+    type Event = ScheduleEvent;
+    type Error = ScheduleError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        if let Some(event) = self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            ScheduleEvent::SlotReserved {
+                reservation_id,
+                business_id,
+                staff_id,
+                date,
+                kind,
+                starts_at,
+                ends_at,
+                blocked_until,
+            } => {
+                self.tenant_id.get_or_insert(business_id);
+                self.staff_id.get_or_insert(staff_id);
+                self.date.get_or_insert(date);
+                let at = self
+                    .reservations
+                    .partition_point(|r| r.starts_at <= starts_at);
+                self.reservations.insert(
+                    at,
+                    Reservation {
+                        id: reservation_id,
+                        kind,
+                        starts_at,
+                        ends_at,
+                        blocked_until,
+                    },
+                );
+            }
+            ScheduleEvent::SlotReleased { reservation_id } => {
+                self.reservations.retain(|r| r.id != reservation_id);
+                self.released.push(reservation_id);
+            }
+        }
+    }
+}
+
+impl Schedule {
+    /// The event a command causes (`None` when it would change nothing), without recording it:
+    /// `handle` writes what this returns, and tests and property checks call it directly.
+    pub fn decide(&self, command: ScheduleCommand) -> Result<Option<ScheduleEvent>, ScheduleError> {
+        match command {
+            ScheduleCommand::Reserve {
+                reservation_id,
+                tenant_id,
+                staff_id,
+                date,
+                tz,
+                kind,
+                starts_at,
+                ends_at,
+                blocked_until,
+                open,
+            } => {
+                self.visible_to(tenant_id)?;
+                if self.staff_id.is_some_and(|s| s != staff_id)
+                    || self.date.is_some_and(|d| d != date)
+                {
+                    return Err(ScheduleError::WrongSchedule);
+                }
+                let wanted = Reservation {
+                    id: reservation_id,
+                    kind,
+                    starts_at,
+                    ends_at,
+                    blocked_until,
+                };
+                if let Some(existing) = self.reservation(reservation_id) {
+                    // the same request decided again (a retry, or after losing a race to itself)
+                    if existing == &wanted {
+                        return Ok(None);
+                    }
+                    return Err(ScheduleError::ReservationExists);
+                }
+                if self.released.contains(&reservation_id) {
+                    return Err(ScheduleError::ReservationReleased);
+                }
+                self.check(&wanted, tz, date, &open)?;
+                Ok(Some(ScheduleEvent::SlotReserved {
+                    reservation_id,
+                    business_id: tenant_id,
+                    staff_id,
+                    date,
+                    kind,
+                    starts_at,
+                    ends_at,
+                    blocked_until,
+                }))
+            }
+            ScheduleCommand::Release {
+                reservation_id,
+                tenant_id,
+            } => {
+                self.visible_to(tenant_id)?;
+                Ok(self
+                    .is_reserved(reservation_id)
+                    .then_some(ScheduleEvent::SlotReleased { reservation_id }))
+            }
+        }
+    }
+
+    /// Rules 3 to 6 of the module header, for a reservation not yet on the schedule.
+    fn check(
+        &self,
+        wanted: &Reservation,
+        tz: Tz,
+        date: NaiveDate,
+        open: &[Interval],
+    ) -> Result<(), ScheduleError> {
+        if !(wanted.starts_at < wanted.ends_at && wanted.ends_at <= wanted.blocked_until) {
+            return Err(ScheduleError::InvalidInterval);
+        }
+        let blocked = wanted.blocked();
+        if !day::day_bounds(tz, date).contains(&blocked) {
+            return Err(ScheduleError::OutsideDay);
+        }
+        if wanted.kind == ReservationKind::Appointment && !open.iter().any(|o| o.contains(&blocked))
+        {
+            return Err(ScheduleError::OutsideWorkingHours);
+        }
+        let Some(taken) = self
+            .reservations
+            .iter()
+            .find(|r| r.blocked().overlaps(&blocked))
+        else {
+            return Ok(());
+        };
+        let conflicting = taken.id;
+        Err(match (wanted.kind, taken.kind) {
+            (ReservationKind::Appointment, ReservationKind::Appointment) => {
+                ScheduleError::SlotTaken { conflicting }
+            }
+            (ReservationKind::TimeOff, ReservationKind::Appointment) => {
+                ScheduleError::ConflictsWithAppointment { conflicting }
+            }
+            (_, ReservationKind::TimeOff) => ScheduleError::DuringTimeOff { conflicting },
+        })
+    }
+
+    /// Another business's schedule does not exist for the caller; an empty one is anyone's.
+    fn visible_to(&self, tenant_id: Uuid) -> Result<(), ScheduleError> {
+        match self.tenant_id {
+            Some(owner) if owner != tenant_id => Err(ScheduleError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// The live reservations, sorted by start.
+    pub fn reservations(&self) -> &[Reservation] {
+        &self.reservations
+    }
+
+    /// A live reservation by id.
+    pub fn reservation(&self, reservation_id: Uuid) -> Option<&Reservation> {
+        self.reservations.iter().find(|r| r.id == reservation_id)
+    }
+
+    /// Whether `reservation_id` holds its slot now (the reconciler's and compensations' question).
+    pub fn is_reserved(&self, reservation_id: Uuid) -> bool {
+        self.reservation(reservation_id).is_some()
+    }
+
+    /// Whether the schedule belongs to business `tenant_id`; an empty schedule belongs to none.
+    pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
+        self.tenant_id == Some(tenant_id)
+    }
+
+    /// What is still bookable of `open`: it minus every live reservation's blocked stretch,
+    /// sorted. A slot of duration plus buffer fits where it lies inside one of these.
+    pub fn free_intervals(&self, open: &[Interval]) -> Vec<Interval> {
+        self.reservations
+            .iter()
+            .fold(day::normalise(open.to_vec()), |free, r| {
+                day::subtract(&free, &r.blocked())
+            })
+    }
+}

@@ -1,0 +1,280 @@
+//! The appointment workflow over HTTP, daylight-saving days, and the reconciler.
+
+use std::time::Duration as StdDuration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::booking::{book, shop, utc_day_at};
+use crate::helpers::{assert_problem, spawn_app};
+
+async fn id_of(response: reqwest::Response) -> Uuid {
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.expect("json");
+    body["id"].as_str().expect("id").parse().expect("uuid")
+}
+
+#[tokio::test]
+async fn cancelling_frees_the_slot_for_someone_else() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let id = id_of(book(&app, &shop, &utc_day_at(3, 10, 0)).await).await;
+    let token = Some(shop.owner.token.as_str());
+    let cancel = app
+        .post_json(
+            &format!("/api/v1/appointments/{id}/cancel"),
+            token,
+            &json!({"reason": "flu"}),
+        )
+        .await;
+    assert_eq!(cancel.status(), StatusCode::OK);
+    assert_eq!(
+        book(&app, &shop, &utc_day_at(3, 10, 0)).await.status(),
+        StatusCode::CREATED
+    );
+    let again = app
+        .post_json(
+            &format!("/api/v1/appointments/{id}/confirm"),
+            token,
+            &json!({}),
+        )
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "appointment_already_cancelled").await;
+}
+
+#[tokio::test]
+async fn a_walk_in_runs_to_completion_and_cannot_be_completed_twice_differently() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let now = chrono::Utc::now();
+    // the barber works 09:00–17:00 UTC; outside those hours a walk-in is refused, as it should be
+    let in_hours = now.format("%H:%M").to_string().as_str() >= "09:00"
+        && now.format("%H:%M").to_string().as_str() < "16:25"
+        && !(now.format("%H:%M").to_string().as_str() >= "12:25"
+            && now.format("%H:%M").to_string().as_str() < "13:30");
+    let response = app
+        .post_json(
+            "/api/v1/appointments",
+            Some(&shop.owner.token),
+            &json!({"customer_id": shop.customer_id, "staff_id": shop.staff_id,
+                    "service_id": shop.service_id, "starts_at": now.to_rfc3339(), "source": "walk_in"}),
+        )
+        .await;
+    if !in_hours {
+        assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_working_hours",
+        )
+        .await;
+        return;
+    }
+    let id = id_of(response).await;
+    let token = Some(shop.owner.token.as_str());
+    let step = |action: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.post_json(&format!("/api/v1/appointments/{id}/{action}"), token, &body)
+                .await
+        }
+    };
+    assert_eq!(step("check-in", json!({})).await.status(), StatusCode::OK);
+    assert_eq!(step("start", json!({})).await.status(), StatusCode::OK);
+    let paid = json!({"amount_paid_cents": 2500, "tip_cents": 300, "payment_method": "card"});
+    assert_eq!(
+        step("complete", paid.clone()).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(step("complete", paid).await.status(), StatusCode::OK);
+    let other = json!({"amount_paid_cents": 100, "payment_method": "cash"});
+    assert_problem(
+        step("complete", other).await,
+        StatusCode::CONFLICT,
+        "appointment_already_completed",
+    )
+    .await;
+    assert_problem(
+        step("cancel", json!({})).await,
+        StatusCode::CONFLICT,
+        "appointment_already_completed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_workflow_refuses_steps_out_of_order() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let id = id_of(book(&app, &shop, &utc_day_at(3, 11, 0)).await).await;
+    let token = Some(shop.owner.token.as_str());
+    let post = |action: &'static str| {
+        let app = &app;
+        async move {
+            app.post_json(
+                &format!("/api/v1/appointments/{id}/{action}"),
+                token,
+                &json!({}),
+            )
+            .await
+        }
+    };
+    assert_problem(
+        post("start").await,
+        StatusCode::CONFLICT,
+        "appointment_not_checked_in",
+    )
+    .await;
+    assert_problem(
+        post("no-show").await,
+        StatusCode::CONFLICT,
+        "too_early_for_no_show",
+    )
+    .await;
+    assert_eq!(post("confirm").await.status(), StatusCode::OK);
+    assert_eq!(post("confirm").await.status(), StatusCode::OK);
+    assert_problem(
+        post("teleport").await,
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+    )
+    .await;
+    let unknown = Uuid::new_v4();
+    let response = app
+        .post_json(
+            &format!("/api/v1/appointments/{unknown}/confirm"),
+            token,
+            &json!({}),
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "appointment_not_found").await;
+    let other = app.owner("other-shop").await;
+    let response = app
+        .post_json(
+            &format!("/api/v1/appointments/{id}/cancel"),
+            Some(&other.token),
+            &json!({}),
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND, "appointment_not_found").await;
+}
+
+/// Local 09:00–17:00 on the days the clocks change, and in a half-hour zone.
+#[tokio::test]
+async fn working_hours_hold_in_local_time_across_daylight_saving_changes() {
+    let cases = [
+        // Europe/London springs forward on 2027-03-28: 09:00 local is 08:00Z
+        (
+            "Europe/London",
+            "2027-03-28T08:00:00Z",
+            "2027-03-28T07:30:00Z",
+        ),
+        // and falls back on 2027-10-31: 09:00 local is 09:00Z
+        (
+            "Europe/London",
+            "2027-10-31T09:00:00Z",
+            "2027-10-31T08:30:00Z",
+        ),
+        // America/New_York: 2027-03-14 (EDT, UTC-4) and 2027-11-07 (EST, UTC-5)
+        (
+            "America/New_York",
+            "2027-03-14T13:00:00Z",
+            "2027-03-14T12:30:00Z",
+        ),
+        (
+            "America/New_York",
+            "2027-11-07T14:00:00Z",
+            "2027-11-07T13:30:00Z",
+        ),
+        // Asia/Kolkata, UTC+05:30 all year: 09:00 local is 03:30Z
+        (
+            "Asia/Kolkata",
+            "2027-03-28T03:30:00Z",
+            "2027-03-28T03:00:00Z",
+        ),
+    ];
+    for (timezone, opening, before_opening) in cases {
+        let app = spawn_app().await;
+        let shop = shop(&app, timezone, 0).await;
+        assert_eq!(
+            book(&app, &shop, opening).await.status(),
+            StatusCode::CREATED,
+            "{timezone} {opening}"
+        );
+        assert_problem(
+            book(&app, &shop, before_opening).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_working_hours",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let starts_at: chrono::DateTime<chrono::Utc> = utc_day_at(3, 10, 0).parse().expect("time");
+    // the first step of a booking, as a process would leave it if it died right after
+    let (stop, shutdown) = platform::shutdown::channel();
+    let store = command::store::EventStore::start(app.env.pool.clone(), shutdown);
+    let orphan = Uuid::new_v4();
+    let date = starts_at.date_naive();
+    let schedule = command::schedule::schedule_id(shop.staff_id, date);
+    sqlx::query("insert into pending_reservations (reservation_id, schedule_id, tenant_id) values ($1, $2, $3)")
+        .bind(orphan)
+        .bind(&schedule)
+        .bind(shop.owner.business_id)
+        .execute(&app.env.pool)
+        .await
+        .expect("pending row");
+    let metadata = events::EventMetadata {
+        tenant_id: shop.owner.business_id,
+        actor: "test".into(),
+        correlation_id: "crash".into(),
+        causation_id: "crash".into(),
+        command_id: Uuid::new_v4(),
+    };
+    let whole_day = command::schedule::Interval::new(
+        starts_at - chrono::Duration::hours(2),
+        starts_at + chrono::Duration::hours(2),
+    )
+    .expect("interval");
+    let reserve = command::schedule::ScheduleCommand::Reserve {
+        reservation_id: orphan,
+        tenant_id: shop.owner.business_id,
+        staff_id: shop.staff_id,
+        date,
+        tz: chrono_tz::UTC,
+        kind: events::schedule::ReservationKind::Appointment,
+        starts_at,
+        ends_at: starts_at + chrono::Duration::minutes(30),
+        blocked_until: starts_at + chrono::Duration::minutes(30),
+        open: vec![whole_day],
+    };
+    store
+        .execute::<command::schedule::Schedule>(&schedule, reserve, &metadata)
+        .await
+        .expect("reserved");
+    assert_problem(
+        book(&app, &shop, &utc_day_at(3, 10, 0)).await,
+        StatusCode::CONFLICT,
+        "slot_taken",
+    )
+    .await;
+
+    let released = command::booking::reconciler::reconcile(&store, StdDuration::ZERO)
+        .await
+        .expect("reconciled");
+    assert_eq!(released, 1);
+    assert_eq!(
+        book(&app, &shop, &utc_day_at(3, 10, 0)).await.status(),
+        StatusCode::CREATED
+    );
+    // a booking that finished is left alone, and nothing stays pending
+    let again = command::booking::reconciler::reconcile(&store, StdDuration::ZERO)
+        .await
+        .expect("reconciled");
+    assert_eq!(again, 0);
+    stop.trigger();
+}
