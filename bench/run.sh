@@ -88,12 +88,16 @@ CPU=$(awk -v hz="$HZ" -v wall="$WALL_NS" -v cu="$CLIENT_USER" -v cs="$CLIENT_SYS
 echo "bench: $REPORT"
 EVENTS=$($PSQL -d barber_bench -c "select count(*) from events")
 CUSTOMERS=$($PSQL -d barber_bench -c "select count(*) from customers")
+APPOINTMENTS=$($PSQL -d barber_bench -c "select count(*) from events where aggregate_type = 'appointment' and event_type = 'AppointmentBooked'")
+DOUBLE_BOOKED=$($PSQL -d barber_bench -c "select count(*) from events a join events b on a.aggregate_type = 'schedule' and b.aggregate_type = 'schedule' and a.aggregate_id = b.aggregate_id and a.event_type = 'SlotReserved' and b.event_type = 'SlotReserved' and a.global_position < b.global_position and (a.payload->'SlotReserved'->>'starts_at')::timestamptz < (b.payload->'SlotReserved'->>'blocked_until')::timestamptz and (b.payload->'SlotReserved'->>'starts_at')::timestamptz < (a.payload->'SlotReserved'->>'blocked_until')::timestamptz and not exists (select 1 from events r where r.aggregate_type = 'schedule' and r.aggregate_id = a.aggregate_id and r.event_type = 'SlotReleased' and r.payload->'SlotReleased'->>'reservation_id' in (a.payload->'SlotReserved'->>'reservation_id', b.payload->'SlotReserved'->>'reservation_id'))")
 
-python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" "$CPU" > "$OUT" <<'PY'
+python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" "$CPU" "$APPOINTMENTS" "$DOUBLE_BOOKED" > "$OUT" <<'PY'
 import json, sys, datetime, os, platform
 r = json.loads(sys.argv[1]); pg1, pg8 = float(sys.argv[2]), float(sys.argv[3])
 events, customers = sys.argv[4], sys.argv[5]
 wall, server, postgres, nats, client = (float(x) for x in sys.argv[6].split())
+appointments, double_booked = int(sys.argv[7]), int(sys.argv[8])
+b = r["booking"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"Run {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {platform.system()}.\n")
 print("| measure | barber | pgbench baseline | ratio | target |")
@@ -102,6 +106,12 @@ print(f"| customer-register commands/s, 1 client | {r['register_per_second_1']:.
 print(f"| customer-register commands/s, 8 clients | {r['register_per_second_8']:.0f} | {pg8:.0f} tps | {r['register_per_second_8']/pg8:.1%} | ≥ 15 % |")
 print(f"| create-then-read with `min_position`, median | {r['read_your_write_median_ms']:.1f} ms | | | |")
 print(f"| create-then-read with `min_position`, p99 | {r['read_your_write_p99_ms']:.1f} ms | | | ≤ 25 ms |")
+print(f"| bookings/s, 8 clients, distinct free slots | {b['bookings_per_second_8']:.0f} | {pg8:.0f} tps | {b['bookings_per_second_8']/pg8:.1%} | ≥ 10 % |")
+print(f"| hot slot, 8 clients: answers/s (all but one `409 slot_taken`) | {b['hot_slot_answers_per_second']:.0f} | | | |")
+print(f"\nBookings: {b['bookings_made']} answered 201 ({b['hot_slot_bookings']} of them on the hot slot, "
+      f"{b['hot_slot_conflicts']} answered 409 there), {b['booking_failures']} failed; the event store holds "
+      f"{appointments} booked appointments and {double_booked} overlapping live reservations "
+      f"({'consistent' if appointments == b['bookings_made'] and double_booked == 0 else 'MISMATCH'}).")
 print(f"\n{r['read_your_write_samples']} create-then-read samples, {r['stale_reads']} answered stale; "
       f"{r['errors']} failed requests; {events} events recorded, {customers} customers in the read model.")
 capacity = wall * os.cpu_count()

@@ -1,10 +1,16 @@
 //! Facts about a customer of a business.
 //!
-//! Personal data sits in [`CustomerPii`] so that it can later be encrypted per customer and
-//! erased by destroying that customer's key.
+//! Personal data sits in `pii` objects ([`CustomerPii`], [`PreferencesPii`]) so that it can
+//! later be encrypted per customer and erased by destroying that customer's key.
+//!
+//! Tags, preferences and marketing consent are facts of their own, not fields of the profile
+//! events: each changes on its own, consent needs its own moment for auditors, and events stored
+//! before these facts existed keep their exact shape (no upcasting needed).
 
+use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// The aggregate type name under which customer events are stored.
@@ -20,6 +26,14 @@ pub struct CustomerPii {
     pub notes: Option<String>,
 }
 
+/// A customer's preferences: free-form, so possibly identifying ("same as her husband Tom"),
+/// hence personal data, erased with the rest of the customer's `pii`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PreferencesPii {
+    /// A JSON object (`{"barber": "Jo", "drink": "espresso"}`); `{}` when there are none.
+    pub preferences: Map<String, Value>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CustomerEvent {
     /// A customer was added to a business's book.
@@ -30,6 +44,17 @@ pub enum CustomerEvent {
     },
     /// The customer's profile changed; carries the whole new profile so readers need no history.
     CustomerProfileUpdated { pii: CustomerPii },
+    /// The business's labels for the customer changed; carries the whole new set (lower-case,
+    /// sorted, distinct; empty when the last tag was removed). Tags are a closed, short
+    /// vocabulary (`vip`, `beard`) kept outside `pii`, so that filtering by tag survives erasure
+    /// of an anonymous customer.
+    CustomerTagsChanged { tags: Vec<String> },
+    /// The customer's preferences changed; carries the whole new object.
+    CustomerPreferencesChanged { pii: PreferencesPii },
+    /// The customer agreed to receive marketing, at `at` (when the business recorded it).
+    MarketingConsentGiven { at: DateTime<Utc> },
+    /// The customer no longer agrees to receive marketing, from `at`.
+    MarketingConsentWithdrawn { at: DateTime<Utc> },
 }
 
 impl DomainEvent for CustomerEvent {
@@ -37,10 +62,93 @@ impl DomainEvent for CustomerEvent {
         match self {
             Self::CustomerRegistered { .. } => "CustomerRegistered".into(),
             Self::CustomerProfileUpdated { .. } => "CustomerProfileUpdated".into(),
+            Self::CustomerTagsChanged { .. } => "CustomerTagsChanged".into(),
+            Self::CustomerPreferencesChanged { .. } => "CustomerPreferencesChanged".into(),
+            Self::MarketingConsentGiven { .. } => "MarketingConsentGiven".into(),
+            Self::MarketingConsentWithdrawn { .. } => "MarketingConsentWithdrawn".into(),
         }
     }
 
     fn event_version(&self) -> String {
         "1".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+
+    /// Payloads exactly as the first release stored them: they must read back unchanged, since
+    /// stored events are never rewritten.
+    #[test]
+    fn events_stored_before_tags_preferences_and_consent_still_read() {
+        let registered = json!({"CustomerRegistered": {
+            "customer_id": "00000000-0000-0000-0000-000000000001",
+            "business_id": "00000000-0000-0000-0000-000000000002",
+            "pii": {"name": "Ana Silva", "phone": "+447700900123", "email": null, "notes": null}
+        }});
+        let updated = json!({"CustomerProfileUpdated": {
+            "pii": {"name": "Ana Silva", "phone": null, "email": "ana@example.com",
+                    "notes": "skin fade"}
+        }});
+        let registered: CustomerEvent = serde_json::from_value(registered).expect("reads");
+        assert_eq!(
+            registered,
+            CustomerEvent::CustomerRegistered {
+                customer_id: Uuid::from_u128(1),
+                business_id: Uuid::from_u128(2),
+                pii: CustomerPii {
+                    name: "Ana Silva".into(),
+                    phone: Some("+447700900123".into()),
+                    email: None,
+                    notes: None,
+                },
+            }
+        );
+        let updated: CustomerEvent = serde_json::from_value(updated).expect("reads");
+        assert_eq!(updated.event_type(), "CustomerProfileUpdated");
+    }
+
+    /// The wire shape of the new facts is a contract with projections and auditors.
+    #[test]
+    fn the_new_facts_have_a_stable_shape_with_preferences_inside_pii() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 12, 1, 9, 30, 0)
+            .single()
+            .expect("instant");
+        let cases = [
+            (
+                CustomerEvent::CustomerTagsChanged {
+                    tags: vec!["beard".into(), "vip".into()],
+                },
+                json!({"CustomerTagsChanged": {"tags": ["beard", "vip"]}}),
+            ),
+            (
+                CustomerEvent::CustomerPreferencesChanged {
+                    pii: PreferencesPii {
+                        preferences: Map::from_iter([("drink".to_owned(), json!("espresso"))]),
+                    },
+                },
+                json!({"CustomerPreferencesChanged": {"pii": {"preferences": {"drink": "espresso"}}}}),
+            ),
+            (
+                CustomerEvent::MarketingConsentGiven { at },
+                json!({"MarketingConsentGiven": {"at": "2026-12-01T09:30:00Z"}}),
+            ),
+            (
+                CustomerEvent::MarketingConsentWithdrawn { at },
+                json!({"MarketingConsentWithdrawn": {"at": "2026-12-01T09:30:00Z"}}),
+            ),
+        ];
+        for (event, wire) in cases {
+            assert_eq!(serde_json::to_value(&event).expect("writes"), wire);
+            assert_eq!(
+                serde_json::from_value::<CustomerEvent>(wire).expect("reads"),
+                event
+            );
+        }
     }
 }

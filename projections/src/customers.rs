@@ -1,12 +1,18 @@
-//! The customers read model: one row per customer of a business, with the latest profile.
+//! The customers read model: one row per customer of a business, with the latest profile, tags,
+//! preferences and marketing consent.
 //!
 //! The row's `version` is the aggregate sequence it reflects; every update is guarded by it
 //! (`where version < $sequence`), so the table stays right even if the runtime's own
-//! per-aggregate guard were bypassed (a replay without reset, a hand-run fix).
+//! per-aggregate guard were bypassed (a replay without reset, a hand-run fix). Every event but
+//! the registration carries the whole new value of what it changed, so the row is overwritten,
+//! never merged.
 
 use events::customer::{CustomerEvent, CustomerPii, AGGREGATE_TYPE};
 use events::RecordedEvent;
-use sqlx::PgConnection;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::types::Json;
+use sqlx::{PgConnection, Postgres};
 use uuid::Uuid;
 
 use crate::error::ApplyError;
@@ -40,26 +46,55 @@ impl Projection for Customers {
         conn: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
-        match serde_json::from_value::<CustomerEvent>(event.payload.clone())? {
+        // each statement binds the change's own values first; `change` adds the row's key,
+        // `updated_at` and `version` as the next four parameters
+        let query = match serde_json::from_value::<CustomerEvent>(event.payload.clone())? {
             CustomerEvent::CustomerRegistered {
                 customer_id, pii, ..
-            } => register(conn, event, customer_id, &pii).await,
-            CustomerEvent::CustomerProfileUpdated { pii } => {
-                let customer_id = Uuid::parse_str(&event.aggregate_id).map_err(|_| {
-                    ApplyError::Invalid(format!(
-                        "customer aggregate id {:?} is not a uuid",
-                        event.aggregate_id
-                    ))
-                })?;
-                update_profile(conn, event, customer_id, &pii).await
-            }
-        }
+            } => return register(conn, event, customer_id, &pii).await,
+            CustomerEvent::CustomerProfileUpdated { pii } => sqlx::query(
+                "update customers
+                    set name = $1, phone = $2, email = $3, notes = $4, updated_at = $7,
+                        version = $8
+                  where tenant_id = $5 and customer_id = $6 and version < $8",
+            )
+            .bind(pii.name)
+            .bind(pii.phone)
+            .bind(pii.email)
+            .bind(pii.notes),
+            CustomerEvent::CustomerTagsChanged { tags } => sqlx::query(
+                "update customers set tags = $1, updated_at = $4, version = $5
+                  where tenant_id = $2 and customer_id = $3 and version < $5",
+            )
+            .bind(tags),
+            CustomerEvent::CustomerPreferencesChanged { pii } => sqlx::query(
+                "update customers set preferences = $1, updated_at = $4, version = $5
+                  where tenant_id = $2 and customer_id = $3 and version < $5",
+            )
+            .bind(Json(pii.preferences)),
+            CustomerEvent::MarketingConsentGiven { at } => consent(true, at),
+            CustomerEvent::MarketingConsentWithdrawn { at } => consent(false, at),
+        };
+        change(conn, event, query).await
     }
 
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         sqlx::query("delete from customers").execute(conn).await?;
         Ok(())
     }
+}
+
+type Change = Query<'static, Postgres, PgArguments>;
+
+/// `marketing_consent_at` is the moment of the answer on record, given or withdrawn.
+fn consent(given: bool, at: chrono::DateTime<chrono::Utc>) -> Change {
+    sqlx::query(
+        "update customers
+            set marketing_consent = $1, marketing_consent_at = $2, updated_at = $5, version = $6
+          where tenant_id = $3 and customer_id = $4 and version < $6",
+    )
+    .bind(given)
+    .bind(at)
 }
 
 /// A registration never overwrites: a second registration of the same customer is a no-op.
@@ -88,31 +123,28 @@ async fn register(
     Ok(())
 }
 
-/// The event carries the whole new profile, so the row is overwritten, never merged.
-async fn update_profile(
+/// Runs one guarded update of the customer's row.
+async fn change(
     conn: &mut PgConnection,
     event: &RecordedEvent,
-    customer_id: Uuid,
-    pii: &CustomerPii,
+    query: Change,
 ) -> Result<(), ApplyError> {
-    let updated = sqlx::query(
-        "update customers
-            set name = $3, phone = $4, email = $5, notes = $6, updated_at = $7, version = $8
-          where tenant_id = $1 and customer_id = $2 and version < $8",
-    )
-    .bind(event.tenant_id)
-    .bind(customer_id)
-    .bind(&pii.name)
-    .bind(&pii.phone)
-    .bind(&pii.email)
-    .bind(&pii.notes)
-    .bind(event.recorded_at)
-    .bind(event.sequence)
-    .execute(conn)
-    .await?;
+    let customer_id = Uuid::parse_str(&event.aggregate_id).map_err(|_| {
+        ApplyError::Invalid(format!(
+            "customer aggregate id {:?} is not a uuid",
+            event.aggregate_id
+        ))
+    })?;
+    let updated = query
+        .bind(event.tenant_id)
+        .bind(customer_id)
+        .bind(event.recorded_at)
+        .bind(event.sequence)
+        .execute(conn)
+        .await?;
     if updated.rows_affected() == 0 {
         // the registration was dead-lettered, or this version is already reflected
-        tracing::debug!(%customer_id, sequence = event.sequence, "profile update changed no row");
+        tracing::debug!(%customer_id, sequence = event.sequence, "customer event changed no row");
     }
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! - [`projection`]: the [`Projection`] trait and the list of projections ([`names`]).
 //! - [`customers`], [`services`], [`staff`]: the customers, services and staff read models
 //!   (one module per projection).
+//! - [`appointments`]: the appointments read model (status, times, payment).
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -19,6 +20,7 @@
 //! - `lag`: the lag gauges and the retry back-off.
 //! - [`error`]: [`ProjectionError`] for callers, [`ApplyError`] for projections.
 
+pub mod appointments;
 mod batch;
 mod bookkeeping;
 pub mod businesses;

@@ -10,6 +10,7 @@ use std::future::Future;
 use events::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::appointments::Appointments;
 use crate::businesses::Businesses;
 use crate::customers::Customers;
 use crate::error::{ApplyError, ProjectionError};
@@ -43,6 +44,7 @@ pub trait Projection: Send + Sync {
 /// Every projection of barber, as one value the runtime and rebuild can hold.
 #[derive(Debug, Clone, Copy)]
 pub enum Registered {
+    Appointments(Appointments),
     Businesses(Businesses),
     Customers(Customers),
     Services(Services),
@@ -56,6 +58,7 @@ pub fn all() -> Vec<Registered> {
         Registered::Customers(Customers),
         Registered::Services(Services),
         Registered::Staff(Staff),
+        Registered::Appointments(Appointments),
     ]
 }
 
@@ -78,6 +81,7 @@ pub fn find(name: &str) -> Result<Registered, ProjectionError> {
 impl Projection for Registered {
     fn name(&self) -> &'static str {
         match self {
+            Self::Appointments(p) => p.name(),
             Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
             Self::Services(p) => p.name(),
@@ -87,6 +91,7 @@ impl Projection for Registered {
 
     fn aggregate_types(&self) -> &'static [&'static str] {
         match self {
+            Self::Appointments(p) => p.aggregate_types(),
             Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
             Self::Services(p) => p.aggregate_types(),
@@ -100,6 +105,7 @@ impl Projection for Registered {
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
         match self {
+            Self::Appointments(p) => p.apply(conn, event).await,
             Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
             Self::Services(p) => p.apply(conn, event).await,
@@ -109,6 +115,7 @@ impl Projection for Registered {
 
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         match self {
+            Self::Appointments(p) => p.reset(conn).await,
             Self::Businesses(p) => p.reset(conn).await,
             Self::Customers(p) => p.reset(conn).await,
             Self::Services(p) => p.reset(conn).await,

@@ -1,4 +1,4 @@
-//! `GET /customers` (search and keyset pagination) and `GET /customers/{id}`.
+//! `GET /customers` (search, tag filter and keyset pagination) and `GET /customers/{id}`.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -29,6 +29,15 @@ pub struct CustomerView {
     phone: Option<String>,
     email: Option<String>,
     notes: Option<String>,
+    /// Lower-case, sorted.
+    tags: Vec<String>,
+    /// A JSON object; `{}` when there are none.
+    #[schema(value_type = Object)]
+    preferences: serde_json::Value,
+    /// Whether marketing may be sent to the customer.
+    marketing_consent: bool,
+    /// When the answer on record was given (or withdrawn); absent if the customer never answered.
+    marketing_consent_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -45,6 +54,8 @@ pub struct CustomerPage {
 pub struct ListCustomers {
     /// Searches name, phone and email (substring, case-insensitive).
     q: Option<String>,
+    /// Only customers with this tag (exact, case-insensitive: tags are stored lower-case).
+    tag: Option<String>,
     /// 1 to 200, default 50.
     limit: Option<i64>,
     cursor: Option<String>,
@@ -52,15 +63,33 @@ pub struct ListCustomers {
     min_position: Option<i64>,
 }
 
-const LIST: &str = "\
-select customer_id, name, phone, email, notes, created_at, updated_at
+/// What a customer answers with; `LIST` and `GET` read the same columns.
+macro_rules! columns {
+    () => {
+        "customer_id, name, phone, email, notes, tags, preferences, marketing_consent, \
+         marketing_consent_at, created_at, updated_at"
+    };
+}
+
+const LIST: &str = concat!(
+    "select ",
+    columns!(),
+    "
   from customers
  where tenant_id = $1
    and ($2::text is null
         or (lower(name) || ' ' || coalesce(phone, '') || ' ' || lower(coalesce(email, ''))) like $2)
    and ($3::text is null or (lower(name), customer_id) > ($3, $4))
+   and ($6::text is null or tags @> array[$6::text])
  order by lower(name), customer_id
- limit $5";
+ limit $5"
+);
+
+const GET: &str = concat!(
+    "select ",
+    columns!(),
+    " from customers where tenant_id = $1 and customer_id = $2"
+);
 
 /// The business's customers by name, optionally searched.
 #[utoipa::path(get, path = "/api/v1/customers", params(ListCustomers), tag = "customers",
@@ -84,6 +113,7 @@ pub async fn list_customers(
         .bind(after.as_ref().map(|(name, _)| name.clone()))
         .bind(after.as_ref().map(|(_, id)| *id))
         .bind(limit + 1)
+        .bind(params.tag.as_deref().and_then(tag_filter))
         .fetch_all(&state.pool)
         .await?;
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
@@ -123,6 +153,13 @@ fn search_pattern(q: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
+/// A tag as the command side stores it (trimmed, spaces collapsed, lower-case); blank is no
+/// filter.
+fn tag_filter(tag: &str) -> Option<String> {
+    let tag = tag.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!tag.is_empty()).then(|| tag.to_lowercase())
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct GetCustomer {
@@ -144,14 +181,11 @@ pub async fn get_customer(
         .freshness
         .wait_for(CUSTOMERS, params.min_position)
         .await?;
-    let customer: Option<CustomerView> = sqlx::query_as(
-        "select customer_id, name, phone, email, notes, created_at, updated_at \
-           from customers where tenant_id = $1 and customer_id = $2",
-    )
-    .bind(user.tenant_id)
-    .bind(customer_id)
-    .fetch_optional(&state.pool)
-    .await?;
+    let customer: Option<CustomerView> = sqlx::query_as(GET)
+        .bind(user.tenant_id)
+        .bind(customer_id)
+        .fetch_optional(&state.pool)
+        .await?;
     let customer = customer
         .ok_or_else(|| ApiError::not_found("customer_not_found", "the customer does not exist"))?;
     Ok((headers(consistency), Json(customer)))
@@ -167,7 +201,7 @@ fn headers(consistency: Consistency) -> HeaderMap {
 
 #[cfg(test)]
 mod tests {
-    use super::search_pattern;
+    use super::{search_pattern, tag_filter};
 
     #[test]
     fn search_patterns_escape_wildcards_and_strip_phone_separators() {
@@ -178,5 +212,12 @@ mod tests {
             search_pattern("+44 7700-900").as_deref(),
             Some("%+447700900%")
         );
+    }
+
+    #[test]
+    fn tag_filters_match_the_stored_form() {
+        assert_eq!(tag_filter(" VIP ").as_deref(), Some("vip"));
+        assert_eq!(tag_filter("Skin  Fade").as_deref(), Some("skin fade"));
+        assert_eq!(tag_filter("  "), None);
     }
 }

@@ -48,6 +48,11 @@ pub const STAFF: ReadModel = ReadModel {
     aggregate_types: &[events::staff::AGGREGATE_TYPE],
 };
 
+pub const APPOINTMENTS: ReadModel = ReadModel {
+    projection: "appointments",
+    aggregate_types: &[events::appointment::AGGREGATE_TYPE],
+};
+
 /// Whether an answer includes the caller's writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consistency {

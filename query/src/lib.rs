@@ -6,10 +6,13 @@
 //! - [`customers`]: `GET /customers`, `GET /customers/{id}`.
 //! - [`services`]: `GET /services`, `GET /services/{id}`.
 //! - [`staff`]: `GET /staff`, `GET /staff/{id}`.
+//! - [`appointments`]: `GET /appointments` (by time, barber, customer, status),
+//!   `GET /appointments/{id}`.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
 
+pub mod appointments;
 pub mod business;
 pub mod cursor;
 pub mod customers;
@@ -46,6 +49,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(customers::routes())
         .merge(services::routes())
         .merge(staff::routes())
+        .merge(appointments::routes())
         .with_state(state)
 }
 
@@ -58,5 +62,7 @@ pub fn router(state: QueryState) -> Router {
     services::get_service,
     staff::list_staff,
     staff::get_staff_member,
+    appointments::list_appointments,
+    appointments::get_appointment,
 ))]
 pub struct QueryApi;

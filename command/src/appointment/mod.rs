@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use error::{AppointmentError, MAX_AMOUNT, MAX_REASON};
+pub use reads::slot_reservation_id;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AppointmentCommand {
@@ -171,6 +172,9 @@ struct State {
     status: AppointmentStatus,
     slot: Slot,
     payment: Option<Payment>,
+    /// How many times it was rescheduled: names the schedule reservation of the current slot.
+    #[serde(default)]
+    moves: u32,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -243,6 +247,7 @@ impl Aggregate for Appointment {
                     status,
                     slot,
                     payment: None,
+                    moves: 0,
                 });
             }
             // Every other event follows a booking; one without (impossible in the store) is
@@ -302,6 +307,7 @@ impl State {
                     blocked_until,
                     schedule_date,
                 };
+                self.moves += 1;
             }
         }
     }

@@ -10,7 +10,34 @@ use uuid::Uuid;
 
 use super::{Appointment, Slot};
 
+/// The id under which slot number `moves` of an appointment is reserved on a schedule: the
+/// appointment's own id for the slot it was booked into, a derived id for each reschedule (a
+/// schedule never reuses a reservation id). Deterministic, so a retried or reconciled step
+/// finds the same reservation again.
+pub fn slot_reservation_id(appointment_id: Uuid, moves: u32) -> Uuid {
+    if moves == 0 {
+        return appointment_id;
+    }
+    // the last 32 bits count the moves; a collision with another appointment's random id has
+    // odds of about 2^-90
+    Uuid::from_u128(appointment_id.as_u128() ^ (u128::from(moves) << 96 | u128::from(moves)))
+}
+
 impl Appointment {
+    /// The reservation of its current slot on the barber's schedule.
+    pub fn reservation_id(&self) -> Option<Uuid> {
+        let state = self.state.as_ref()?;
+        Some(slot_reservation_id(
+            state.booked.appointment_id,
+            state.moves,
+        ))
+    }
+
+    /// How many times it was rescheduled.
+    pub fn moves(&self) -> Option<u32> {
+        self.state.as_ref().map(|s| s.moves)
+    }
+
     /// Whether it was ever booked.
     pub fn exists(&self) -> bool {
         self.state.is_some()

@@ -127,28 +127,21 @@ fn store_error<E: std::error::Error>(err: CommandError<E>) -> BookingError {
 }
 
 impl Facts {
-    /// When the barber can be booked on local date `date`: that weekday's hours, less breaks
-    /// and recorded time off, in UTC.
+    /// When the barber works on local date `date`: that weekday's hours less breaks, in UTC.
+    /// Time off is not subtracted here: it is blocked on the day's Schedule, which refuses an
+    /// overlapping booking as `during_time_off` (and decides a race between the two).
     pub(super) fn open_intervals(&self, date: chrono::NaiveDate) -> Vec<crate::schedule::Interval> {
         use chrono::Datelike;
         let Some(day) = self.staff.working_hours_on(date.weekday()) else {
             return Vec::new();
         };
         let breaks: Vec<_> = day.breaks.iter().map(|b| (b.start, b.end)).collect();
-        let bounds = crate::schedule::day::day_bounds(self.timezone, date);
-        let time_off: Vec<_> = self
-            .staff
-            .time_off()
-            .iter()
-            .filter_map(|t| crate::schedule::Interval::new(t.starts_at, t.ends_at))
-            .filter(|t| t.overlaps(&bounds))
-            .collect();
         crate::schedule::day::open_intervals(
             self.timezone,
             date,
             &[(day.start, day.end)],
             &breaks,
-            &time_off,
+            &[],
         )
     }
 }

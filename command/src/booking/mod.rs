@@ -12,6 +12,11 @@
 
 mod facts;
 pub mod reconciler;
+mod reschedule;
+mod time_off;
+
+pub use reschedule::{reschedule, RescheduleRequest};
+pub use time_off::{add_time_off, remove_time_off, TimeOffRequest};
 
 use chrono::{DateTime, Utc};
 use events::appointment::AppointmentSource;
@@ -22,6 +27,7 @@ use uuid::Uuid;
 use crate::appointment::{Appointment, AppointmentCommand, AppointmentError};
 use crate::schedule::{day, schedule_id, Schedule, ScheduleCommand, ScheduleError};
 use crate::store::{CommandError, Committed, EventStore};
+use reconciler::Owner;
 
 /// A request to book.
 #[derive(Debug, Clone)]
@@ -61,6 +67,8 @@ pub enum BookingError {
     Schedule(ScheduleError),
     #[error(transparent)]
     Appointment(AppointmentError),
+    #[error(transparent)]
+    Staff(crate::staff::StaffError),
     #[error("the barber's day kept changing while booking; retry")]
     Conflict,
     #[error("the booking could not be recorded: {0}")]
@@ -71,6 +79,16 @@ impl From<CommandError<ScheduleError>> for BookingError {
     fn from(err: CommandError<ScheduleError>) -> Self {
         match err {
             CommandError::Refused(e) => Self::Schedule(e),
+            CommandError::Conflict => Self::Conflict,
+            CommandError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+impl From<CommandError<crate::staff::StaffError>> for BookingError {
+    fn from(err: CommandError<crate::staff::StaffError>) -> Self {
+        match err {
+            CommandError::Refused(e) => Self::Staff(e),
             CommandError::Conflict => Self::Conflict,
             CommandError::Store(e) => Self::Store(e),
         }
@@ -113,7 +131,14 @@ pub async fn book(
 
     let appointment_id = Uuid::new_v4();
     let schedule = schedule_id(staff_id, date);
-    reconciler::remember(store.pool(), appointment_id, &schedule, tenant_id).await?;
+    reconciler::remember(
+        store.pool(),
+        appointment_id,
+        Owner::Appointment(appointment_id),
+        &schedule,
+        tenant_id,
+    )
+    .await?;
     let reserve = ScheduleCommand::Reserve {
         reservation_id: appointment_id,
         tenant_id,
@@ -190,7 +215,8 @@ async fn release(
 }
 
 /// Gives an appointment's slot back to the barber's day (after a cancellation or a no-show), so
-/// that it can be booked again. Releasing twice records nothing.
+/// that it can be booked again. Releasing twice records nothing; a release that fails half-way is
+/// finished by the reconciler.
 pub async fn free_slot(
     store: &EventStore,
     appointment_id: Uuid,
@@ -198,15 +224,22 @@ pub async fn free_slot(
     metadata: &EventMetadata,
 ) -> Result<(), BookingError> {
     let appointment: Appointment = store.load(&appointment_id.to_string()).await?;
-    let (Some(staff_id), Some(date)) = (appointment.staff_id(), appointment.schedule_date()) else {
+    let (Some(staff_id), Some(date), Some(reservation_id)) = (
+        appointment.staff_id(),
+        appointment.schedule_date(),
+        appointment.reservation_id(),
+    ) else {
         return Ok(());
     };
-    let command = ScheduleCommand::Release {
-        reservation_id: appointment_id,
+    let schedule = schedule_id(staff_id, date);
+    reconciler::remember(
+        store.pool(),
+        reservation_id,
+        Owner::Appointment(appointment_id),
+        &schedule,
         tenant_id,
-    };
-    store
-        .execute::<Schedule>(&schedule_id(staff_id, date), command, metadata)
-        .await?;
+    )
+    .await?;
+    release(store, &schedule, reservation_id, tenant_id, metadata).await;
     Ok(())
 }

@@ -1,10 +1,12 @@
-//! Releases slots whose booking never finished. A booking lists its reservation in
-//! `pending_reservations` before reserving and removes it once the appointment is recorded; a
-//! row older than [`GRACE`] belongs to a booking that died between the two steps. If its
-//! appointment was recorded after all, the row is only removed; otherwise the slot is released.
+//! Releases slots whose booking step never finished. Each step lists the reservation it is about
+//! to make or give back in `pending_reservations` and removes the row when done; a row older
+//! than [`GRACE`] belongs to a step that died half-way. The slot is kept if its owner still holds
+//! it (the current slot of a live appointment, or a time off still on the staff member's
+//! record) and released otherwise.
 
 use std::time::Duration;
 
+use events::appointment::AppointmentStatus;
 use events::EventMetadata;
 use platform::shutdown::Shutdown;
 use sqlx::PgPool;
@@ -13,11 +15,34 @@ use uuid::Uuid;
 use super::BookingError;
 use crate::appointment::Appointment;
 use crate::schedule::{Schedule, ScheduleCommand};
+use crate::staff::StaffMember;
 use crate::store::EventStore;
 
-/// How long a booking may take between reserving and booking before it counts as abandoned.
+/// How long a step may take between reserving and recording before it counts as abandoned.
 pub const GRACE: Duration = Duration::from_secs(30);
 const EVERY: Duration = Duration::from_secs(10);
+
+/// Whose reservation a pending row is.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Owner {
+    Appointment(Uuid),
+    TimeOff(Uuid),
+}
+
+impl Owner {
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Appointment(_) => "appointment",
+            Self::TimeOff(_) => "time_off",
+        }
+    }
+
+    fn id(self) -> Uuid {
+        match self {
+            Self::Appointment(id) | Self::TimeOff(id) => id,
+        }
+    }
+}
 
 impl From<sqlx::Error> for BookingError {
     fn from(err: sqlx::Error) -> Self {
@@ -28,13 +53,18 @@ impl From<sqlx::Error> for BookingError {
 pub(super) async fn remember(
     pool: &PgPool,
     reservation_id: Uuid,
+    owner: Owner,
     schedule_id: &str,
     tenant_id: Uuid,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "insert into pending_reservations (reservation_id, schedule_id, tenant_id) values ($1, $2, $3)",
+        "insert into pending_reservations
+             (reservation_id, owner_kind, owner_id, schedule_id, tenant_id)
+         values ($1, $2, $3, $4, $5) on conflict (reservation_id) do nothing",
     )
     .bind(reservation_id)
+    .bind(owner.kind())
+    .bind(owner.id())
     .bind(schedule_id)
     .bind(tenant_id)
     .execute(pool)
@@ -63,11 +93,22 @@ pub async fn run(store: EventStore, mut shutdown: Shutdown) {
     }
 }
 
+/// A pending row.
+#[derive(sqlx::FromRow)]
+struct Pending {
+    reservation_id: Uuid,
+    owner_kind: String,
+    owner_id: Uuid,
+    schedule_id: String,
+    tenant_id: Uuid,
+}
+
 /// Settles every pending reservation older than `grace`; returns how many slots it released.
 #[tracing::instrument(skip(store))]
 pub async fn reconcile(store: &EventStore, grace: Duration) -> Result<usize, BookingError> {
-    let abandoned: Vec<(Uuid, String, Uuid)> = sqlx::query_as(
-        "select reservation_id, schedule_id, tenant_id from pending_reservations
+    let abandoned: Vec<Pending> = sqlx::query_as(
+        "select reservation_id, owner_kind, owner_id, schedule_id, tenant_id
+           from pending_reservations
           where created_at < now() - make_interval(secs => $1)
           order by created_at limit 100",
     )
@@ -75,30 +116,44 @@ pub async fn reconcile(store: &EventStore, grace: Duration) -> Result<usize, Boo
     .fetch_all(store.pool())
     .await?;
     let mut released = 0;
-    for (reservation_id, schedule, tenant_id) in abandoned {
-        let appointment: Appointment = store
-            .load(&reservation_id.to_string())
-            .await
-            .map_err(|e| BookingError::Store(e.to_string().into()))?;
-        if !appointment.exists() {
+    for row in abandoned {
+        if !still_held(store, &row).await? {
             let metadata = EventMetadata {
-                tenant_id,
+                tenant_id: row.tenant_id,
                 actor: "system".into(),
-                correlation_id: format!("reconcile:{reservation_id}"),
-                causation_id: reservation_id.to_string(),
+                correlation_id: format!("reconcile:{}", row.reservation_id),
+                causation_id: row.reservation_id.to_string(),
                 command_id: Uuid::new_v4(),
             };
             let command = ScheduleCommand::Release {
-                reservation_id,
-                tenant_id,
+                reservation_id: row.reservation_id,
+                tenant_id: row.tenant_id,
             };
             store
-                .execute::<Schedule>(&schedule, command, &metadata)
+                .execute::<Schedule>(&row.schedule_id, command, &metadata)
                 .await?;
             released += 1;
-            tracing::info!(%reservation_id, schedule, "released an abandoned reservation");
+            tracing::info!(reservation_id = %row.reservation_id, schedule = row.schedule_id,
+                "released an abandoned reservation");
         }
-        forget(store.pool(), reservation_id).await?;
+        forget(store.pool(), row.reservation_id).await?;
     }
     Ok(released)
+}
+
+/// Whether the row's owner still holds the reservation.
+async fn still_held(store: &EventStore, row: &Pending) -> Result<bool, BookingError> {
+    if row.owner_kind == "time_off" {
+        let Some(staff_id) = row.schedule_id.split(':').next() else {
+            return Ok(false);
+        };
+        let staff: StaffMember = store.load(staff_id).await?;
+        return Ok(staff.time_off().iter().any(|t| t.id == row.owner_id));
+    }
+    let appointment: Appointment = store.load(&row.owner_id.to_string()).await?;
+    Ok(appointment.reservation_id() == Some(row.reservation_id)
+        && !matches!(
+            appointment.status(),
+            Some(AppointmentStatus::Cancelled | AppointmentStatus::NoShow)
+        ))
 }

@@ -22,6 +22,10 @@ use crate::business::Business;
 pub fn routes() -> Router<CommandState> {
     Router::new()
         .route("/appointments", post(book_appointment))
+        .route(
+            "/appointments/{id}/reschedule",
+            post(reschedule_appointment),
+        )
         .route("/appointments/{id}/{action}", post(move_along))
 }
 
@@ -74,6 +78,50 @@ pub async fn book_appointment(
             position: committed.position,
         }),
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequestBody {
+    /// RFC 3339, any offset.
+    starts_at: DateTime<Utc>,
+    /// Another barber; the same one when absent.
+    staff_id: Option<Uuid>,
+}
+
+/// Moves an appointment to another time and/or barber, keeping its status. The new slot follows
+/// the same rules as a booking (409 `slot_taken`, 422 outside hours or the policy window); the
+/// old slot is freed.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule",
+    request_body = RescheduleRequestBody, tag = "appointments", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "slot_taken", body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn reschedule_appointment(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<RescheduleRequestBody>,
+) -> Result<Json<Accepted>, ApiError> {
+    let request = booking::RescheduleRequest {
+        tenant_id: user.tenant_id,
+        appointment_id,
+        starts_at: body.starts_at,
+        staff_id: body.staff_id,
+    };
+    let committed = booking::reschedule(
+        &state.store,
+        request,
+        &metadata(&user, &context),
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(Accepted {
+        id: appointment_id,
+        position: committed.position,
+    }))
 }
 
 /// The body of a workflow step; only `complete` and `cancel` take fields.

@@ -1,18 +1,24 @@
 //! `POST /customers`, `PATCH /customers/{id}`.
+//!
+//! A request becomes one [`CustomerCommand::Batch`]: the profile, then tags, preferences and
+//! consent when sent. Its events are recorded together (the answer's `position` is the last
+//! one's) or, if any part is refused, not at all.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
+use chrono::Utc;
 use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
 use platform::ApiError;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{metadata, Accepted, CommandState};
-use crate::customer::{Customer, CustomerCommand, CustomerProfile};
+use crate::customer::{Customer, CustomerCommand, CustomerProfile, CustomerRefusal, DetailsError};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -28,6 +34,15 @@ pub struct RegisterCustomerRequest {
     phone: Option<String>,
     email: Option<String>,
     notes: Option<String>,
+    /// Up to 20 labels of 1–40 characters `a-z`, `0-9`, space and dash, e.g. `["vip", "beard"]`;
+    /// stored lower-cased, distinct and sorted.
+    tags: Option<Vec<String>>,
+    /// A JSON object of at most 8 KiB, e.g. `{"barber": "Jo", "drink": "espresso"}`.
+    #[schema(value_type = Option<Object>)]
+    preferences: Option<Value>,
+    /// Whether the customer agrees to receive marketing; absent means no.
+    #[serde(default, deserialize_with = "not_null")]
+    marketing_consent: Option<bool>,
 }
 
 /// Adds a customer to the business's book.
@@ -41,7 +56,7 @@ pub async fn register_customer(
     ApiJson(body): ApiJson<RegisterCustomerRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let customer_id = Uuid::new_v4();
-    let command = CustomerCommand::Register {
+    let register = CustomerCommand::Register {
         customer_id,
         tenant_id: user.tenant_id,
         profile: CustomerProfile {
@@ -51,6 +66,12 @@ pub async fn register_customer(
             notes: body.notes,
         },
     };
+    let details = Details {
+        tags: body.tags,
+        preferences: body.preferences,
+        marketing_consent: body.marketing_consent,
+    };
+    let command = CustomerCommand::Batch(details.commands(register, user.tenant_id));
     let committed = state
         .store
         .execute::<Customer>(
@@ -68,7 +89,8 @@ pub async fn register_customer(
     ))
 }
 
-/// A partial update: absent fields stay, `null` clears an optional field.
+/// A partial update: absent fields stay, `null` clears an optional field (tags and preferences
+/// included); `marketing_consent` is `true` or `false`, never `null`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomerRequest {
@@ -82,9 +104,19 @@ pub struct UpdateCustomerRequest {
     #[serde(default, deserialize_with = "super::present")]
     #[schema(value_type = Option<String>)]
     notes: Option<Option<String>>,
+    /// Replaces all the tags; `[]` or `null` removes them.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>)]
+    tags: Option<Option<Vec<String>>>,
+    /// Replaces the whole object (no merge); `{}` or `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Object>)]
+    preferences: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "not_null")]
+    marketing_consent: Option<bool>,
 }
 
-/// Changes a customer's profile.
+/// Changes a customer's profile, tags, preferences or marketing consent.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", request_body = UpdateCustomerRequest,
     tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
@@ -96,13 +128,22 @@ pub async fn update_customer(
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateCustomerRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let command = CustomerCommand::UpdateProfile {
+    // always decided, even when empty: it is what answers 404 for another business's customer
+    let update = CustomerCommand::UpdateProfile {
         tenant_id: user.tenant_id,
         name: body.name,
         phone: body.phone,
         email: body.email,
         notes: body.notes,
     };
+    let details = Details {
+        tags: body.tags.map(Option::unwrap_or_default),
+        preferences: body
+            .preferences
+            .map(|p| p.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
+        marketing_consent: body.marketing_consent,
+    };
+    let command = CustomerCommand::Batch(details.commands(update, user.tenant_id));
     let committed = state
         .store
         .execute::<Customer>(
@@ -115,4 +156,76 @@ pub async fn update_customer(
         id: customer_id,
         position: committed.position,
     }))
+}
+
+/// What a request asks beyond contact details; `None` leaves a thing as it is.
+struct Details {
+    tags: Option<Vec<String>>,
+    preferences: Option<Value>,
+    marketing_consent: Option<bool>,
+}
+
+impl Details {
+    /// `first` (registering or updating the profile), then one command per detail sent.
+    fn commands(self, first: CustomerCommand, tenant_id: Uuid) -> Vec<CustomerCommand> {
+        let mut commands = vec![first];
+        if let Some(tags) = self.tags {
+            commands.push(CustomerCommand::SetTags { tenant_id, tags });
+        }
+        if let Some(preferences) = self.preferences {
+            commands.push(CustomerCommand::SetPreferences {
+                tenant_id,
+                preferences,
+            });
+        }
+        if let Some(consent) = self.marketing_consent {
+            commands.push(CustomerCommand::SetMarketingConsent {
+                tenant_id,
+                consent,
+                at: Utc::now(),
+            });
+        }
+        commands
+    }
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from a field not sent (`None`).
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A field that may be left out but, when sent, must have a value: `null` is refused.
+fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+impl From<CustomerRefusal> for ApiError {
+    fn from(err: CustomerRefusal) -> Self {
+        match err {
+            CustomerRefusal::Customer(e) => e.into(),
+            CustomerRefusal::Details(e) => e.into(),
+        }
+    }
+}
+
+impl From<DetailsError> for ApiError {
+    fn from(err: DetailsError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            DetailsError::InvalidTag(_) => "invalid_tag",
+            DetailsError::TooManyTags => "too_many_tags",
+            DetailsError::PreferencesNotAnObject | DetailsError::PreferencesTooLarge => {
+                "invalid_preferences"
+            }
+        };
+        ApiError::unprocessable(code, detail)
+    }
 }

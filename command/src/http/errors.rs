@@ -136,8 +136,11 @@ impl From<crate::schedule::ScheduleError> for ApiError {
                 ApiError::conflict("conflicts_with_appointment", detail)
             }
             E::DuringTimeOff { .. } => ApiError::unprocessable("during_time_off", detail),
-            E::OutsideWorkingHours => ApiError::unprocessable("outside_working_hours", detail),
-            E::OutsideDay | E::WrongSchedule | E::InvalidInterval => {
+            // working hours never cross local midnight, so a slot that does is outside them
+            E::OutsideWorkingHours | E::OutsideDay => {
+                ApiError::unprocessable("outside_working_hours", detail)
+            }
+            E::WrongSchedule | E::InvalidInterval => {
                 ApiError::unprocessable("invalid_slot", detail)
             }
             E::NotFound => ApiError::not_found("schedule_not_found", detail),
@@ -165,6 +168,7 @@ impl From<crate::booking::BookingError> for ApiError {
             E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
             E::Schedule(e) => e.into(),
             E::Appointment(e) => e.into(),
+            E::Staff(e) => e.into(),
             E::Conflict => ApiError::conflict("concurrent_modification", detail),
             E::Store(e) => ApiError::Internal(e),
         }

@@ -86,6 +86,7 @@ pub fn router(state: CommandState) -> Router {
         accounts::log_in,
         appointments::book_appointment,
         appointments::move_along,
+        appointments::reschedule_appointment,
         business::change_settings,
         business::set_booking_policy,
         customers::register_customer,

@@ -137,14 +137,16 @@ pub async fn add_time_off(
     ApiJson(body): ApiJson<TimeOffRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let time_off_id = Uuid::new_v4();
-    let command = StaffCommand::AddTimeOff {
+    let request = crate::booking::TimeOffRequest {
         tenant_id: user.tenant_id,
+        staff_id,
         time_off_id,
         starts_at: body.starts_at,
         ends_at: body.ends_at,
         reason: body.reason,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
+    let metadata = super::metadata(&user, &context);
+    let committed = crate::booking::add_time_off(&state.store, request, &metadata).await?;
     Ok((
         StatusCode::CREATED,
         Json(Accepted {
@@ -167,11 +169,15 @@ pub async fn remove_time_off(
     context: RequestContext,
     ApiPath((staff_id, time_off_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let command = StaffCommand::RemoveTimeOff {
-        tenant_id: user.tenant_id,
+    let metadata = super::metadata(&user, &context);
+    let committed = crate::booking::remove_time_off(
+        &state.store,
+        user.tenant_id,
+        staff_id,
         time_off_id,
-    };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
+        &metadata,
+    )
+    .await?;
     Ok(Json(Accepted {
         id: time_off_id,
         position: committed.position,

@@ -27,6 +27,7 @@
 //! 6. `[starts_at, blocked_until)` overlaps no live reservation's (half-open: touching is fine).
 
 pub mod day;
+mod moves;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -65,6 +66,22 @@ pub enum ScheduleCommand {
         /// `ends_at` plus the service's buffer.
         blocked_until: DateTime<Utc>,
         /// When the barber can be booked that day ([`day::open_intervals`]); ignored for time off.
+        open: Vec<Interval>,
+    },
+    /// Move a live reservation of this day to another stretch of the same day, as one decision:
+    /// the new stretch may overlap the one it replaces (a 10:00 appointment moved to 10:15), and
+    /// the old one is released in the same append. Reserved under a new id (ids are never
+    /// reused); the checks are those of `Reserve`.
+    Move {
+        reservation_id: Uuid,
+        replaces: Uuid,
+        tenant_id: Uuid,
+        staff_id: Uuid,
+        date: NaiveDate,
+        tz: Tz,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        blocked_until: DateTime<Utc>,
         open: Vec<Interval>,
     },
     /// Give the stretch back. Releasing an unknown or released reservation records nothing, so
@@ -143,7 +160,7 @@ impl Aggregate for Schedule {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        if let Some(event) = self.decide(command)? {
+        for event in self.decide_all(command)? {
             sink.write(event, self).await;
         }
         Ok(())
@@ -247,6 +264,11 @@ impl Schedule {
                     .is_reserved(reservation_id)
                     .then_some(ScheduleEvent::SlotReleased { reservation_id }))
             }
+            ScheduleCommand::Move { .. } => {
+                // a move is two events; `decide_all` is its entry point
+                let mut events = self.decide_all(command)?;
+                Ok(events.pop())
+            }
         }
     }
 
@@ -257,6 +279,18 @@ impl Schedule {
         tz: Tz,
         date: NaiveDate,
         open: &[Interval],
+    ) -> Result<(), ScheduleError> {
+        self.check_ignoring(wanted, tz, date, open, None)
+    }
+
+    /// [`Self::check`], not counting reservation `ignoring` (the one a move replaces).
+    fn check_ignoring(
+        &self,
+        wanted: &Reservation,
+        tz: Tz,
+        date: NaiveDate,
+        open: &[Interval],
+        ignoring: Option<Uuid>,
     ) -> Result<(), ScheduleError> {
         if !(wanted.starts_at < wanted.ends_at && wanted.ends_at <= wanted.blocked_until) {
             return Err(ScheduleError::InvalidInterval);
@@ -272,6 +306,7 @@ impl Schedule {
         let Some(taken) = self
             .reservations
             .iter()
+            .filter(|r| Some(r.id) != ignoring)
             .find(|r| r.blocked().overlaps(&blocked))
         else {
             return Ok(());

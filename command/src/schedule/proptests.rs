@@ -1,4 +1,5 @@
-//! Properties of the Schedule under random sequences of reservations and releases, decided and
+//! Properties of the Schedule under random sequences of reservations, releases and moves
+//! (reschedules within the day), decided and
 //! applied as the event store would (each command on the state left by the ones before; a
 //! writer that lost a race is decided again on that fresh state, which is this same sequence).
 //!
@@ -41,6 +42,14 @@ enum Step {
         id: u128,
         tenant: Uuid,
     },
+    /// A reschedule within the day: `replaces` moves to a new stretch under id `id`.
+    Move {
+        id: u128,
+        replaces: u128,
+        start: i64,
+        minutes: i64,
+        open: Vec<(i64, i64)>,
+    },
 }
 
 fn tenant() -> impl Strategy<Value = Uuid> {
@@ -69,7 +78,17 @@ fn step() -> impl Strategy<Value = Step> {
         },
     );
     let release = (0u128..24, tenant()).prop_map(|(id, tenant)| Step::Release { id, tenant });
-    prop_oneof![3 => reserve, 1 => release]
+    let usual = vec![(120, 36), (162, 54)];
+    let moving = (0u128..24, 0u128..24, 114i64..220, 1i64..24).prop_map(
+        move |(id, replaces, start, minutes)| Step::Move {
+            id,
+            replaces,
+            start,
+            minutes: minutes * 5,
+            open: usual.clone(),
+        },
+    );
+    prop_oneof![3 => reserve, 1 => release, 1 => moving]
 }
 
 fn command(step: &Step) -> ScheduleCommand {
@@ -95,20 +114,45 @@ fn command(step: &Step) -> ScheduleCommand {
                 starts_at,
                 ends_at,
                 blocked_until: ends_at + TimeDelta::minutes(buffer),
-                open: open
-                    .into_iter()
-                    .map(|(s, len)| Interval {
-                        start: slot(s),
-                        end: slot(s + len),
-                    })
-                    .collect(),
+                open: intervals(open),
             }
         }
         Step::Release { id, tenant } => ScheduleCommand::Release {
             reservation_id: Uuid::from_u128(id),
             tenant_id: tenant,
         },
+        Step::Move {
+            id,
+            replaces,
+            start,
+            minutes,
+            open,
+        } => {
+            let starts_at = slot(start);
+            let ends_at = starts_at + TimeDelta::minutes(minutes);
+            ScheduleCommand::Move {
+                reservation_id: Uuid::from_u128(id),
+                replaces: Uuid::from_u128(replaces),
+                tenant_id: MINE,
+                staff_id: JO,
+                date: date(),
+                tz: London,
+                starts_at,
+                ends_at,
+                blocked_until: ends_at,
+                open: intervals(open),
+            }
+        }
     }
+}
+
+fn intervals(open: Vec<(i64, i64)>) -> Vec<Interval> {
+    open.into_iter()
+        .map(|(s, len)| Interval {
+            start: slot(s),
+            end: slot(s + len),
+        })
+        .collect()
 }
 
 /// Whether a fresh reservation of `command` breaks no rule but overlap.
@@ -150,7 +194,7 @@ proptest! {
                 ScheduleCommand::Reserve { reservation_id, .. } => {
                     !schedule.is_reserved(*reservation_id) && !schedule.released.contains(reservation_id)
                 }
-                ScheduleCommand::Release { .. } => false,
+                ScheduleCommand::Release { .. } | ScheduleCommand::Move { .. } => false,
             };
             let overlapping: Vec<Uuid> = acceptable_but_for_overlap(&command)
                 .map(|b| schedule.reservations().iter().filter(|r| r.blocked().overlaps(&b)).map(|r| r.id).collect())
@@ -172,9 +216,11 @@ proptest! {
                 }
             }
 
-            if let Ok(Some(event)) = decision {
-                if let (ScheduleEvent::SlotReserved { reservation_id, kind: ReservationKind::Appointment, .. }, ScheduleCommand::Reserve { open, .. }) = (&event, &command) {
-                    reserved_with.insert(*reservation_id, open.clone());
+            for event in schedule.decide_all(command.clone()).unwrap_or_default() {
+                if let ScheduleEvent::SlotReserved { reservation_id, kind: ReservationKind::Appointment, .. } = &event {
+                    if let ScheduleCommand::Reserve { open, .. } | ScheduleCommand::Move { open, .. } = &command {
+                        reserved_with.insert(*reservation_id, open.clone());
+                    }
                 }
                 schedule.apply(event);
             }
@@ -199,7 +245,7 @@ proptest! {
     fn free_intervals_are_the_open_time_no_reservation_blocks(steps in prop::collection::vec(step(), 1..40), probe in 0i64..300, len in 1i64..24) {
         let mut schedule = Schedule::default();
         for step in &steps {
-            if let Ok(Some(event)) = schedule.decide(command(step)) {
+            for event in schedule.decide_all(command(step)).unwrap_or_default() {
                 schedule.apply(event);
             }
         }

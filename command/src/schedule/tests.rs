@@ -10,6 +10,7 @@ use cqrs_es::test::TestFramework;
 use super::*;
 
 mod lifecycle;
+mod moves;
 
 pub(super) type ScheduleTest = TestFramework<Schedule>;
 

@@ -188,7 +188,7 @@ impl Aggregate for StaffMember {
 
 impl StaffMember {
     /// The event a command causes; `None` when it would change nothing.
-    fn decide(&self, command: StaffCommand) -> Result<Option<StaffEvent>, StaffError> {
+    pub fn decide(&self, command: StaffCommand) -> Result<Option<StaffEvent>, StaffError> {
         let event = match command {
             StaffCommand::Add {
                 staff_id,

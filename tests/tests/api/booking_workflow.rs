@@ -221,7 +221,7 @@ async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
     let orphan = Uuid::new_v4();
     let date = starts_at.date_naive();
     let schedule = command::schedule::schedule_id(shop.staff_id, date);
-    sqlx::query("insert into pending_reservations (reservation_id, schedule_id, tenant_id) values ($1, $2, $3)")
+    sqlx::query("insert into pending_reservations (reservation_id, owner_kind, owner_id, schedule_id, tenant_id) values ($1, 'appointment', $1, $2, $3)")
         .bind(orphan)
         .bind(&schedule)
         .bind(shop.owner.business_id)

@@ -1,3 +1,8 @@
+//! The customers resource: registering, updating, reading, listing, isolation. Tags,
+//! preferences and marketing consent are in [`profile`].
+
+mod profile;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,6 +2,7 @@
 //! against real Postgres and NATS. Each test owns its database and stream.
 
 mod accounts;
+mod appointments_read;
 mod booking;
 mod booking_workflow;
 mod business;
@@ -10,5 +11,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod operations;
+mod reschedule;
 mod services;
 mod staff;
+mod time_off;

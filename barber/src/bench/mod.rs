@@ -4,7 +4,12 @@
 //! - create-then-read latency: a POST, then a GET of the new record with `min_position`, which
 //!   returns once the projection has applied it (command commit to read model, end to end).
 //!
+//! - bookings per second on distinct free slots, and the answer rate of a hot slot
+//!   ([`booking`]).
+//!
 //! It prints one JSON object; `bench/run.sh` puts it beside the pgbench baseline.
+
+pub mod booking;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,6 +27,7 @@ pub struct BenchReport {
     pub read_your_write_samples: usize,
     pub stale_reads: u64,
     pub errors: u64,
+    pub booking: booking::BookingReport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +68,9 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
     .await;
     let (mut latencies, stale) = read_your_writes(&client, base, &token, samples).await?;
     latencies.sort_by(f64::total_cmp);
+    let booking = booking::run(&client, base, &token, seconds).await?;
     Ok(BenchReport {
+        booking,
         register_per_second_1: one,
         register_per_second_8: eight,
         read_your_write_median_ms: percentile(&latencies, 0.50),
