@@ -148,3 +148,95 @@ async fn change(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use events::customer::PreferencesPii;
+    use platform::testing::TestEnv;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn recorded(tenant_id: Uuid, id: Uuid, sequence: i64, event: &CustomerEvent) -> RecordedEvent {
+        let payload = serde_json::to_value(event).expect("serialises");
+        RecordedEvent {
+            global_position: sequence,
+            transaction_id: 1,
+            aggregate_type: AGGREGATE_TYPE.into(),
+            aggregate_id: id.to_string(),
+            sequence,
+            // the variant's name, as the store records it
+            event_type: payload
+                .as_object()
+                .and_then(|o| o.keys().next().cloned())
+                .unwrap_or_default(),
+            event_version: "1".into(),
+            tenant_id,
+            payload,
+            metadata: json!({}),
+            recorded_at: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_new_facts_land_in_their_columns_and_an_old_one_replayed_changes_nothing() {
+        let env = TestEnv::new().await;
+        let mut conn = env.pool.acquire().await.expect("connection");
+        let (tenant, id) = (Uuid::new_v4(), Uuid::new_v4());
+        let at = Utc
+            .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+            .single()
+            .expect("instant");
+        let tags = |tags: &[&str]| CustomerEvent::CustomerTagsChanged {
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        };
+        let Value::Object(preferences) = json!({"drink": "tea"}) else {
+            panic!("an object");
+        };
+        let history = [
+            CustomerEvent::CustomerRegistered {
+                customer_id: id,
+                business_id: tenant,
+                pii: CustomerPii {
+                    name: "Ana".into(),
+                    phone: None,
+                    email: None,
+                    notes: None,
+                },
+            },
+            tags(&["beard", "vip"]),
+            CustomerEvent::CustomerPreferencesChanged {
+                pii: PreferencesPii { preferences },
+            },
+            CustomerEvent::MarketingConsentGiven { at },
+        ];
+        for (n, event) in (1..).zip(&history) {
+            let event = recorded(tenant, id, n, event);
+            Customers.apply(&mut conn, &event).await.expect("applies");
+        }
+        // a stale redelivery of an older tag change must not win
+        let stale = recorded(tenant, id, 2, &tags(&["old"]));
+        Customers.apply(&mut conn, &stale).await.expect("applies");
+
+        let row: (Vec<String>, Value, bool, Option<chrono::DateTime<Utc>>, i64) = sqlx::query_as(
+            "select tags, preferences, marketing_consent, marketing_consent_at, version
+               from customers where tenant_id = $1 and customer_id = $2",
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("row");
+        assert_eq!(
+            row,
+            (
+                vec!["beard".to_owned(), "vip".to_owned()],
+                json!({"drink": "tea"}),
+                true,
+                Some(at),
+                4
+            )
+        );
+    }
+}

@@ -124,6 +124,8 @@ impl Worker {
         let name = self.projection.name();
         // exported from the start, so an alert on dead letters sees a zero rather than nothing
         metrics::counter!("projection_dead_letters_total", "projection" => name).increment(0);
+        metrics::gauge!("projection_lag_events", "projection" => name).set(0.0);
+        metrics::gauge!("projection_lag_seconds", "projection" => name).set(0.0);
         let mut lag = Lag::new(name);
         let mut backoff = Backoff::default();
         while !self.shutdown.is_triggered() {

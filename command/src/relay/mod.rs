@@ -223,6 +223,8 @@ impl Relay {
         let mut checkpoint = store::load_checkpoint(session, stream).await?;
         tracing::info!(?checkpoint, "resuming after the stored checkpoint");
         let mut lag = LagMeter::default();
+        // exported from the start, so a scrape before the first count sees zeros, not nothing
+        lag.refresh(session, checkpoint, true).await?;
         while !shutdown.is_triggered() {
             let step = self.step(session, &mut checkpoint).await?;
             let behind = lag

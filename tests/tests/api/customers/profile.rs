@@ -292,3 +292,31 @@ async fn bad_tags_preferences_or_consent_are_refused_and_write_nothing() {
         .await;
     assert_problem(response, StatusCode::NOT_FOUND, "customer_not_found").await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_new_fields() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let schemas = &doc["components"]["schemas"];
+    for schema in [
+        "RegisterCustomerRequest",
+        "UpdateCustomerRequest",
+        "CustomerView",
+    ] {
+        for field in ["tags", "preferences", "marketing_consent"] {
+            assert!(
+                schemas[schema]["properties"][field].is_object(),
+                "{schema}.{field} in {schemas}"
+            );
+        }
+    }
+    let parameters = doc["paths"]["/api/v1/customers"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    assert!(parameters.iter().any(|p| p["name"] == "tag"));
+}
