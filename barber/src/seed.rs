@@ -2,6 +2,8 @@
 
 use command::accounts::{self, SignUp};
 use command::customer::{Customer, CustomerCommand, CustomerProfile};
+use command::service::{Service, ServiceCommand, ServiceDefinition};
+use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use command::store::EventStore;
 use events::EventMetadata;
 use platform::auth::JwtKeys;
@@ -79,8 +81,86 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
             .await
             .map_err(ApiError::from)?;
     }
+    seed_shop(store, signed_up.business_id, &signed_up.user_id.to_string()).await?;
     Ok(Seeded {
         business_id: Some(signed_up.business_id),
         created: true,
     })
+}
+
+/// Two services and two barbers working Monday to Saturday, so the demo can take bookings.
+async fn seed_shop(store: &EventStore, tenant_id: Uuid, actor: &str) -> Result<(), ApiError> {
+    let metadata = || {
+        let command_id = Uuid::new_v4();
+        EventMetadata {
+            tenant_id,
+            actor: actor.to_owned(),
+            correlation_id: "seed".into(),
+            causation_id: command_id.to_string(),
+            command_id,
+        }
+    };
+    let services = [
+        ("Skin fade", "Hair", 30, 5, 2500),
+        ("Beard trim", "Beard", 15, 0, 1200),
+    ];
+    for (name, category, duration_minutes, buffer_minutes, price_cents) in services {
+        let service_id = Uuid::new_v4();
+        let command = ServiceCommand::Create {
+            service_id,
+            tenant_id,
+            currency: "GBP".into(),
+            definition: ServiceDefinition {
+                name: name.into(),
+                category: Some(category.into()),
+                duration_minutes,
+                buffer_minutes,
+            },
+            price_cents,
+        };
+        store
+            .execute::<Service>(&service_id.to_string(), command, &metadata())
+            .await
+            .map_err(ApiError::from)?;
+    }
+    let days: Vec<WorkingDayInput> = ["mon", "tue", "wed", "thu", "fri", "sat"]
+        .iter()
+        .map(|weekday| WorkingDayInput {
+            weekday: (*weekday).into(),
+            start: "09:00".into(),
+            end: "18:00".into(),
+            breaks: vec![BreakInput {
+                start: "13:00".into(),
+                end: "13:30".into(),
+            }],
+        })
+        .collect();
+    for name in ["Rui Costa", "Sam Patel"] {
+        let staff_id = Uuid::new_v4();
+        let id = staff_id.to_string();
+        let profile = StaffProfileInput {
+            name: name.into(),
+            role: "barber".into(),
+            email: None,
+            phone: None,
+        };
+        let add = StaffCommand::Add {
+            staff_id,
+            tenant_id,
+            profile,
+        };
+        store
+            .execute::<StaffMember>(&id, add, &metadata())
+            .await
+            .map_err(ApiError::from)?;
+        let hours = StaffCommand::SetWorkingHours {
+            tenant_id,
+            days: days.clone(),
+        };
+        store
+            .execute::<StaffMember>(&id, hours, &metadata())
+            .await
+            .map_err(ApiError::from)?;
+    }
+    Ok(())
 }

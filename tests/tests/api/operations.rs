@@ -80,3 +80,51 @@ async fn metrics_report_relay_and_projection_progress() {
         assert!(text.contains(name), "{name} missing from\n{text}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_business_can_be_logged_into_and_has_a_shop_to_book() {
+    let app = spawn_app().await;
+    let (stop, shutdown) = platform::shutdown::channel();
+    let store = command::store::EventStore::start(app.env.pool.clone(), shutdown);
+    let seeded = barber::seed::seed(&app.env.config, &store)
+        .await
+        .expect("seeded");
+    assert!(seeded.created);
+    let again = barber::seed::seed(&app.env.config, &store)
+        .await
+        .expect("seeded");
+    assert!(!again.created, "seeding twice is harmless");
+    stop.trigger();
+    let login: Value = app
+        .post_json(
+            "/api/v1/login",
+            None,
+            &serde_json::json!({"email": barber::seed::DEMO_EMAIL, "password": barber::seed::DEMO_PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token = login["token"].as_str().expect("token");
+    let position: i64 = sqlx::query_scalar("select max(global_position) from events")
+        .fetch_one(&app.env.pool)
+        .await
+        .expect("position");
+    for (path, count) in [
+        ("/api/v1/services", 2),
+        ("/api/v1/staff", 2),
+        ("/api/v1/customers", 3),
+    ] {
+        let page: Value = app
+            .get(&format!("{path}?min_position={position}"), Some(token))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            page["items"].as_array().map(Vec::len),
+            Some(count),
+            "{path}: {page}"
+        );
+    }
+}
