@@ -33,27 +33,46 @@ pub(super) async fn gather(
     staff_id: Uuid,
     service_id: Uuid,
 ) -> Result<Facts, BookingError> {
-    let business: Business = store
-        .load(&tenant_id.to_string())
-        .await
-        .map_err(store_error)?;
+    // four independent reads: in parallel, one round trip of latency instead of four
+    let (business, service, staff, customer) = tokio::try_join!(
+        async {
+            store
+                .load::<Business>(&tenant_id.to_string())
+                .await
+                .map_err(store_error)
+        },
+        async {
+            store
+                .load::<Service>(&service_id.to_string())
+                .await
+                .map_err(store_error)
+        },
+        async {
+            store
+                .load::<StaffMember>(&staff_id.to_string())
+                .await
+                .map_err(store_error)
+        },
+        async {
+            match customer_id {
+                Some(id) => store
+                    .load::<Customer>(&id.to_string())
+                    .await
+                    .map(Some)
+                    .map_err(store_error),
+                None => Ok(None),
+            }
+        },
+    )?;
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
     let timezone: Tz = business.timezone().parse().map_err(|_| {
         BookingError::Store(format!("unknown timezone {}", business.timezone()).into())
     })?;
-    let service: Service = store
-        .load(&service_id.to_string())
-        .await
-        .map_err(store_error)?;
     if !service.is_bookable_by(tenant_id) {
         return Err(BookingError::ServiceNotFound);
     }
-    let staff: StaffMember = store
-        .load(&staff_id.to_string())
-        .await
-        .map_err(store_error)?;
     if !staff.belongs_to(tenant_id) {
         return Err(BookingError::StaffNotFound);
     }
@@ -63,14 +82,8 @@ pub(super) async fn gather(
     if !staff.offers(service_id) {
         return Err(BookingError::ServiceNotOffered);
     }
-    if let Some(customer_id) = customer_id {
-        let customer: Customer = store
-            .load(&customer_id.to_string())
-            .await
-            .map_err(store_error)?;
-        if !customer.belongs_to(tenant_id) {
-            return Err(BookingError::CustomerNotFound);
-        }
+    if customer.is_some_and(|c| !c.belongs_to(tenant_id)) {
+        return Err(BookingError::CustomerNotFound);
     }
     let (minutes, buffer) = service.minutes().ok_or(BookingError::ServiceNotFound)?;
     let policy = business.policy().clone();
