@@ -131,14 +131,6 @@ pub async fn book(
 
     let appointment_id = Uuid::new_v4();
     let schedule = schedule_id(staff_id, date);
-    reconciler::remember(
-        store.pool(),
-        appointment_id,
-        Owner::Appointment(appointment_id),
-        &schedule,
-        tenant_id,
-    )
-    .await?;
     let reserve = ScheduleCommand::Reserve {
         reservation_id: appointment_id,
         tenant_id,
@@ -151,13 +143,14 @@ pub async fn book(
         blocked_until,
         open,
     };
-    if let Err(err) = store
-        .execute::<Schedule>(&schedule, reserve, metadata)
-        .await
-    {
-        reconciler::forget(store.pool(), appointment_id).await?;
-        return Err(err.into());
-    }
+    let owner = Owner::Appointment(appointment_id);
+    let pending = Pending {
+        schedule: &schedule,
+        reservation_id: appointment_id,
+        owner,
+        tenant_id,
+    };
+    hold(store, pending, reserve, metadata).await?;
     let book = AppointmentCommand::Book {
         appointment_id,
         tenant_id,
@@ -188,6 +181,36 @@ pub async fn book(
             Err(err.into())
         }
     }
+}
+
+/// A reservation about to be made, and whose it is.
+struct Pending<'a> {
+    schedule: &'a str,
+    reservation_id: Uuid,
+    owner: Owner,
+    tenant_id: Uuid,
+}
+
+/// Lists the reservation as pending, then makes it; a refused reservation leaves nothing behind.
+/// The caller removes the pending row once the owner has recorded its side.
+async fn hold(
+    store: &EventStore,
+    pending: Pending<'_>,
+    command: ScheduleCommand,
+    metadata: &EventMetadata,
+) -> Result<(), BookingError> {
+    let Pending {
+        schedule,
+        reservation_id,
+        owner,
+        tenant_id,
+    } = pending;
+    reconciler::remember(store.pool(), reservation_id, owner, schedule, tenant_id).await?;
+    if let Err(err) = store.execute::<Schedule>(schedule, command, metadata).await {
+        reconciler::forget(store.pool(), reservation_id).await?;
+        return Err(err.into());
+    }
+    Ok(())
 }
 
 /// Gives a reservation back; on failure it stays pending and the reconciler releases it.

@@ -12,9 +12,9 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::reconciler::Owner;
-use super::{facts, reconciler, release, BookingError};
+use super::{facts, hold, reconciler, release, BookingError, Pending};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
-use crate::schedule::{day, schedule_id, Schedule, ScheduleCommand};
+use crate::schedule::{day, schedule_id, ScheduleCommand};
 use crate::store::{Committed, EventStore};
 
 /// Where to move an appointment.
@@ -81,14 +81,6 @@ pub async fn reschedule(
         schedule_id(staff_id, date),
     );
     let new_res = slot_reservation_id(appointment_id, moves + 1);
-    reconciler::remember(
-        store.pool(),
-        new_res,
-        Owner::Appointment(appointment_id),
-        &new_schedule,
-        tenant_id,
-    )
-    .await?;
     let same_day = old_schedule == new_schedule;
     let reserve = if same_day {
         ScheduleCommand::Move {
@@ -117,13 +109,13 @@ pub async fn reschedule(
             open,
         }
     };
-    if let Err(err) = store
-        .execute::<Schedule>(&new_schedule, reserve, metadata)
-        .await
-    {
-        reconciler::forget(store.pool(), new_res).await?;
-        return Err(err.into());
-    }
+    let pending = Pending {
+        schedule: &new_schedule,
+        reservation_id: new_res,
+        owner: Owner::Appointment(appointment_id),
+        tenant_id,
+    };
+    hold(store, pending, reserve, metadata).await?;
     let recorded = store
         .execute::<Appointment>(&appointment_id.to_string(), command, metadata)
         .await;

@@ -11,10 +11,10 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::reconciler::{self, Owner};
-use super::{release, BookingError};
+use super::{hold, release, BookingError, Pending};
 use crate::appointment::slot_reservation_id;
 use crate::business::Business;
-use crate::schedule::{day, schedule_id, Interval, Schedule, ScheduleCommand};
+use crate::schedule::{day, schedule_id, Interval, ScheduleCommand};
 use crate::staff::{StaffCommand, StaffMember};
 use crate::store::{Committed, EventStore};
 
@@ -108,14 +108,6 @@ pub async fn add_time_off(
     let owner = Owner::TimeOff(time_off_id);
     let mut held: Vec<Block> = Vec::new();
     for block in blocks(tz, staff_id, time_off_id, starts_at, ends_at) {
-        reconciler::remember(
-            store.pool(),
-            block.reservation_id,
-            owner,
-            &block.schedule,
-            tenant_id,
-        )
-        .await?;
         let reserve = ScheduleCommand::Reserve {
             reservation_id: block.reservation_id,
             tenant_id,
@@ -128,17 +120,17 @@ pub async fn add_time_off(
             blocked_until: block.stretch.end,
             open: Vec::new(),
         };
-        match store
-            .execute::<Schedule>(&block.schedule, reserve, metadata)
-            .await
-        {
-            Ok(_) => held.push(block),
-            Err(err) => {
-                reconciler::forget(store.pool(), block.reservation_id).await?;
-                give_back(store, &held, tenant_id, metadata).await;
-                return Err(err.into());
-            }
+        let pending = Pending {
+            schedule: &block.schedule,
+            reservation_id: block.reservation_id,
+            owner,
+            tenant_id,
+        };
+        if let Err(err) = hold(store, pending, reserve, metadata).await {
+            give_back(store, &held, tenant_id, metadata).await;
+            return Err(err);
         }
+        held.push(block);
     }
     match store
         .execute::<StaffMember>(&staff_id.to_string(), command, metadata)
