@@ -20,7 +20,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::{Consistency, APPOINTMENTS};
+use crate::freshness::APPOINTMENTS;
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -182,7 +182,7 @@ pub async fn list_appointments(
         None
     };
     Ok((
-        headers(consistency),
+        consistency.headers(),
         Json(AppointmentPage { items, next_cursor }),
     ))
 }
@@ -239,15 +239,7 @@ pub async fn get_appointment(
     let appointment = appointment.ok_or_else(|| {
         ApiError::not_found("appointment_not_found", "the appointment does not exist")
     })?;
-    Ok((headers(consistency), Json(appointment)))
-}
-
-fn headers(consistency: Consistency) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    if let Some((name, value)) = consistency.header() {
-        headers.insert(name, value);
-    }
-    headers
+    Ok((consistency.headers(), Json(appointment)))
 }
 
 #[cfg(test)]

@@ -65,9 +65,5 @@ pub async fn get_business(
     let business = business.ok_or_else(|| {
         ApiError::not_found("business_not_found", "the business is not known yet")
     })?;
-    let mut headers = HeaderMap::new();
-    if let Some((name, value)) = consistency.header() {
-        headers.insert(name, value);
-    }
-    Ok((headers, Json(business)))
+    Ok((consistency.headers(), Json(business)))
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::{Consistency, CUSTOMERS};
+use crate::freshness::CUSTOMERS;
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -125,7 +125,7 @@ pub async fn list_customers(
         None
     };
     Ok((
-        headers(consistency),
+        consistency.headers(),
         Json(CustomerPage { items, next_cursor }),
     ))
 }
@@ -188,15 +188,7 @@ pub async fn get_customer(
         .await?;
     let customer = customer
         .ok_or_else(|| ApiError::not_found("customer_not_found", "the customer does not exist"))?;
-    Ok((headers(consistency), Json(customer)))
-}
-
-fn headers(consistency: Consistency) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    if let Some((name, value)) = consistency.header() {
-        headers.insert(name, value);
-    }
-    headers
+    Ok((consistency.headers(), Json(customer)))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -61,9 +61,13 @@ pub enum Consistency {
 }
 
 impl Consistency {
-    /// The header to add to the answer, if any.
-    pub fn header(self) -> Option<(HeaderName, HeaderValue)> {
-        (self == Self::Stale).then(|| (STALE_HEADER, HeaderValue::from_static("true")))
+    /// The headers to add to the answer: `Barber-Stale: true` when stale, else none.
+    pub fn headers(self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if self == Self::Stale {
+            headers.insert(STALE_HEADER, HeaderValue::from_static("true"));
+        }
+        headers
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::{Consistency, SERVICES};
+use crate::freshness::SERVICES;
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -116,7 +116,7 @@ pub async fn list_services(
         None
     };
     Ok((
-        headers(consistency),
+        consistency.headers(),
         Json(ServicePage { items, next_cursor }),
     ))
 }
@@ -151,13 +151,5 @@ pub async fn get_service(
     .await?;
     let service = service
         .ok_or_else(|| ApiError::not_found("service_not_found", "the service does not exist"))?;
-    Ok((headers(consistency), Json(service)))
-}
-
-fn headers(consistency: Consistency) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    if let Some((name, value)) = consistency.header() {
-        headers.insert(name, value);
-    }
-    headers
+    Ok((consistency.headers(), Json(service)))
 }

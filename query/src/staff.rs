@@ -19,7 +19,7 @@ use sqlx::Connection;
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::{Consistency, STAFF};
+use crate::freshness::STAFF;
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -149,7 +149,10 @@ pub async fn list_staff(
     } else {
         None
     };
-    Ok((headers(consistency), Json(StaffPage { items, next_cursor })))
+    Ok((
+        consistency.headers(),
+        Json(StaffPage { items, next_cursor }),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -218,7 +221,7 @@ pub async fn get_staff_member(
         .map(working_day)
         .collect::<Result<_, _>>()?;
     Ok((
-        headers(consistency),
+        consistency.headers(),
         Json(StaffDetail {
             member,
             working_hours,
@@ -255,12 +258,4 @@ fn working_day(row: HoursRow) -> Result<WorkingDayView, ApiError> {
 
 fn clock(time: NaiveTime) -> String {
     time.format(hhmm::FORMAT).to_string()
-}
-
-fn headers(consistency: Consistency) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    if let Some((name, value)) = consistency.header() {
-        headers.insert(name, value);
-    }
-    headers
 }
