@@ -58,14 +58,11 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
     ];
     for (name, phone, email) in customers {
         let customer_id = Uuid::new_v4();
-        let command_id = Uuid::new_v4();
-        let metadata = EventMetadata {
-            tenant_id: signed_up.business_id,
-            actor: signed_up.user_id.to_string(),
-            correlation_id: "seed".into(),
-            causation_id: command_id.to_string(),
-            command_id,
-        };
+        let metadata = EventMetadata::for_command(
+            signed_up.business_id,
+            signed_up.user_id.to_string(),
+            "seed",
+        );
         let command = CustomerCommand::Register {
             customer_id,
             tenant_id: signed_up.business_id,
@@ -90,16 +87,7 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
 
 /// Two services and two barbers working Monday to Saturday, so the demo can take bookings.
 async fn seed_shop(store: &EventStore, tenant_id: Uuid, actor: &str) -> Result<(), ApiError> {
-    let metadata = || {
-        let command_id = Uuid::new_v4();
-        EventMetadata {
-            tenant_id,
-            actor: actor.to_owned(),
-            correlation_id: "seed".into(),
-            causation_id: command_id.to_string(),
-            command_id,
-        }
-    };
+    let metadata = || EventMetadata::for_command(tenant_id, actor, "seed");
     let services = [
         ("Skin fade", "Hair", 30, 5, 2500),
         ("Beard trim", "Beard", 15, 0, 1200),

@@ -99,13 +99,7 @@ pub async fn sign_up(
         owner_user_id: user_id,
         owner_name: request.owner_name,
     };
-    let metadata = EventMetadata {
-        tenant_id: business_id,
-        actor: user_id.to_string(),
-        correlation_id: correlation_id.to_owned(),
-        causation_id: correlation_id.to_owned(),
-        command_id: Uuid::new_v4(),
-    };
+    let metadata = EventMetadata::for_command(business_id, user_id.to_string(), correlation_id);
     let committed = store
         .execute::<Business>(&business_id.to_string(), command, &metadata)
         .await

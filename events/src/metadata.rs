@@ -26,6 +26,23 @@ impl EventMetadata {
     pub const CAUSATION_ID: &'static str = "causation_id";
     pub const COMMAND_ID: &'static str = "command_id";
 
+    /// The metadata of a new command: a fresh command id, which is also the direct cause of
+    /// the events the command records.
+    pub fn for_command(
+        tenant_id: Uuid,
+        actor: impl Into<String>,
+        correlation_id: impl Into<String>,
+    ) -> Self {
+        let command_id = Uuid::new_v4();
+        Self {
+            tenant_id,
+            actor: actor.into(),
+            correlation_id: correlation_id.into(),
+            causation_id: command_id.to_string(),
+            command_id,
+        }
+    }
+
     /// The map cqrs-es attaches to each event of a command.
     pub fn to_map(&self) -> HashMap<String, String> {
         HashMap::from([

@@ -118,13 +118,11 @@ pub async fn reconcile(store: &EventStore, grace: Duration) -> Result<usize, Boo
     let mut released = 0;
     for row in abandoned {
         if !still_held(store, &row).await? {
-            let metadata = EventMetadata {
-                tenant_id: row.tenant_id,
-                actor: "system".into(),
-                correlation_id: format!("reconcile:{}", row.reservation_id),
-                causation_id: row.reservation_id.to_string(),
-                command_id: Uuid::new_v4(),
-            };
+            let metadata = EventMetadata::for_command(
+                row.tenant_id,
+                "system",
+                format!("reconcile:{}", row.reservation_id),
+            );
             let command = ScheduleCommand::Release {
                 reservation_id: row.reservation_id,
                 tenant_id: row.tenant_id,

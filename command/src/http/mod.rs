@@ -52,14 +52,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 
 /// The metadata of the events a user's request causes.
 pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventMetadata {
-    let command_id = Uuid::new_v4();
-    EventMetadata {
-        tenant_id: user.tenant_id,
-        actor: user.user_id.to_string(),
-        correlation_id: context.correlation_id.clone(),
-        causation_id: command_id.to_string(),
-        command_id,
-    }
+    EventMetadata::for_command(
+        user.tenant_id,
+        user.user_id.to_string(),
+        context.correlation_id.clone(),
+    )
 }
 
 /// The command routes, under `/api/v1`.

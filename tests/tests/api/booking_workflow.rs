@@ -243,13 +243,7 @@ async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
         .execute(&app.env.pool)
         .await
         .expect("pending row");
-    let metadata = events::EventMetadata {
-        tenant_id: shop.owner.business_id,
-        actor: "test".into(),
-        correlation_id: "crash".into(),
-        causation_id: "crash".into(),
-        command_id: Uuid::new_v4(),
-    };
+    let metadata = events::EventMetadata::for_command(shop.owner.business_id, "test", "crash");
     let whole_day = command::schedule::Interval::new(
         starts_at - chrono::Duration::hours(2),
         starts_at + chrono::Duration::hours(2),
