@@ -6,12 +6,12 @@ use chrono_tz::Tz;
 use events::business::BookingPolicy;
 use uuid::Uuid;
 
-use super::BookingError;
+use super::{store_error, BookingError};
 use crate::business::Business;
 use crate::customer::Customer;
 use crate::service::Service;
 use crate::staff::StaffMember;
-use crate::store::{CommandError, EventStore};
+use crate::store::EventStore;
 
 /// Everything `book` needs to know about the business, the service, the barber and the customer.
 pub(super) struct Facts {
@@ -67,9 +67,7 @@ pub(super) async fn gather(
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
-    let timezone: Tz = business.timezone().parse().map_err(|_| {
-        BookingError::Store(format!("unknown timezone {}", business.timezone()).into())
-    })?;
+    let timezone = business.tz().ok_or(BookingError::BusinessNotFound)?;
     if !service.is_bookable_by(tenant_id) {
         return Err(BookingError::ServiceNotFound);
     }
@@ -130,13 +128,6 @@ pub(super) fn check_window(
         return Err(BookingError::BeyondHorizon(policy.max_advance_days));
     }
     Ok(())
-}
-
-fn store_error<E: std::error::Error>(err: CommandError<E>) -> BookingError {
-    match err {
-        CommandError::Store(e) => BookingError::Store(e),
-        other => BookingError::Store(other.to_string().into()),
-    }
 }
 
 impl Facts {

@@ -75,6 +75,20 @@ pub enum BookingError {
     Store(Box<dyn std::error::Error + Send + Sync>),
 }
 
+impl From<sqlx::Error> for BookingError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Store(Box::new(err))
+    }
+}
+
+/// A failure to read another aggregate's facts: never the client's fault.
+fn store_error<E: std::error::Error>(err: CommandError<E>) -> BookingError {
+    match err {
+        CommandError::Store(e) => BookingError::Store(e),
+        other => BookingError::Store(other.to_string().into()),
+    }
+}
+
 impl From<CommandError<ScheduleError>> for BookingError {
     fn from(err: CommandError<ScheduleError>) -> Self {
         match err {

@@ -44,12 +44,6 @@ impl Owner {
     }
 }
 
-impl From<sqlx::Error> for BookingError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Store(Box::new(err))
-    }
-}
-
 pub(super) async fn remember(
     pool: &PgPool,
     reservation_id: Uuid,

@@ -11,7 +11,7 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::reconciler::{self, Owner};
-use super::{hold, release, BookingError, Pending};
+use super::{hold, release, store_error, BookingError, Pending};
 use crate::appointment::slot_reservation_id;
 use crate::business::Business;
 use crate::schedule::{day, schedule_id, Interval, ScheduleCommand};
@@ -72,11 +72,8 @@ async fn timezone(store: &EventStore, tenant_id: Uuid) -> Result<Tz, BookingErro
     let business: Business = store
         .load(&tenant_id.to_string())
         .await
-        .map_err(|e| BookingError::Store(e.to_string().into()))?;
-    business
-        .timezone()
-        .parse()
-        .map_err(|_| BookingError::BusinessNotFound)
+        .map_err(store_error)?;
+    business.tz().ok_or(BookingError::BusinessNotFound)
 }
 
 /// Blocks every day of the time off on the schedules, then records it on the staff member.

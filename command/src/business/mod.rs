@@ -208,6 +208,11 @@ impl Business {
         &self.timezone
     }
 
+    /// The timezone as a `chrono_tz` zone; `None` before the business is open.
+    pub fn tz(&self) -> Option<chrono_tz::Tz> {
+        self.timezone.parse().ok()
+    }
+
     /// The ISO 4217 currency of its prices.
     pub fn currency(&self) -> &str {
         &self.currency
