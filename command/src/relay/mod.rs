@@ -50,7 +50,8 @@ pub use publish::{GLOBAL_POSITION_HEADER, TRANSACTION_ID_HEADER};
 
 /// Events read and published per round trip.
 const DEFAULT_BATCH_SIZE: usize = 500;
-/// How soon to look again when committed events wait behind an open transaction.
+/// How soon to look again when committed events wait behind an open transaction; doubled each
+/// time they are still held (a long transaction must not make the relay spin), up to the poll.
 const HELD_RECHECK: Duration = Duration::from_millis(2);
 /// How long closing the lock's session may take (a dead connection must not hold up a stop).
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
@@ -225,6 +226,7 @@ impl Relay {
         let mut lag = LagMeter::default();
         // exported from the start, so a scrape before the first count sees zeros, not nothing
         lag.refresh(session, checkpoint, true).await?;
+        let mut held_recheck = HELD_RECHECK;
         while !shutdown.is_triggered() {
             let step = self.step(session, &mut checkpoint).await?;
             let behind = lag
@@ -240,8 +242,11 @@ impl Relay {
                     // committed events held behind an older open transaction: nothing will
                     // notify when that transaction ends, so look again soon
                     let wait = if behind > 0 {
-                        HELD_RECHECK.min(self.config.relay_poll_interval)
+                        let wait = held_recheck.min(self.config.relay_poll_interval);
+                        held_recheck = wait * 2;
+                        wait
                     } else {
+                        held_recheck = HELD_RECHECK;
                         self.config.relay_poll_interval
                     };
                     wakeup.wait(wait, shutdown).await
