@@ -39,6 +39,32 @@ fn rejection_to_problem(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// A JSON body that may be left out: no body (or only whitespace) is `T::default()`; a body is
+/// read as [`ApiJson`] reads it, with the same problem+json rejections.
+pub struct OptionalJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for OptionalJson<T>
+where
+    T: DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        ApiJson::from_request(req, state)
+            .await
+            .map(|ApiJson(value)| Self(value))
+    }
+}
+
 /// `axum::extract::Query`, answering a bad query string with problem+json (400).
 pub struct ApiQuery<T>(pub T);
 

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use events::appointment::{AppointmentSource, PaymentMethod};
 use platform::auth::Authenticated;
-use platform::json::{ApiJson, ApiPath};
+use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
 use platform::ApiError;
 use serde::Deserialize;
@@ -139,19 +139,6 @@ pub struct StepRequest {
     reason: Option<String>,
 }
 
-/// Most steps are sent without a body; one that is sent must be a valid [`StepRequest`].
-fn step_body(bytes: &[u8]) -> Result<StepRequest, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(StepRequest::default());
-    }
-    serde_json::from_slice(bytes).map_err(|err| match err.classify() {
-        serde_json::error::Category::Data => {
-            ApiError::unprocessable("invalid_body", err.to_string())
-        }
-        _ => ApiError::bad_request("malformed_json", err.to_string()),
-    })
-}
-
 /// Moves an appointment along its workflow: `confirm`, `check-in`, `start`, `complete`
 /// (`{amount_paid_cents, tip_cents?, payment_method}`), `cancel` (`{reason?}`; late when inside
 /// the cancellation window), `no-show` (only after the start). Cancelling or a no-show frees the
@@ -169,9 +156,8 @@ pub async fn move_along(
     user: Authenticated,
     context: RequestContext,
     ApiPath((appointment_id, action)): ApiPath<(Uuid, String)>,
-    body: axum::body::Bytes,
+    OptionalJson(body): OptionalJson<StepRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let body = step_body(&body)?;
     let (tenant_id, now) = (user.tenant_id, Utc::now());
     let command = match action.as_str() {
         "confirm" => AppointmentCommand::Confirm { tenant_id },
