@@ -10,7 +10,7 @@ use platform::ApiError;
 use serde::Deserialize;
 
 use super::roles::Manager;
-use super::{metadata, Accepted, CommandState};
+use super::{Accepted, CommandState};
 use crate::business::{Business, BusinessCommand};
 
 pub fn routes() -> Router<CommandState> {
@@ -46,18 +46,10 @@ pub async fn change_settings(
         timezone: body.timezone,
         currency: body.currency,
     };
-    let committed = state
-        .store
-        .execute::<Business>(
-            &user.tenant_id.to_string(),
-            command,
-            &metadata(&user, &context),
-        )
+    let accepted = state
+        .accept::<Business>(user.tenant_id, command, &user, &context)
         .await?;
-    Ok(Json(Accepted {
-        id: user.tenant_id,
-        position: committed.position,
-    }))
+    Ok(Json(accepted))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -97,16 +89,8 @@ pub async fn set_booking_policy(
         tenant_id: user.tenant_id,
         policy,
     };
-    let committed = state
-        .store
-        .execute::<Business>(
-            &user.tenant_id.to_string(),
-            command,
-            &metadata(&user, &context),
-        )
+    let accepted = state
+        .accept::<Business>(user.tenant_id, command, &user, &context)
         .await?;
-    Ok(Json(Accepted {
-        id: user.tenant_id,
-        position: committed.position,
-    }))
+    Ok(Json(accepted))
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{metadata, Accepted, CommandState};
+use super::{Accepted, CommandState};
 use crate::customer::{Customer, CustomerCommand, CustomerProfile, CustomerRefusal, DetailsError};
 
 pub fn routes() -> Router<CommandState> {
@@ -72,21 +72,10 @@ pub async fn register_customer(
         marketing_consent: body.marketing_consent,
     };
     let command = CustomerCommand::Batch(details.commands(register, user.tenant_id));
-    let committed = state
-        .store
-        .execute::<Customer>(
-            &customer_id.to_string(),
-            command,
-            &metadata(&user, &context),
-        )
+    let accepted = state
+        .accept::<Customer>(customer_id, command, &user, &context)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Accepted {
-            id: customer_id,
-            position: committed.position,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(accepted)))
 }
 
 /// A partial update: absent fields stay, `null` clears an optional field (tags and preferences
@@ -144,18 +133,10 @@ pub async fn update_customer(
         marketing_consent: body.marketing_consent,
     };
     let command = CustomerCommand::Batch(details.commands(update, user.tenant_id));
-    let committed = state
-        .store
-        .execute::<Customer>(
-            &customer_id.to_string(),
-            command,
-            &metadata(&user, &context),
-        )
+    let accepted = state
+        .accept::<Customer>(customer_id, command, &user, &context)
         .await?;
-    Ok(Json(Accepted {
-        id: customer_id,
-        position: committed.position,
-    }))
+    Ok(Json(accepted))
 }
 
 /// What a request asks beyond contact details; `None` leaves a thing as it is.

@@ -17,6 +17,7 @@ use axum::Router;
 use events::EventMetadata;
 use platform::auth::{Authenticated, JwtKeys};
 use platform::request::RequestContext;
+use platform::ApiError;
 use serde::Serialize;
 use utoipa::OpenApi;
 use uuid::Uuid;
@@ -57,6 +58,32 @@ pub(crate) fn metadata(user: &Authenticated, context: &RequestContext) -> EventM
         user.user_id.to_string(),
         context.correlation_id.clone(),
     )
+}
+
+impl CommandState {
+    /// Runs `command` on the aggregate `id` for the request's user and answers with the record's
+    /// id and the position of what was recorded: what most command routes do.
+    pub(crate) async fn accept<A>(
+        &self,
+        id: Uuid,
+        command: A::Command,
+        user: &Authenticated,
+        context: &RequestContext,
+    ) -> Result<Accepted, ApiError>
+    where
+        A: cqrs_es::Aggregate<Services = ()>,
+        A::Command: Clone,
+        A::Error: Into<ApiError>,
+    {
+        let committed = self
+            .store
+            .execute::<A>(&id.to_string(), command, &metadata(user, context))
+            .await?;
+        Ok(Accepted {
+            id,
+            position: committed.position,
+        })
+    }
 }
 
 /// The command routes, under `/api/v1`.

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post, put};
 use axum::{Json, Router};
-use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
 use platform::ApiError;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::roles::Manager;
-use super::{metadata, Accepted, CommandState};
+use super::{Accepted, CommandState};
 use crate::business::Business;
 use crate::service::{Service, ServiceCommand, ServiceDefinition};
 
@@ -74,7 +73,9 @@ pub async fn create_service(
         },
         price_cents: body.price_cents,
     };
-    let accepted = execute(&state, &user, &context, service_id, command).await?;
+    let accepted = state
+        .accept::<Service>(service_id, command, &user, &context)
+        .await?;
     Ok((StatusCode::CREATED, Json(accepted)))
 }
 
@@ -112,7 +113,9 @@ pub async fn update_service(
         buffer_minutes: body.buffer_minutes,
     };
     Ok(Json(
-        execute(&state, &user, &context, service_id, command).await?,
+        state
+            .accept::<Service>(service_id, command, &user, &context)
+            .await?,
     ))
 }
 
@@ -142,7 +145,9 @@ pub async fn change_service_price(
         price_cents: body.price_cents,
     };
     Ok(Json(
-        execute(&state, &user, &context, service_id, command).await?,
+        state
+            .accept::<Service>(service_id, command, &user, &context)
+            .await?,
     ))
 }
 
@@ -162,23 +167,8 @@ pub async fn retire_service(
         tenant_id: user.tenant_id,
     };
     Ok(Json(
-        execute(&state, &user, &context, service_id, command).await?,
+        state
+            .accept::<Service>(service_id, command, &user, &context)
+            .await?,
     ))
-}
-
-async fn execute(
-    state: &CommandState,
-    user: &Authenticated,
-    context: &RequestContext,
-    service_id: Uuid,
-    command: ServiceCommand,
-) -> Result<Accepted, ApiError> {
-    let committed = state
-        .store
-        .execute::<Service>(&service_id.to_string(), command, &metadata(user, context))
-        .await?;
-    Ok(Accepted {
-        id: service_id,
-        position: committed.position,
-    })
 }

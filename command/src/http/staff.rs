@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
-use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
 use platform::ApiError;
@@ -14,9 +13,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::roles::Manager;
-use super::{metadata, Accepted, CommandState};
+use super::{Accepted, CommandState};
 use crate::staff::{StaffCommand, StaffMember, StaffProfileInput};
-use crate::store::Committed;
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -24,21 +22,6 @@ pub fn routes() -> Router<CommandState> {
         .route("/staff/{id}", patch(update_staff_member))
         .route("/staff/{id}/deactivate", post(deactivate_staff_member))
         .route("/staff/{id}/reactivate", post(reactivate_staff_member))
-}
-
-/// Runs one command on staff member `staff_id` on behalf of `user`.
-pub(super) async fn execute(
-    state: &CommandState,
-    user: &Authenticated,
-    context: &RequestContext,
-    staff_id: Uuid,
-    command: StaffCommand,
-) -> Result<Committed, ApiError> {
-    let committed = state
-        .store
-        .execute::<StaffMember>(&staff_id.to_string(), command, &metadata(user, context))
-        .await?;
-    Ok(committed)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -75,14 +58,10 @@ pub async fn add_staff_member(
             phone: body.phone,
         },
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Accepted {
-            id: staff_id,
-            position: committed.position,
-        }),
-    ))
+    let accepted = state
+        .accept::<StaffMember>(staff_id, command, &user, &context)
+        .await?;
+    Ok((StatusCode::CREATED, Json(accepted)))
 }
 
 /// A partial update: absent fields stay, `null` clears an optional field.
@@ -121,11 +100,11 @@ pub async fn update_staff_member(
         email: body.email,
         phone: body.phone,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok(Json(Accepted {
-        id: staff_id,
-        position: committed.position,
-    }))
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }
 
 /// Deactivates a staff member: no longer bookable or changeable until reactivated. Deactivating
@@ -144,11 +123,11 @@ pub async fn deactivate_staff_member(
     let command = StaffCommand::Deactivate {
         tenant_id: user.tenant_id,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok(Json(Accepted {
-        id: staff_id,
-        position: committed.position,
-    }))
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }
 
 /// Brings a deactivated staff member back. Reactivating an active member changes nothing.
@@ -166,9 +145,9 @@ pub async fn reactivate_staff_member(
     let command = StaffCommand::Reactivate {
         tenant_id: user.tenant_id,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok(Json(Accepted {
-        id: staff_id,
-        position: committed.position,
-    }))
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }

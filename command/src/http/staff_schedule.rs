@@ -15,10 +15,9 @@ use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
 use super::roles::Manager;
-use super::staff::execute;
 use super::{Accepted, CommandState};
 use crate::service::Service;
-use crate::staff::{check_service_count, BreakInput, StaffCommand, WorkingDayInput};
+use crate::staff::{check_service_count, BreakInput, StaffCommand, StaffMember, WorkingDayInput};
 
 /// How many services are looked up at once when checking an offered list.
 const LOOKUPS_IN_FLIGHT: usize = 8;
@@ -104,11 +103,11 @@ pub async fn set_working_hours(
         tenant_id: user.tenant_id,
         days,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok(Json(Accepted {
-        id: staff_id,
-        position: committed.position,
-    }))
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -222,11 +221,11 @@ pub async fn offer_services(
         tenant_id: user.tenant_id,
         service_ids: body.service_ids,
     };
-    let committed = execute(&state, &user, &context, staff_id, command).await?;
-    Ok(Json(Accepted {
-        id: staff_id,
-        position: committed.position,
-    }))
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }
 
 /// Each id must be a service of the caller's business that can still be booked (422
