@@ -105,10 +105,6 @@ impl Application {
         self.port
     }
 
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     /// A handle that stops the application when triggered.
     pub fn stopper(&self) -> ShutdownTrigger {
         self.trigger.clone()
