@@ -1,6 +1,7 @@
 //! The demo business that `make run` logs in to. Seeding twice is harmless.
 
 use command::accounts::{self, SignUp};
+use command::business::{Business, BusinessCommand};
 use command::customer::{Customer, CustomerCommand, CustomerProfile};
 use command::service::{Service, ServiceCommand, ServiceDefinition};
 use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
@@ -85,7 +86,8 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
     })
 }
 
-/// Two services and two barbers working Monday to Saturday, so the demo can take bookings.
+/// Two services, and two barbers working Monday to Saturday within the shop's opening hours
+/// (the same days, 09:00–18:00), so the demo can take bookings.
 async fn seed_shop(store: &EventStore, tenant_id: Uuid, actor: &str) -> Result<(), ApiError> {
     let metadata = || EventMetadata::for_command(tenant_id, actor, "seed");
     let services = [
@@ -123,6 +125,21 @@ async fn seed_shop(store: &EventStore, tenant_id: Uuid, actor: &str) -> Result<(
             }],
         })
         .collect();
+    let opening_hours = days
+        .iter()
+        .map(|day| WorkingDayInput {
+            breaks: vec![],
+            ..day.clone()
+        })
+        .collect();
+    let set_opening_hours = BusinessCommand::SetOpeningHours {
+        tenant_id,
+        days: opening_hours,
+    };
+    store
+        .execute::<Business>(&tenant_id.to_string(), set_opening_hours, &metadata())
+        .await
+        .map_err(ApiError::from)?;
     for name in ["Rui Costa", "Sam Patel"] {
         let staff_id = Uuid::new_v4();
         let id = staff_id.to_string();

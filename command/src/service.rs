@@ -89,7 +89,7 @@ struct Definition {
     buffer_minutes: u32,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Service {
     tenant_id: Option<Uuid>,
     definition: Option<Definition>,

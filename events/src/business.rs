@@ -1,8 +1,14 @@
 //! Facts about a business (the tenant).
+//!
+//! Opening hours use the staff rota's vocabulary ([`WorkingDay`]: a weekday, local `"HH:MM"`
+//! times, breaks): a shop's week and a barber's week are the same shape, and a shop closed for
+//! lunch is a day with a break.
 
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::staff::WorkingDay;
 
 /// The aggregate type name under which business events are stored.
 pub const AGGREGATE_TYPE: &str = "business";
@@ -29,6 +35,10 @@ pub enum BusinessEvent {
     },
     /// The rules online and front-desk bookings follow changed.
     BookingPolicyChanged { policy: BookingPolicy },
+    /// The weekly opening hours were replaced; carries the whole week as it now is, Monday
+    /// first. A weekday absent from `days` is closed. Before the first of these a business has
+    /// no opening hours: it takes bookings whenever its staff work.
+    OpeningHoursSet { days: Vec<WorkingDay> },
 }
 
 /// How bookings may be made and cancelled. A business starts with [`BookingPolicy::default`].
@@ -64,10 +74,46 @@ impl DomainEvent for BusinessEvent {
             Self::BusinessOpened { .. } => "BusinessOpened".into(),
             Self::BusinessSettingsChanged { .. } => "BusinessSettingsChanged".into(),
             Self::BookingPolicyChanged { .. } => "BookingPolicyChanged".into(),
+            Self::OpeningHoursSet { .. } => "OpeningHoursSet".into(),
         }
     }
 
     fn event_version(&self) -> String {
         "1".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveTime;
+
+    use super::*;
+    use crate::staff::{Break, Weekday};
+
+    #[test]
+    fn opening_hours_are_written_like_a_rota() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        let event = BusinessEvent::OpeningHoursSet {
+            days: vec![WorkingDay {
+                weekday: Weekday::Sat,
+                start: at(9, 0),
+                end: at(18, 0),
+                breaks: vec![Break {
+                    start: at(13, 0),
+                    end: at(14, 0),
+                }],
+            }],
+        };
+        let json = serde_json::to_value(&event).expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({"OpeningHoursSet": {"days": [{"weekday": "sat", "start": "09:00",
+                "end": "18:00", "breaks": [{"start": "13:00", "end": "14:00"}]}]}})
+        );
+        assert_eq!(
+            serde_json::from_value::<BusinessEvent>(json).expect("reads back"),
+            event
+        );
+        assert_eq!(event.event_type(), "OpeningHoursSet");
     }
 }

@@ -1,5 +1,5 @@
-//! The businesses read model: one row per business with its settings and booking policy (what
-//! the dashboard's settings page and, later, the public booking page read).
+//! The businesses read model: one row per business with its settings, booking policy and
+//! opening hours (what the dashboard's settings page and, later, the public booking page read).
 
 use events::business::{BookingPolicy, BusinessEvent, AGGREGATE_TYPE};
 use events::RecordedEvent;
@@ -80,6 +80,14 @@ impl Projection for Businesses {
             )
             .bind(tenant)
             .bind(sqlx::types::Json(policy))
+            .bind(at)
+            .bind(version),
+            BusinessEvent::OpeningHoursSet { days } => sqlx::query(
+                "update businesses set opening_hours = $2, updated_at = $3, version = $4
+                  where tenant_id = $1 and version < $4",
+            )
+            .bind(tenant)
+            .bind(sqlx::types::Json(days))
             .bind(at)
             .bind(version),
         };

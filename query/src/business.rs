@@ -1,10 +1,11 @@
-//! `GET /business`: the caller's own business, its settings and booking policy.
+//! `GET /business`: the caller's own business, its settings, booking policy and opening hours.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use events::staff::WorkingDay;
 use platform::auth::Authenticated;
 use platform::json::ApiQuery;
 use platform::ApiError;
@@ -30,6 +31,10 @@ pub struct BusinessView {
     #[sqlx(json)]
     #[schema(value_type = Object)]
     booking_policy: serde_json::Value,
+    /// The week, Monday first, in the business's local time; a weekday absent is closed.
+    /// `null` until set: then bookings are taken whenever the staff work.
+    #[schema(value_type = Option<Vec<crate::staff::WorkingDayView>>)]
+    opening_hours: Option<sqlx::types::Json<Vec<WorkingDay>>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -56,7 +61,7 @@ pub async fn get_business(
         .await?;
     let business: Option<BusinessView> = sqlx::query_as(
         "select tenant_id, name, slug, timezone, currency, policy as booking_policy,
-                created_at, updated_at
+                opening_hours, created_at, updated_at
            from businesses where tenant_id = $1",
     )
     .bind(user.tenant_id)

@@ -1,6 +1,8 @@
 //! `barber bench <base-url>`: the load generator behind `make bench`. It signs up a business on a
 //! running barber and measures, over HTTP:
 //! - customer-register commands per second with 1 and 8 concurrent clients;
+//! - how long the read side takes to catch up with the 8-client burst (commands are accepted
+//!   faster than the projection applies them; the backlog is drained before latency is taken);
 //! - create-then-read latency: a POST, then a GET of the new record with `min_position`, which
 //!   returns once the projection has applied it (command commit to read model, end to end).
 //!
@@ -22,6 +24,8 @@ use serde_json::{json, Value};
 pub struct BenchReport {
     pub register_per_second_1: f64,
     pub register_per_second_8: f64,
+    /// From the end of the 8-client burst until a read with `min_position` answers fresh.
+    pub catch_up_ms: f64,
     pub read_your_write_median_ms: f64,
     pub read_your_write_p99_ms: f64,
     pub read_your_write_samples: usize,
@@ -66,6 +70,7 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
         &errors,
     )
     .await;
+    let catch_up_ms = catch_up(&client, base, &token).await?;
     let (mut latencies, stale) = read_your_writes(&client, base, &token, samples).await?;
     latencies.sort_by(f64::total_cmp);
     let booking = booking::run(&client, base, &token, seconds).await?;
@@ -73,6 +78,7 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
         booking,
         register_per_second_1: one,
         register_per_second_8: eight,
+        catch_up_ms,
         read_your_write_median_ms: percentile(&latencies, 0.50),
         read_your_write_p99_ms: percentile(&latencies, 0.99),
         read_your_write_samples: latencies.len(),
@@ -150,6 +156,62 @@ async fn throughput(
     done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Milliseconds until the read side has applied everything recorded so far: one create, then
+/// its read with `min_position` (each waits a bounded time) until it answers fresh.
+async fn catch_up(client: &reqwest::Client, base: &str, token: &str) -> Result<f64, BenchError> {
+    let start = Instant::now();
+    let (id, position) = create_customer(client, base, token, 999_999).await?;
+    loop {
+        let read = read_at(client, base, token, &id, position).await?;
+        let fresh = read.status().is_success() && !read.headers().contains_key("barber-stale");
+        let _ = read.bytes().await?;
+        if fresh {
+            return Ok(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            return Err(BenchError::Unexpected(
+                "the read side did not catch up in 5 minutes".into(),
+            ));
+        }
+    }
+}
+
+async fn create_customer(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    n: u64,
+) -> Result<(String, i64), BenchError> {
+    let created: Value = client
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(token)
+        .json(&customer(n))
+        .send()
+        .await?
+        .json()
+        .await?;
+    match (created["id"].as_str(), created["position"].as_i64()) {
+        (Some(id), Some(position)) => Ok((id.to_owned(), position)),
+        _ => Err(BenchError::Unexpected(created.to_string())),
+    }
+}
+
+async fn read_at(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: &str,
+    position: i64,
+) -> Result<reqwest::Response, BenchError> {
+    Ok(client
+        .get(format!(
+            "{base}/api/v1/customers/{id}?min_position={position}"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?)
+}
+
 /// Milliseconds from sending a create to receiving the read that includes it.
 async fn read_your_writes(
     client: &reqwest::Client,
@@ -161,25 +223,8 @@ async fn read_your_writes(
     let mut stale = 0;
     for n in 0..samples as u64 {
         let start = Instant::now();
-        let created: Value = client
-            .post(format!("{base}/api/v1/customers"))
-            .bearer_auth(token)
-            .json(&customer(1_000_000 + n))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let (Some(id), Some(position)) = (created["id"].as_str(), created["position"].as_i64())
-        else {
-            return Err(BenchError::Unexpected(created.to_string()));
-        };
-        let read = client
-            .get(format!(
-                "{base}/api/v1/customers/{id}?min_position={position}"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await?;
+        let (id, position) = create_customer(client, base, token, 1_000_000 + n).await?;
+        let read = read_at(client, base, token, &id, position).await?;
         if read.headers().contains_key("barber-stale") || !read.status().is_success() {
             stale += 1;
         }
@@ -188,7 +233,6 @@ async fn read_your_writes(
     }
     Ok((latencies, stale))
 }
-
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;

@@ -177,7 +177,7 @@ struct State {
     moves: u32,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Appointment {
     /// `None` until booked: a never-booked appointment answers every command but `Book` with
     /// `NotFound`.

@@ -1,14 +1,20 @@
 //! The facts a booking is decided on, read from the aggregates that own them (strongly
 //! consistent, from the event store) and checked before any slot is reserved.
+//!
+//! When a barber can be booked on a day is their working hours (less breaks) within the
+//! business's opening hours (less its breaks), both local wall-clock times in the business's
+//! timezone, each turned into UTC for that date before they are intersected.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use events::business::BookingPolicy;
+use events::staff::WorkingDay;
 use uuid::Uuid;
 
 use super::{store_error, BookingError};
 use crate::business::Business;
 use crate::customer::Customer;
+use crate::schedule::{day, Interval};
 use crate::service::Service;
 use crate::staff::StaffMember;
 use crate::store::EventStore;
@@ -23,6 +29,9 @@ pub(super) struct Facts {
     pub price_cents: i64,
     pub currency: String,
     pub staff: StaffMember,
+    /// The business's week, Monday first; `None` if it never set opening hours (then only
+    /// the barber's hours count).
+    pub opening_hours: Option<Vec<WorkingDay>>,
 }
 
 /// Loads and checks the facts; a fact that does not hold is the client's error.
@@ -33,37 +42,20 @@ pub(super) async fn gather(
     staff_id: Uuid,
     service_id: Uuid,
 ) -> Result<Facts, BookingError> {
-    // four independent reads: in parallel, one round trip of latency instead of four
-    let (business, service, staff, customer) = tokio::try_join!(
-        async {
-            store
-                .load::<Business>(&tenant_id.to_string())
-                .await
-                .map_err(store_error)
-        },
-        async {
-            store
-                .load::<Service>(&service_id.to_string())
-                .await
-                .map_err(store_error)
-        },
-        async {
-            store
-                .load::<StaffMember>(&staff_id.to_string())
-                .await
-                .map_err(store_error)
-        },
-        async {
-            match customer_id {
-                Some(id) => store
-                    .load::<Customer>(&id.to_string())
-                    .await
-                    .map(Some)
-                    .map_err(store_error),
-                None => Ok(None),
-            }
-        },
-    )?;
+    // four aggregates, one statement: the events newer than what this process last saw
+    let mut reading = store.reading();
+    let business = reading.want::<Business>(&tenant_id.to_string());
+    let service = reading.want::<Service>(&service_id.to_string());
+    let staff = reading.want::<StaffMember>(&staff_id.to_string());
+    let customer = customer_id.map(|id| reading.want::<Customer>(&id.to_string()));
+    let newer = reading.read().await?;
+    let business = newer.fold(business).map_err(store_error)?;
+    let service = newer.fold(service).map_err(store_error)?;
+    let staff = newer.fold(staff).map_err(store_error)?;
+    let customer = customer
+        .map(|c| newer.fold(c))
+        .transpose()
+        .map_err(store_error)?;
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
@@ -100,6 +92,7 @@ pub(super) async fn gather(
         currency: currency.to_owned(),
         policy,
         staff,
+        opening_hours: business.opening_hours().map(<[WorkingDay]>::to_vec),
     })
 }
 
@@ -131,21 +124,73 @@ pub(super) fn check_window(
 }
 
 impl Facts {
-    /// When the barber works on local date `date`: that weekday's hours less breaks, in UTC.
-    /// Time off is not subtracted here: it is blocked on the day's Schedule, which refuses an
-    /// overlapping booking as `during_time_off` (and decides a race between the two).
-    pub(super) fn open_intervals(&self, date: chrono::NaiveDate) -> Vec<crate::schedule::Interval> {
-        use chrono::Datelike;
-        let Some(day) = self.staff.working_hours_on(date.weekday()) else {
-            return Vec::new();
+    /// When the barber can be booked on local date `date`, in UTC: their working hours less
+    /// breaks, within the business's opening hours less its breaks. Time off is not subtracted
+    /// here: it is blocked on the day's Schedule, which refuses an overlapping booking as
+    /// `during_time_off` (and decides a race between the two).
+    pub(super) fn open_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        let worked = self.working_intervals(date);
+        match self.opening_intervals(date) {
+            Some(open) => intersect(&worked, &open),
+            None => worked,
+        }
+    }
+
+    /// Whether `[starts_at, until)` is a stretch the barber works but the business is closed
+    /// for: refused as `outside_opening_hours` before anything is reserved. A stretch outside
+    /// the barber's own hours is not: the Schedule refuses it as `outside_working_hours`.
+    pub(super) fn outside_opening_hours(
+        &self,
+        date: NaiveDate,
+        starts_at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> bool {
+        let Some(wanted) = Interval::new(starts_at, until) else {
+            return false;
         };
-        let breaks: Vec<_> = day.breaks.iter().map(|b| (b.start, b.end)).collect();
-        crate::schedule::day::open_intervals(
-            self.timezone,
-            date,
-            &[(day.start, day.end)],
-            &breaks,
-            &[],
+        let covers = |pieces: &[Interval]| pieces.iter().any(|p| p.contains(&wanted));
+        covers(&self.working_intervals(date)) && !covers(&self.open_intervals(date))
+    }
+
+    /// The barber's hours on `date` less their breaks, in UTC.
+    fn working_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        self.staff
+            .working_hours_on(date.weekday())
+            .map(|hours| local_intervals(self.timezone, date, hours))
+            .unwrap_or_default()
+    }
+
+    /// The business's hours on `date` less its breaks, in UTC: empty on a closed day, `None`
+    /// when it has no opening hours at all.
+    fn opening_intervals(&self, date: NaiveDate) -> Option<Vec<Interval>> {
+        let week = self.opening_hours.as_ref()?;
+        let weekday = events::staff::Weekday::from(date.weekday());
+        Some(
+            week.iter()
+                .find(|d| d.weekday == weekday)
+                .map(|hours| local_intervals(self.timezone, date, hours))
+                .unwrap_or_default(),
         )
     }
 }
+
+/// One day's hours less its breaks on `date`, in UTC (daylight-saving rules: `schedule::day`).
+fn local_intervals(tz: Tz, date: NaiveDate, hours: &WorkingDay) -> Vec<Interval> {
+    let breaks: Vec<_> = hours.breaks.iter().map(|b| (b.start, b.end)).collect();
+    day::open_intervals(tz, date, &[(hours.start, hours.end)], &breaks, &[])
+}
+
+/// The instants in both `a` and `b`, sorted and merged.
+fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    let both = a
+        .iter()
+        .flat_map(|x| {
+            b.iter()
+                .filter_map(|y| Interval::new(x.start.max(y.start), x.end.min(y.end)))
+        })
+        .collect();
+    day::normalise(both)
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,12 +3,15 @@
 //! 1. The facts are read from the aggregates that own them (business, service, barber,
 //!    customer) and checked, with the booking window of the business's policy.
 //! 2. The slot `[start, end + buffer)` is reserved on the barber's [`Schedule`] for that local
-//!    day. Every booking of that barber that day goes through that one aggregate, so of two
-//!    racing requests for overlapping slots the event store lets exactly one append; the other
-//!    is re-decided on fresh state and refused (`slot_taken`).
-//! 3. The [`Appointment`] is booked. If that fails, the reservation is released at once; if
-//!    the process dies in between, the reservation stays listed in `pending_reservations` and
-//!    the [`reconciler`] releases it.
+//!    day, and the [`Appointment`] is booked, in one statement
+//!    ([`EventStore::record_together`]). Every booking of that barber that day goes through
+//!    that one Schedule, so of two racing requests for overlapping slots the event store lets
+//!    exactly one append; the other is re-decided on fresh state and refused (`slot_taken`).
+//!    There is no moment in which the reservation exists without its appointment.
+//!
+//! Steps that touch several schedules one after the other (a move to another day, a time off,
+//! giving a slot back) list each reservation in `pending_reservations` in the same statement
+//! that makes it; should the step die half-way, the [`reconciler`] settles it.
 
 mod facts;
 pub mod reconciler;
@@ -26,8 +29,8 @@ use uuid::Uuid;
 
 use crate::appointment::{Appointment, AppointmentCommand, AppointmentError};
 use crate::schedule::{day, schedule_id, Schedule, ScheduleCommand, ScheduleError};
-use crate::store::{CommandError, Committed, EventStore};
-use reconciler::Owner;
+use crate::store::{CommandError, Committed, EventStore, Part, Recording, TogetherError};
+use reconciler::{Owner, PendingChange};
 
 /// A request to book.
 #[derive(Debug, Clone)]
@@ -63,6 +66,8 @@ pub enum BookingError {
     BeyondHorizon(u32),
     #[error("a walk-in starts now (within 15 minutes)")]
     WalkInNotNow,
+    #[error("the business is closed then: the slot lies outside its opening hours")]
+    OutsideOpeningHours,
     #[error(transparent)]
     Schedule(ScheduleError),
     #[error(transparent)]
@@ -142,6 +147,9 @@ pub async fn book(
     let blocked_until = ends_at + facts.buffer;
     let date = day::local_date_of(facts.timezone, starts_at);
     let open = facts.open_intervals(date);
+    if facts.outside_opening_hours(date, starts_at, blocked_until) {
+        return Err(BookingError::OutsideOpeningHours);
+    }
 
     let appointment_id = Uuid::new_v4();
     let schedule = schedule_id(staff_id, date);
@@ -157,14 +165,6 @@ pub async fn book(
         blocked_until,
         open,
     };
-    let owner = Owner::Appointment(appointment_id);
-    let pending = Pending {
-        schedule: &schedule,
-        reservation_id: appointment_id,
-        owner,
-        tenant_id,
-    };
-    hold(store, pending, reserve, metadata).await?;
     let book = AppointmentCommand::Book {
         appointment_id,
         tenant_id,
@@ -182,19 +182,29 @@ pub async fn book(
         booked_by: metadata.actor.clone(),
         now,
     };
-    let booked = store
-        .execute::<Appointment>(&appointment_id.to_string(), book, metadata)
-        .await;
-    match booked {
-        Ok(committed) => {
-            reconciler::forget(store.pool(), appointment_id).await?;
-            Ok((appointment_id, committed))
-        }
-        Err(err) => {
-            release(store, &schedule, appointment_id, tenant_id, metadata).await;
-            Err(err.into())
-        }
-    }
+    let appointment = appointment_id.to_string();
+    let committed = store
+        .record_together::<Schedule, Appointment>(
+            Part {
+                id: &schedule,
+                command: reserve,
+                new_record: false,
+            },
+            Part {
+                id: &appointment,
+                command: book,
+                new_record: true,
+            },
+            metadata,
+        )
+        .await
+        .map_err(|err| match err {
+            TogetherError::First(e) => BookingError::Schedule(e),
+            TogetherError::Second(e) => BookingError::Appointment(e),
+            TogetherError::Conflict => BookingError::Conflict,
+            TogetherError::Store(e) => BookingError::Store(e),
+        })?;
+    Ok((appointment_id, committed))
 }
 
 /// A reservation about to be made, and whose it is.
@@ -205,8 +215,9 @@ struct Pending<'a> {
     tenant_id: Uuid,
 }
 
-/// Lists the reservation as pending, then makes it; a refused reservation leaves nothing behind.
-/// The caller removes the pending row once the owner has recorded its side.
+/// Makes the reservation and lists it as pending in one statement: a refused reservation
+/// leaves nothing behind. The caller removes the pending row once the owner has recorded its
+/// side.
 async fn hold(
     store: &EventStore,
     pending: Pending<'_>,
@@ -219,11 +230,19 @@ async fn hold(
         owner,
         tenant_id,
     } = pending;
-    reconciler::remember(store.pool(), reservation_id, owner, schedule, tenant_id).await?;
-    if let Err(err) = store.execute::<Schedule>(schedule, command, metadata).await {
-        reconciler::forget(store.pool(), reservation_id).await?;
-        return Err(err.into());
-    }
+    let remember = PendingChange::Remember {
+        reservation_id,
+        owner,
+        schedule_id: schedule.to_owned(),
+        tenant_id,
+    };
+    let recording = Recording {
+        new_record: false,
+        pending: Some(&remember),
+    };
+    store
+        .record::<Schedule>(schedule, command, metadata, recording)
+        .await?;
     Ok(())
 }
 
@@ -239,15 +258,16 @@ async fn release(
         reservation_id,
         tenant_id,
     };
-    match store.execute::<Schedule>(schedule, command, metadata).await {
-        Ok(_) => {
-            if let Err(err) = reconciler::forget(store.pool(), reservation_id).await {
-                tracing::warn!(error = %err, "released, but the pending row stays");
-            }
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, %reservation_id, "cannot release; the reconciler will")
-        }
+    let done = PendingChange::Forget { reservation_id };
+    let recording = Recording {
+        new_record: false,
+        pending: Some(&done),
+    };
+    if let Err(err) = store
+        .record::<Schedule>(schedule, command, metadata, recording)
+        .await
+    {
+        tracing::warn!(error = %err, %reservation_id, "cannot release; the reconciler will");
     }
 }
 

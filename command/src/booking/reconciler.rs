@@ -16,6 +16,7 @@ use super::BookingError;
 use crate::appointment::Appointment;
 use crate::schedule::{Schedule, ScheduleCommand};
 use crate::staff::StaffMember;
+use crate::store::append::insert_events;
 use crate::store::EventStore;
 
 /// How long a step may take between reserving and recording before it counts as abandoned.
@@ -24,7 +25,7 @@ const EVERY: Duration = Duration::from_secs(10);
 
 /// Whose reservation a pending row is.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Owner {
+pub enum Owner {
     Appointment(Uuid),
     TimeOff(Uuid),
 }
@@ -44,6 +45,82 @@ impl Owner {
     }
 }
 
+/// A change to `pending_reservations`: made in the same statement as a command's events when
+/// given to [`crate::store::Recording`], so that the reservation and its pending row are recorded
+/// together or not at all.
+#[derive(Debug, Clone)]
+pub enum PendingChange {
+    /// List a reservation about to be made or given back.
+    Remember {
+        reservation_id: Uuid,
+        owner: Owner,
+        schedule_id: String,
+        tenant_id: Uuid,
+    },
+    /// The step that listed the reservation is done.
+    Forget { reservation_id: Uuid },
+}
+
+type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>;
+
+impl PendingChange {
+    const REMEMBER: &str = "insert into pending_reservations
+             (reservation_id, owner_kind, owner_id, schedule_id, tenant_id)
+         values ($1, $2, $3, $4, $5) on conflict (reservation_id) do nothing";
+    const FORGET: &str = "delete from pending_reservations where reservation_id = $1";
+
+    /// The statement that appends events (`$1..$7`, see `insert_events!`) and makes this change
+    /// (`$8..`).
+    pub(crate) fn with_events(&self) -> &'static str {
+        match self {
+            Self::Remember { .. } => concat!(
+                "with appended as (",
+                insert_events!(),
+                "), pending as (insert into pending_reservations
+                     (reservation_id, owner_kind, owner_id, schedule_id, tenant_id)
+                   values ($8, $9, $10, $11, $12) on conflict (reservation_id) do nothing)
+                 select global_position from appended"
+            ),
+            Self::Forget { .. } => concat!(
+                "with appended as (",
+                insert_events!(),
+                "), pending as (delete from pending_reservations where reservation_id = $8)
+                 select global_position from appended"
+            ),
+        }
+    }
+
+    /// Binds this change's values after those already bound.
+    pub(crate) fn bind<'q>(&'q self, query: Scalar<'q>) -> Scalar<'q> {
+        match self {
+            Self::Remember {
+                reservation_id,
+                owner,
+                schedule_id,
+                tenant_id,
+            } => query
+                .bind(reservation_id)
+                .bind(owner.kind())
+                .bind(owner.id())
+                .bind(schedule_id.as_str())
+                .bind(tenant_id),
+            Self::Forget { reservation_id } => query.bind(reservation_id),
+        }
+    }
+
+    /// Makes the change on its own.
+    pub(crate) async fn make(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let statement = match self {
+            Self::Remember { .. } => Self::REMEMBER,
+            Self::Forget { .. } => Self::FORGET,
+        };
+        self.bind(sqlx::query_scalar(statement))
+            .fetch_optional(pool)
+            .await?;
+        Ok(())
+    }
+}
+
 pub(super) async fn remember(
     pool: &PgPool,
     reservation_id: Uuid,
@@ -51,27 +128,18 @@ pub(super) async fn remember(
     schedule_id: &str,
     tenant_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "insert into pending_reservations
-             (reservation_id, owner_kind, owner_id, schedule_id, tenant_id)
-         values ($1, $2, $3, $4, $5) on conflict (reservation_id) do nothing",
-    )
-    .bind(reservation_id)
-    .bind(owner.kind())
-    .bind(owner.id())
-    .bind(schedule_id)
-    .bind(tenant_id)
-    .execute(pool)
-    .await?;
-    Ok(())
+    PendingChange::Remember {
+        reservation_id,
+        owner,
+        schedule_id: schedule_id.to_owned(),
+        tenant_id,
+    }
+    .make(pool)
+    .await
 }
 
 pub(super) async fn forget(pool: &PgPool, reservation_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from pending_reservations where reservation_id = $1")
-        .bind(reservation_id)
-        .execute(pool)
-        .await?;
-    Ok(())
+    PendingChange::Forget { reservation_id }.make(pool).await
 }
 
 /// Runs [`reconcile`] every few seconds until shutdown.

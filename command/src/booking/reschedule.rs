@@ -76,6 +76,9 @@ pub async fn reschedule(
         .decide(command.clone())
         .map_err(BookingError::Appointment)?;
     let open = facts.open_intervals(date);
+    if facts.outside_opening_hours(date, starts_at, blocked_until) {
+        return Err(BookingError::OutsideOpeningHours);
+    }
     let (old_schedule, new_schedule) = (
         schedule_id(old_staff, old_date),
         schedule_id(staff_id, date),

@@ -1,5 +1,5 @@
-//! The Business aggregate: the tenant, with its name, public slug, timezone, currency and
-//! booking policy. The field rules are in `rules`.
+//! The Business aggregate: the tenant, with its name, public slug, timezone, currency, booking
+//! policy and weekly opening hours. The field rules are in `rules`.
 
 mod rules;
 #[cfg(test)]
@@ -8,11 +8,13 @@ mod tests;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use events::business::{BookingPolicy, BusinessEvent};
+use events::staff::WorkingDay;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use rules::{valid_currency, valid_name, valid_timezone};
-pub use rules::{valid_slug, PolicyError};
+use crate::staff::WorkingDayInput;
+use rules::{valid_currency, valid_name, valid_opening_hours, valid_timezone};
+pub use rules::{valid_slug, OpeningHoursError, PolicyError};
 
 const MAX_NAME: usize = 200;
 
@@ -38,6 +40,11 @@ pub enum BusinessCommand {
         tenant_id: Uuid,
         policy: BookingPolicy,
     },
+    /// Replaces the whole week of opening hours; a weekday left out is closed.
+    SetOpeningHours {
+        tenant_id: Uuid,
+        days: Vec<WorkingDayInput>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -58,9 +65,11 @@ pub enum BusinessError {
     NotFound,
     #[error(transparent)]
     InvalidPolicy(#[from] PolicyError),
+    #[error(transparent)]
+    InvalidOpeningHours(#[from] OpeningHoursError),
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Business {
     business_id: Option<Uuid>,
     name: String,
@@ -68,6 +77,9 @@ pub struct Business {
     timezone: String,
     currency: String,
     policy: BookingPolicy,
+    /// `None` until opening hours are first set: no restriction beyond the staff's hours.
+    #[serde(default)]
+    opening_hours: Option<Vec<WorkingDay>>,
 }
 
 impl Aggregate for Business {
@@ -150,6 +162,16 @@ impl Aggregate for Business {
                     .await;
                 Ok(())
             }
+            BusinessCommand::SetOpeningHours { tenant_id, days } => {
+                self.owned_by(tenant_id)?;
+                let days = valid_opening_hours(days)?;
+                if self.opening_hours.as_ref() == Some(&days) {
+                    return Ok(());
+                }
+                sink.write(BusinessEvent::OpeningHoursSet { days }, self)
+                    .await;
+                Ok(())
+            }
         }
     }
 
@@ -180,6 +202,7 @@ impl Aggregate for Business {
                 self.currency = currency;
             }
             BusinessEvent::BookingPolicyChanged { policy } => self.policy = policy,
+            BusinessEvent::OpeningHoursSet { days } => self.opening_hours = Some(days),
         }
     }
 }
@@ -211,6 +234,12 @@ impl Business {
     /// The timezone as a `chrono_tz` zone; `None` before the business is open.
     pub fn tz(&self) -> Option<chrono_tz::Tz> {
         self.timezone.parse().ok()
+    }
+
+    /// The weekly opening hours, Monday first (a weekday absent is closed); `None` if never
+    /// set, when the business takes bookings whenever its staff work.
+    pub fn opening_hours(&self) -> Option<&[WorkingDay]> {
+        self.opening_hours.as_deref()
     }
 
     /// The ISO 4217 currency of its prices.

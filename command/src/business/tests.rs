@@ -1,9 +1,11 @@
-//! Given/when/then for the Business aggregate.
+//! Given/when/then for the Business aggregate; opening hours in [`opening_hours`].
 
 use cqrs_es::test::TestFramework;
 
 use super::rules::valid_timezone;
 use super::*;
+
+mod opening_hours;
 
 fn open() -> BusinessCommand {
     BusinessCommand::Open {

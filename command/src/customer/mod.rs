@@ -92,7 +92,7 @@ pub enum CustomerRefusal {
     Details(#[from] DetailsError),
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Customer {
     customer_id: Option<Uuid>,

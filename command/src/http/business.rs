@@ -1,4 +1,5 @@
-//! `PATCH /business`, `PUT /business/booking-policy`: the caller's own business.
+//! `PATCH /business`, `PUT /business/booking-policy`, `PUT /business/opening-hours`: the
+//! caller's own business. Only an owner or a manager may change it ([`Manager`]).
 
 use axum::extract::State;
 use axum::routing::{patch, put};
@@ -12,11 +13,13 @@ use serde::Deserialize;
 use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::business::{Business, BusinessCommand};
+use crate::staff::{BreakInput, WorkingDayInput};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
         .route("/business", patch(change_settings))
         .route("/business/booking-policy", put(set_booking_policy))
+        .route("/business/opening-hours", put(set_opening_hours))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -88,6 +91,80 @@ pub async fn set_booking_policy(
     let command = BusinessCommand::SetBookingPolicy {
         tenant_id: user.tenant_id,
         policy,
+    };
+    let accepted = state
+        .accept::<Business>(user.tenant_id, command, &user, &context)
+        .await?;
+    Ok(Json(accepted))
+}
+
+/// The whole week of opening hours; a weekday left out is closed.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHoursRequest {
+    days: Vec<OpeningDayRequest>,
+}
+
+/// When the business is open on one weekday, in its local time.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningDayRequest {
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
+    #[schema(example = "mon")]
+    weekday: String,
+    /// Opening time, `HH:MM` on a 5-minute grid.
+    #[schema(example = "09:00")]
+    start: String,
+    /// Closing time, `HH:MM`, after `start` on the same day.
+    #[schema(example = "18:00")]
+    end: String,
+    /// Closures inside the day (e.g. lunch), not overlapping each other.
+    #[serde(default)]
+    breaks: Vec<OpeningBreakRequest>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningBreakRequest {
+    #[schema(example = "13:00")]
+    start: String,
+    #[schema(example = "13:30")]
+    end: String,
+}
+
+/// Replaces the weekly opening hours. Bookings then fit both the barber's working hours and the
+/// opening hours; until this is first set, only the barber's hours count.
+#[utoipa::path(put, path = "/api/v1/business/opening-hours", request_body = OpeningHoursRequest,
+    tag = "business", security(("bearer" = [])),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn set_opening_hours(
+    State(state): State<CommandState>,
+    Manager(user): Manager,
+    context: RequestContext,
+    ApiJson(body): ApiJson<OpeningHoursRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let days = body
+        .days
+        .into_iter()
+        .map(|day| WorkingDayInput {
+            weekday: day.weekday,
+            start: day.start,
+            end: day.end,
+            breaks: day
+                .breaks
+                .into_iter()
+                .map(|b| BreakInput {
+                    start: b.start,
+                    end: b.end,
+                })
+                .collect(),
+        })
+        .collect();
+    let command = BusinessCommand::SetOpeningHours {
+        tenant_id: user.tenant_id,
+        days,
     };
     let accepted = state
         .accept::<Business>(user.tenant_id, command, &user, &context)

@@ -73,7 +73,7 @@ pub async fn register_customer(
     };
     let command = CustomerCommand::Batch(details.commands(register, user.tenant_id));
     let accepted = state
-        .accept::<Customer>(customer_id, command, &user, &context)
+        .create::<Customer>(customer_id, command, &user, &context)
         .await?;
     Ok((StatusCode::CREATED, Json(accepted)))
 }

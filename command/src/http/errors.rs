@@ -2,7 +2,7 @@
 
 use platform::ApiError;
 
-use crate::business::{BusinessError, PolicyError};
+use crate::business::{BusinessError, OpeningHoursError, PolicyError};
 use crate::customer::CustomerError;
 use crate::service::ServiceError;
 use crate::store::CommandError;
@@ -45,6 +45,7 @@ impl From<BusinessError> for ApiError {
             BusinessError::AlreadyOpen => return ApiError::conflict("business_exists", detail),
             BusinessError::NotFound => return ApiError::not_found("business_not_found", detail),
             BusinessError::InvalidPolicy(policy) => policy_code(&policy),
+            BusinessError::InvalidOpeningHours(hours) => opening_hours_code(&hours),
             BusinessError::InvalidName => "invalid_business_name",
             BusinessError::InvalidSlug(_) => "invalid_slug",
             BusinessError::UnknownTimezone(_) => "unknown_timezone",
@@ -62,6 +63,20 @@ fn policy_code(err: &PolicyError) -> &'static str {
         PolicyError::CancellationWindow => "invalid_cancellation_window",
         PolicyError::Buffer => "invalid_buffer",
         PolicyError::ReminderOffsets => "invalid_reminder_offsets",
+    }
+}
+
+/// The same codes as the staff rota's: the mistakes are the same.
+fn opening_hours_code(err: &OpeningHoursError) -> &'static str {
+    match err {
+        OpeningHoursError::InvalidWeekday(_) => "invalid_weekday",
+        OpeningHoursError::InvalidTime(_) => "invalid_time",
+        OpeningHoursError::DuplicateWeekday(_) => "duplicate_weekday",
+        OpeningHoursError::InvalidHours(_) => "invalid_hours",
+        OpeningHoursError::InvalidBreak(_) => "invalid_break",
+        OpeningHoursError::BreakOutsideHours(_) => "break_outside_hours",
+        OpeningHoursError::OverlappingBreaks(_) => "overlapping_breaks",
+        OpeningHoursError::TooManyBreaks(_) => "too_many_breaks",
     }
 }
 
@@ -166,6 +181,7 @@ impl From<crate::booking::BookingError> for ApiError {
             E::InsideLeadTime(_) => ApiError::unprocessable("inside_lead_time", detail),
             E::BeyondHorizon(_) => ApiError::unprocessable("beyond_booking_horizon", detail),
             E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
+            E::OutsideOpeningHours => ApiError::unprocessable("outside_opening_hours", detail),
             E::Schedule(e) => e.into(),
             E::Appointment(e) => e.into(),
             E::Staff(e) => e.into(),

@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
-use crate::store::EventStore;
+use crate::store::{EventStore, Recording};
 
 /// What the command handlers share.
 #[derive(Clone)]
@@ -71,13 +71,57 @@ impl CommandState {
         context: &RequestContext,
     ) -> Result<Accepted, ApiError>
     where
-        A: cqrs_es::Aggregate<Services = ()>,
+        A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
+        A::Command: Clone,
+        A::Error: Into<ApiError>,
+    {
+        self.answer::<A>(id, command, user, context, Recording::default())
+            .await
+    }
+
+    /// [`Self::accept`] for a command that creates the record under an id it just generated:
+    /// there is nothing to load first.
+    pub(crate) async fn create<A>(
+        &self,
+        id: Uuid,
+        command: A::Command,
+        user: &Authenticated,
+        context: &RequestContext,
+    ) -> Result<Accepted, ApiError>
+    where
+        A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
+        A::Command: Clone,
+        A::Error: Into<ApiError>,
+    {
+        let recording = Recording {
+            new_record: true,
+            pending: None,
+        };
+        self.answer::<A>(id, command, user, context, recording)
+            .await
+    }
+
+    async fn answer<A>(
+        &self,
+        id: Uuid,
+        command: A::Command,
+        user: &Authenticated,
+        context: &RequestContext,
+        recording: Recording<'_>,
+    ) -> Result<Accepted, ApiError>
+    where
+        A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
         A::Command: Clone,
         A::Error: Into<ApiError>,
     {
         let committed = self
             .store
-            .execute::<A>(&id.to_string(), command, &metadata(user, context))
+            .record::<A>(
+                &id.to_string(),
+                command,
+                &metadata(user, context),
+                recording,
+            )
             .await?;
         Ok(Accepted {
             id,
@@ -113,6 +157,7 @@ pub fn router(state: CommandState) -> Router {
         appointments::reschedule_appointment,
         business::change_settings,
         business::set_booking_policy,
+        business::set_opening_hours,
         customers::register_customer,
         customers::update_customer,
         services::create_service,

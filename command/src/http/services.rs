@@ -74,7 +74,7 @@ pub async fn create_service(
         price_cents: body.price_cents,
     };
     let accepted = state
-        .accept::<Service>(service_id, command, &user, &context)
+        .create::<Service>(service_id, command, &user, &context)
         .await?;
     Ok((StatusCode::CREATED, Json(accepted)))
 }

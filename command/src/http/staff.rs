@@ -59,7 +59,7 @@ pub async fn add_staff_member(
         },
     };
     let accepted = state
-        .accept::<StaffMember>(staff_id, command, &user, &context)
+        .create::<StaffMember>(staff_id, command, &user, &context)
         .await?;
     Ok((StatusCode::CREATED, Json(accepted)))
 }

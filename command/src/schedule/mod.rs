@@ -136,7 +136,7 @@ impl Reservation {
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Schedule {
     tenant_id: Option<Uuid>,
     staff_id: Option<Uuid>,

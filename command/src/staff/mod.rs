@@ -121,7 +121,7 @@ pub enum StaffError {
     TooManyServices,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StaffMember {
     staff_id: Option<Uuid>,
     tenant_id: Option<Uuid>,

@@ -278,3 +278,107 @@ async fn the_buffer_keeps_the_chair_free_after_a_service() {
         StatusCode::CREATED
     );
 }
+
+/// Opens `shop`'s business every day 10:00–16:00, closed 14:00–14:30; its barber works
+/// 09:00–17:00 with a break 13:00–13:30.
+async fn open_ten_to_four(app: &TestApp, shop: &Shop) {
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| {
+            json!({"weekday": d, "start": "10:00", "end": "16:00",
+                   "breaks": [{"start": "14:00", "end": "14:30"}]})
+        })
+        .collect();
+    let set = app
+        .put_json(
+            "/api/v1/business/opening-hours",
+            Some(&shop.owner.token),
+            &json!({ "days": days }),
+        )
+        .await;
+    assert_eq!(set.status(), StatusCode::OK);
+}
+
+async fn reschedule_to(app: &TestApp, shop: &Shop, id: &str, starts_at: &str) -> reqwest::Response {
+    app.post_json(
+        &format!("/api/v1/appointments/{id}/reschedule"),
+        Some(&shop.owner.token),
+        &json!({ "starts_at": starts_at }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn bookable_time_is_the_barbers_hours_within_the_opening_hours() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    open_ten_to_four(&app, &shop).await;
+    let before = app.event_count().await;
+    // the barber works but the business is closed: before opening, at lunch, past closing
+    for (hh, mm) in [(9, 15), (14, 0), (15, 45)] {
+        let response = book(&app, &shop, &utc_day_at(3, hh, mm)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{hh}:{mm}"
+        );
+    }
+    // the barber does not work: their code, whether the business is open or not
+    for (hh, mm) in [(8, 30), (13, 0), (16, 45)] {
+        assert_problem(
+            book(&app, &shop, &utc_day_at(3, hh, mm)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_working_hours",
+        )
+        .await;
+    }
+    assert_eq!(app.event_count().await, before, "a refusal records nothing");
+    // inside both, up to closing time
+    let booked = book(&app, &shop, &utc_day_at(3, 10, 0)).await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let id = booked.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        book(&app, &shop, &utc_day_at(3, 15, 30)).await.status(),
+        StatusCode::CREATED
+    );
+    // a reschedule decides on the same facts
+    let before = app.event_count().await;
+    let moved = reschedule_to(&app, &shop, &id, &utc_day_at(3, 14, 15)).await;
+    assert_eq!(moved.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.event_count().await, before);
+    let moved = reschedule_to(&app, &shop, &id, &utc_day_at(3, 11, 0)).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_slot_the_barber_works_but_the_business_is_closed_answers_outside_opening_hours() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    open_ten_to_four(&app, &shop).await;
+    let before = app.event_count().await;
+    for (hh, mm) in [(9, 15), (14, 0), (15, 45)] {
+        assert_problem(
+            book(&app, &shop, &utc_day_at(3, hh, mm)).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_opening_hours",
+        )
+        .await;
+    }
+    assert_eq!(app.event_count().await, before);
+    let booked = book(&app, &shop, &utc_day_at(3, 10, 0)).await;
+    let id = booked.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let before = app.event_count().await;
+    assert_problem(
+        reschedule_to(&app, &shop, &id, &utc_day_at(3, 14, 15)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outside_opening_hours",
+    )
+    .await;
+    assert_eq!(app.event_count().await, before);
+}

@@ -236,13 +236,6 @@ async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
     let orphan = Uuid::new_v4();
     let date = starts_at.date_naive();
     let schedule = command::schedule::schedule_id(shop.staff_id, date);
-    sqlx::query("insert into pending_reservations (reservation_id, owner_kind, owner_id, schedule_id, tenant_id) values ($1, 'appointment', $1, $2, $3)")
-        .bind(orphan)
-        .bind(&schedule)
-        .bind(shop.owner.business_id)
-        .execute(&app.env.pool)
-        .await
-        .expect("pending row");
     let metadata = events::EventMetadata::for_command(shop.owner.business_id, "test", "crash");
     let whole_day = command::schedule::Interval::new(
         starts_at - chrono::Duration::hours(2),
@@ -261,8 +254,19 @@ async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
         blocked_until: starts_at + chrono::Duration::minutes(30),
         open: vec![whole_day],
     };
+    // the reservation is listed as pending in the same statement that makes it
+    let pending = command::booking::reconciler::PendingChange::Remember {
+        reservation_id: orphan,
+        owner: command::booking::reconciler::Owner::Appointment(orphan),
+        schedule_id: schedule.clone(),
+        tenant_id: shop.owner.business_id,
+    };
+    let recording = command::store::Recording {
+        new_record: false,
+        pending: Some(&pending),
+    };
     store
-        .execute::<command::schedule::Schedule>(&schedule, reserve, &metadata)
+        .record::<command::schedule::Schedule>(&schedule, reserve, &metadata, recording)
         .await
         .expect("reserved");
     assert_problem(

@@ -1,0 +1,123 @@
+//! Several aggregates read at once: one statement fetches, for all of them, the events newer
+//! than their cached copies. How a command gathers the facts it is decided on (the business,
+//! the service, the barber, the customer) in one round trip instead of four.
+
+use std::collections::HashMap;
+
+use cqrs_es::persist::PersistenceError;
+use cqrs_es::Aggregate;
+use serde_json::Value;
+
+use super::{CommandError, EventStore};
+
+/// The aggregates wanted so far, each from its cached copy.
+pub struct Reading<'a> {
+    store: &'a EventStore,
+    types: Vec<&'static str>,
+    ids: Vec<String>,
+    after: Vec<i64>,
+}
+
+/// One aggregate of a [`Reading`]: its cached state, to be caught up by [`Newer::fold`].
+pub struct Wanted<A> {
+    id: String,
+    state: A,
+    sequence: usize,
+}
+
+/// The events recorded after the cached copies, by aggregate.
+pub struct Newer<'a> {
+    store: &'a EventStore,
+    events: HashMap<(String, String), Vec<(usize, Value)>>,
+}
+
+impl EventStore {
+    /// Starts reading several aggregates at once.
+    pub fn reading(&self) -> Reading<'_> {
+        Reading {
+            store: self,
+            types: Vec::new(),
+            ids: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Reading<'a> {
+    /// Adds aggregate `id` to the reading.
+    pub fn want<A>(&mut self, id: &str) -> Wanted<A>
+    where
+        A: Aggregate + Clone + 'static,
+    {
+        let (state, sequence) = self
+            .store
+            .cache
+            .get::<A>(id)
+            .unwrap_or_else(|| (A::default(), 0));
+        self.types.push(A::TYPE);
+        self.ids.push(id.to_owned());
+        self.after.push(i64::try_from(sequence).unwrap_or(i64::MAX));
+        Wanted {
+            id: id.to_owned(),
+            state,
+            sequence,
+        }
+    }
+
+    /// Fetches what is newer than every wanted copy, in one statement.
+    #[tracing::instrument(skip(self), fields(aggregates = self.ids.len()))]
+    pub async fn read(self) -> Result<Newer<'a>, sqlx::Error> {
+        let rows: Vec<(String, String, i64, Value)> = sqlx::query_as(
+            "select e.aggregate_type, e.aggregate_id, e.sequence, e.payload
+               from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
+               join events e on e.aggregate_type = w.aggregate_type
+                            and e.aggregate_id = w.aggregate_id
+                            and e.sequence > w.after
+              order by e.aggregate_type, e.aggregate_id, e.sequence",
+        )
+        .bind(&self.types)
+        .bind(&self.ids)
+        .bind(&self.after)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut events: HashMap<(String, String), Vec<(usize, Value)>> = HashMap::new();
+        for (aggregate_type, aggregate_id, sequence, payload) in rows {
+            let sequence = usize::try_from(sequence)
+                .map_err(|e| sqlx::Error::Protocol(format!("sequence out of range: {e}")))?;
+            events
+                .entry((aggregate_type, aggregate_id))
+                .or_default()
+                .push((sequence, payload));
+        }
+        Ok(Newer {
+            store: self.store,
+            events,
+        })
+    }
+}
+
+impl Newer<'_> {
+    /// The wanted aggregate as it is now; a never-written id is `A::default()`.
+    pub fn fold<A>(&self, wanted: Wanted<A>) -> Result<A, CommandError<A::Error>>
+    where
+        A: Aggregate + Clone + 'static,
+    {
+        let Wanted {
+            id,
+            mut state,
+            mut sequence,
+        } = wanted;
+        let key = (A::TYPE.to_owned(), id);
+        let Some(newer) = self.events.get(&key) else {
+            return Ok(state);
+        };
+        for (at, payload) in newer {
+            let event = serde_json::from_value(payload.clone())
+                .map_err(|e| CommandError::Store(Box::new(PersistenceError::from(e))))?;
+            state.apply(event);
+            sequence = *at;
+        }
+        self.store.cache.put(&key.1, state.clone(), sequence);
+        Ok(state)
+    }
+}

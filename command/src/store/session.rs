@@ -1,0 +1,177 @@
+//! One attempt at one command, as cqrs-es sees the event store: load the aggregate, then commit
+//! what `handle` decided.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use cqrs_es::persist::{
+    EventStoreAggregateContext, PersistedEventRepository, PersistenceError, SerializedEvent,
+};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
+use postgres_es::PostgresEventRepository;
+
+use super::{append, EventStore, Recording};
+
+pub(super) struct Session<'a, A> {
+    store: &'a EventStore,
+    recording: Recording<'a>,
+    /// The positions the append was given, read by the caller once cqrs-es is done.
+    positions: Arc<Mutex<Vec<i64>>>,
+    aggregate: PhantomData<fn() -> A>,
+}
+
+impl<'a, A> Session<'a, A>
+where
+    A: Aggregate + Clone + 'static,
+{
+    pub(super) fn new(store: &'a EventStore, recording: Recording<'a>) -> Self {
+        Self {
+            store,
+            recording,
+            positions: Arc::default(),
+            aggregate: PhantomData,
+        }
+    }
+
+    pub(super) fn positions(&self) -> Arc<Mutex<Vec<i64>>> {
+        self.positions.clone()
+    }
+}
+
+impl<A> cqrs_es::EventStore<A> for Session<'_, A>
+where
+    A: Aggregate + Clone + 'static,
+{
+    type AC = EventStoreAggregateContext<A>;
+
+    async fn load_events(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        let repository = PostgresEventRepository::new(self.store.pool.clone());
+        let events = repository.get_events::<A>(aggregate_id).await?;
+        events
+            .into_iter()
+            .map(|e| EventEnvelope::try_from(e).map_err(AggregateError::from))
+            .collect()
+    }
+
+    /// The cached state caught up with the events recorded since; nothing at all for a new
+    /// record.
+    async fn load_aggregate(
+        &self,
+        aggregate_id: &str,
+    ) -> Result<Self::AC, AggregateError<A::Error>> {
+        let (mut aggregate, mut sequence) = if self.recording.new_record {
+            (A::default(), 0)
+        } else {
+            self.store
+                .cache
+                .get::<A>(aggregate_id)
+                .unwrap_or_else(|| (A::default(), 0))
+        };
+        if !self.recording.new_record {
+            let newer =
+                append::events_after(&self.store.pool, A::TYPE, aggregate_id, sequence).await?;
+            if !newer.is_empty() {
+                for (at, payload) in newer {
+                    aggregate
+                        .apply(serde_json::from_value(payload).map_err(PersistenceError::from)?);
+                    sequence = at;
+                }
+                self.store
+                    .cache
+                    .put(aggregate_id, aggregate.clone(), sequence);
+            }
+        }
+        Ok(EventStoreAggregateContext {
+            aggregate_id: aggregate_id.to_owned(),
+            aggregate,
+            current_sequence: sequence,
+            current_snapshot: None,
+        })
+    }
+
+    async fn commit(
+        &self,
+        events: Vec<A::Event>,
+        context: Self::AC,
+        metadata: HashMap<String, String>,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        let decided = Decided::new(context, events, &metadata)?;
+        let positions = append::append(
+            &self.store.pool,
+            &decided.serialized,
+            self.recording.pending,
+        )
+        .await?;
+        if let Ok(mut recorded) = self.positions.lock() {
+            recorded.extend(positions);
+        }
+        Ok(decided.remember(self.store))
+    }
+}
+
+/// What a command decided for one aggregate, ready to append.
+pub(super) struct Decided<A: Aggregate> {
+    aggregate_id: String,
+    /// The state with the events applied.
+    aggregate: A,
+    envelopes: Vec<EventEnvelope<A>>,
+    pub(super) serialized: Vec<SerializedEvent>,
+}
+
+impl<A> Decided<A>
+where
+    A: Aggregate + Clone + 'static,
+{
+    /// Numbers `events` after the context's sequence and serializes them.
+    pub(super) fn new(
+        context: EventStoreAggregateContext<A>,
+        events: Vec<A::Event>,
+        metadata: &HashMap<String, String>,
+    ) -> Result<Self, PersistenceError> {
+        let EventStoreAggregateContext {
+            aggregate_id,
+            aggregate,
+            current_sequence,
+            ..
+        } = context;
+        let envelopes: Vec<EventEnvelope<A>> = events
+            .into_iter()
+            .zip(current_sequence + 1..)
+            .map(|(payload, sequence)| EventEnvelope {
+                aggregate_id: aggregate_id.clone(),
+                sequence,
+                payload,
+                metadata: metadata.clone(),
+            })
+            .collect();
+        let serialized = envelopes
+            .iter()
+            .map(SerializedEvent::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            aggregate_id,
+            aggregate,
+            envelopes,
+            serialized,
+        })
+    }
+
+    /// Once appended: keeps the aggregate in the cache at its new sequence. `handle` has
+    /// already applied its events to it (cqrs-es's `EventSink::write` applies as it records).
+    pub(super) fn remember(self, store: &EventStore) -> Vec<EventEnvelope<A>> {
+        let Self {
+            aggregate_id,
+            aggregate,
+            envelopes,
+            ..
+        } = self;
+        if let Some(last) = envelopes.last() {
+            store.cache.put(&aggregate_id, aggregate, last.sequence);
+        }
+        envelopes
+    }
+}

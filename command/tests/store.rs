@@ -1,0 +1,247 @@
+//! The command side's event store against a real Postgres: what a process remembers of an
+//! aggregate is always what the event store folds to, and two commands recorded together are
+//! recorded both or not at all.
+
+use command::customer::{Customer, CustomerCommand, CustomerError, CustomerProfile};
+use command::store::{CommandError, EventStore, Part, Recording, TogetherError};
+use events::EventMetadata;
+use platform::shutdown;
+use platform::testing::TestEnv;
+use serde_json::json;
+use uuid::Uuid;
+
+fn register(customer_id: Uuid, tenant_id: Uuid, name: &str) -> CustomerCommand {
+    CustomerCommand::Register {
+        customer_id,
+        tenant_id,
+        profile: CustomerProfile {
+            name: name.to_owned(),
+            phone: None,
+            email: None,
+            notes: None,
+        },
+    }
+}
+
+fn rename(tenant_id: Uuid, name: &str) -> CustomerCommand {
+    CustomerCommand::UpdateProfile {
+        tenant_id,
+        name: Some(name.to_owned()),
+        phone: None,
+        email: None,
+        notes: Some(Some(format!("now {name}"))),
+    }
+}
+
+async fn events_of(env: &TestEnv, id: Uuid) -> i64 {
+    sqlx::query_scalar("select count(*) from events where aggregate_id = $1")
+        .bind(id.to_string())
+        .fetch_one(&env.pool)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
+    let env = TestEnv::new().await;
+    let (_stop, shutdown) = shutdown::channel();
+    let store = EventStore::start(env.pool.clone(), shutdown.clone());
+    let other_replica = EventStore::start(env.pool.clone(), shutdown.clone());
+    let tenant = Uuid::new_v4();
+    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let id = Uuid::new_v4();
+    let created = Recording {
+        new_record: true,
+        pending: None,
+    };
+    store
+        .record::<Customer>(
+            &id.to_string(),
+            register(id, tenant, "Ana"),
+            &metadata,
+            created,
+        )
+        .await
+        .expect("registered");
+    for (n, writer) in [&store, &other_replica, &store, &store, &other_replica]
+        .into_iter()
+        .enumerate()
+    {
+        writer
+            .execute::<Customer>(
+                &id.to_string(),
+                rename(tenant, &format!("Ana {n}")),
+                &metadata,
+            )
+            .await
+            .expect("renamed");
+    }
+    let tags = CustomerCommand::SetTags {
+        tenant_id: tenant,
+        tags: vec!["vip".into(), "beard".into()],
+    };
+    store
+        .execute::<Customer>(&id.to_string(), tags, &metadata)
+        .await
+        .expect("tagged");
+    let cold = EventStore::start(env.pool.clone(), shutdown);
+    let folded = json!(cold.load::<Customer>(&id.to_string()).await.expect("cold"));
+    for warm in [&store, &other_replica] {
+        let remembered = json!(warm.load::<Customer>(&id.to_string()).await.expect("warm"));
+        assert_eq!(remembered, folded);
+    }
+    assert!(folded.to_string().contains("Ana 4"), "{folded}");
+}
+
+#[tokio::test]
+async fn a_new_record_whose_id_exists_is_decided_on_the_record() {
+    let env = TestEnv::new().await;
+    let (_stop, shutdown) = shutdown::channel();
+    let store = EventStore::start(env.pool.clone(), shutdown);
+    let tenant = Uuid::new_v4();
+    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let id = Uuid::new_v4();
+    let created = Recording {
+        new_record: true,
+        pending: None,
+    };
+    store
+        .record::<Customer>(
+            &id.to_string(),
+            register(id, tenant, "Ana"),
+            &metadata,
+            created,
+        )
+        .await
+        .expect("registered");
+    let again = store
+        .record::<Customer>(
+            &id.to_string(),
+            register(id, tenant, "Bo"),
+            &metadata,
+            created,
+        )
+        .await;
+    match again {
+        Err(CommandError::Refused(e)) => {
+            assert_eq!(e.to_string(), CustomerError::AlreadyRegistered.to_string())
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(events_of(&env, id).await, 1);
+}
+
+#[tokio::test]
+async fn two_commands_recorded_together_are_both_recorded_or_neither() {
+    let env = TestEnv::new().await;
+    let (_stop, shutdown) = shutdown::channel();
+    let store = EventStore::start(env.pool.clone(), shutdown);
+    let tenant = Uuid::new_v4();
+    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    let (first_id, second_id) = (first.to_string(), second.to_string());
+
+    // the second is refused (renaming a customer nobody registered): the first is not recorded
+    let refused = store
+        .record_together::<Customer, Customer>(
+            Part {
+                id: &first_id,
+                command: register(first, tenant, "Ana"),
+                new_record: true,
+            },
+            Part {
+                id: &second_id,
+                command: rename(tenant, "Bo"),
+                new_record: false,
+            },
+            &metadata,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(TogetherError::Second(_))),
+        "{refused:?}"
+    );
+    assert_eq!(events_of(&env, first).await, 0);
+
+    let recorded = store
+        .record_together::<Customer, Customer>(
+            Part {
+                id: &first_id,
+                command: register(first, tenant, "Ana"),
+                new_record: true,
+            },
+            Part {
+                id: &second_id,
+                command: register(second, tenant, "Bo"),
+                new_record: true,
+            },
+            &metadata,
+        )
+        .await
+        .expect("recorded");
+    assert!(recorded.position.is_some());
+    assert_eq!(events_of(&env, first).await, 1);
+    assert_eq!(events_of(&env, second).await, 1);
+}
+
+#[tokio::test]
+async fn a_remembered_rota_holds_each_time_off_once() {
+    use command::staff::{StaffCommand, StaffMember, StaffProfileInput};
+    let env = TestEnv::new().await;
+    let (_stop, shutdown) = shutdown::channel();
+    let store = EventStore::start(env.pool.clone(), shutdown.clone());
+    let tenant = Uuid::new_v4();
+    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let id = Uuid::new_v4();
+    let add = StaffCommand::Add {
+        staff_id: id,
+        tenant_id: tenant,
+        profile: StaffProfileInput {
+            name: "Rui".into(),
+            role: "barber".into(),
+            email: None,
+            phone: None,
+        },
+    };
+    store
+        .execute::<StaffMember>(&id.to_string(), add, &metadata)
+        .await
+        .expect("added");
+    let start = chrono::Utc::now() + chrono::Duration::days(3);
+    let mut kept = Vec::new();
+    for n in 0..3 {
+        let time_off_id = Uuid::new_v4();
+        kept.push(time_off_id);
+        let off = StaffCommand::AddTimeOff {
+            tenant_id: tenant,
+            time_off_id,
+            starts_at: start + chrono::Duration::days(n * 2),
+            ends_at: start + chrono::Duration::days(n * 2) + chrono::Duration::hours(4),
+            reason: None,
+        };
+        store
+            .execute::<StaffMember>(&id.to_string(), off, &metadata)
+            .await
+            .expect("time off");
+    }
+    let remove = StaffCommand::RemoveTimeOff {
+        tenant_id: tenant,
+        time_off_id: kept.remove(1),
+    };
+    store
+        .execute::<StaffMember>(&id.to_string(), remove, &metadata)
+        .await
+        .expect("removed");
+    let remembered = store
+        .load::<StaffMember>(&id.to_string())
+        .await
+        .expect("warm");
+    let ids: Vec<Uuid> = remembered.time_off().iter().map(|t| t.id).collect();
+    assert_eq!(ids, kept);
+    let cold = EventStore::start(env.pool.clone(), shutdown);
+    let folded = cold
+        .load::<StaffMember>(&id.to_string())
+        .await
+        .expect("cold");
+    assert_eq!(json!(remembered), json!(folded));
+}
