@@ -7,6 +7,8 @@
 //!   maths that turns working hours into UTC across daylight-saving changes (same shape).
 //! - [`booking`]: the steps of a booking across Schedule and Appointment, and the reconciler.
 //! - [`contact`]: phone (E.164) and email rules shared by aggregates.
+//! - [`rota`]: the weekly rota's rules, shared by a barber's working hours and the shop's
+//!   opening hours.
 //! - [`store`]: runs a command against the Postgres event store and reports the committed position.
 //! - [`accounts`]: signup and login (users and slugs live beside the events, see the module).
 //! - [`http`]: the command HTTP API.
@@ -20,6 +22,7 @@ pub mod contact;
 pub mod customer;
 pub mod http;
 pub mod relay;
+pub mod rota;
 pub mod schedule;
 pub mod service;
 pub mod staff;

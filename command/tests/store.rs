@@ -148,11 +148,13 @@ async fn two_commands_recorded_together_are_both_recorded_or_neither() {
                 id: &first_id,
                 command: register(first, tenant, "Ana"),
                 new_record: true,
+                known: None,
             },
             Part {
                 id: &second_id,
                 command: rename(tenant, "Bo"),
                 new_record: false,
+                known: None,
             },
             &metadata,
         )
@@ -169,11 +171,13 @@ async fn two_commands_recorded_together_are_both_recorded_or_neither() {
                 id: &first_id,
                 command: register(first, tenant, "Ana"),
                 new_record: true,
+                known: None,
             },
             Part {
                 id: &second_id,
                 command: register(second, tenant, "Bo"),
                 new_record: true,
+                known: None,
             },
             &metadata,
         )

@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::{store_error, BookingError};
 use crate::business::Business;
 use crate::customer::Customer;
-use crate::schedule::{day, Interval};
+use crate::schedule::{day, schedule_id, Interval, Schedule};
 use crate::service::Service;
 use crate::staff::StaffMember;
-use crate::store::EventStore;
+use crate::store::{EventStore, Known};
 
 /// Everything `book` needs to know about the business, the service, the barber and the customer.
 pub(super) struct Facts {
@@ -32,6 +32,8 @@ pub(super) struct Facts {
     /// The business's week, Monday first; `None` if it never set opening hours (then only
     /// the barber's hours count).
     pub opening_hours: Option<Vec<WorkingDay>>,
+    /// The barber's day the booking falls on, read with the facts when asked for.
+    pub day: Option<(NaiveDate, Known<Schedule>)>,
 }
 
 /// Loads and checks the facts; a fact that does not hold is the client's error.
@@ -41,10 +43,16 @@ pub(super) async fn gather(
     customer_id: Option<Uuid>,
     staff_id: Uuid,
     service_id: Uuid,
+    day_of: Option<DateTime<Utc>>,
 ) -> Result<Facts, BookingError> {
-    // four aggregates, one statement: the events newer than what this process last saw
+    // the aggregates in one statement: the events newer than what this process last saw
     let mut reading = store.reading();
     let business = reading.want::<Business>(&tenant_id.to_string());
+    // the barber's day too, on the business's timezone as last seen (checked below)
+    let guess = day_of.and_then(|at| {
+        let date = day::local_date_of(business.cached().tz()?, at);
+        Some((date, reading.want::<Schedule>(&schedule_id(staff_id, date))))
+    });
     let service = reading.want::<Service>(&service_id.to_string());
     let staff = reading.want::<StaffMember>(&staff_id.to_string());
     let customer = customer_id.map(|id| reading.want::<Customer>(&id.to_string()));
@@ -60,6 +68,12 @@ pub(super) async fn gather(
         return Err(BookingError::BusinessNotFound);
     }
     let timezone = business.tz().ok_or(BookingError::BusinessNotFound)?;
+    let day = match (guess, day_of) {
+        (Some((date, schedule)), Some(at)) if date == day::local_date_of(timezone, at) => {
+            Some((date, newer.known(schedule).map_err(store_error)?))
+        }
+        _ => None,
+    };
     if !service.is_bookable_by(tenant_id) {
         return Err(BookingError::ServiceNotFound);
     }
@@ -93,6 +107,7 @@ pub(super) async fn gather(
         policy,
         staff,
         opening_hours: business.opening_hours().map(<[WorkingDay]>::to_vec),
+        day,
     })
 }
 

@@ -17,9 +17,11 @@ mod facts;
 pub mod reconciler;
 mod reschedule;
 mod time_off;
+mod timezone;
 
 pub use reschedule::{reschedule, RescheduleRequest};
 pub use time_off::{add_time_off, remove_time_off, TimeOffRequest};
+pub use timezone::has_reservations_ahead;
 
 use chrono::{DateTime, Utc};
 use events::appointment::AppointmentSource;
@@ -140,7 +142,15 @@ pub async fn book(
         starts_at,
         source,
     } = request;
-    let facts = facts::gather(store, tenant_id, Some(customer_id), staff_id, service_id).await?;
+    let facts = facts::gather(
+        store,
+        tenant_id,
+        Some(customer_id),
+        staff_id,
+        service_id,
+        Some(starts_at),
+    )
+    .await?;
     let walk_in = source == AppointmentSource::WalkIn;
     facts::check_window(&facts.policy, starts_at, now, walk_in)?;
     let ends_at = starts_at + facts.duration;
@@ -183,17 +193,23 @@ pub async fn book(
         now,
     };
     let appointment = appointment_id.to_string();
+    let known = match facts.day {
+        Some((read, day)) if read == date => Some(day),
+        _ => None,
+    };
     let committed = store
         .record_together::<Schedule, Appointment>(
             Part {
                 id: &schedule,
                 command: reserve,
                 new_record: false,
+                known,
             },
             Part {
                 id: &appointment,
                 command: book,
                 new_record: true,
+                known: None,
             },
             metadata,
         )

@@ -53,7 +53,7 @@ pub async fn reschedule(
         return Err(BookingError::Appointment(AppointmentError::NotFound));
     };
     let staff_id = staff_id.unwrap_or(old_staff);
-    let facts = facts::gather(store, tenant_id, None, staff_id, service_id).await?;
+    let facts = facts::gather(store, tenant_id, None, staff_id, service_id, None).await?;
     facts::check_window(&facts.policy, starts_at, now, false)?;
     let ends_at = starts_at + facts.duration;
     let blocked_until = ends_at + facts.buffer;

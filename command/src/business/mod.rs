@@ -1,5 +1,6 @@
 //! The Business aggregate: the tenant, with its name, public slug, timezone, currency, booking
-//! policy and weekly opening hours. The field rules are in `rules`.
+//! policy and weekly opening hours. The field rules are in `rules`; the opening hours follow the
+//! weekly rota's ([`crate::rota`]), as a barber's working hours do.
 
 mod rules;
 #[cfg(test)]
@@ -12,9 +13,9 @@ use events::staff::WorkingDay;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::staff::WorkingDayInput;
-use rules::{valid_currency, valid_name, valid_opening_hours, valid_timezone};
-pub use rules::{valid_slug, OpeningHoursError, PolicyError};
+use crate::rota::{self, RotaError, WorkingDayInput};
+use rules::{valid_currency, valid_name, valid_timezone};
+pub use rules::{valid_slug, PolicyError};
 
 const MAX_NAME: usize = 200;
 
@@ -66,7 +67,7 @@ pub enum BusinessError {
     #[error(transparent)]
     InvalidPolicy(#[from] PolicyError),
     #[error(transparent)]
-    InvalidOpeningHours(#[from] OpeningHoursError),
+    InvalidOpeningHours(#[from] RotaError),
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -164,7 +165,7 @@ impl Aggregate for Business {
             }
             BusinessCommand::SetOpeningHours { tenant_id, days } => {
                 self.owned_by(tenant_id)?;
-                let days = valid_opening_hours(days)?;
+                let days = rota::validate_week(days)?;
                 if self.opening_hours.as_ref() == Some(&days) {
                     return Ok(());
                 }

@@ -1,12 +1,8 @@
 //! The rules a business's fields follow.
 
-use chrono::{NaiveTime, Timelike};
 use events::business::BookingPolicy;
-use events::staff::{Break, Weekday, WorkingDay};
 
 use super::MAX_NAME;
-use crate::staff::hours::{GRID_MINUTES, MAX_BREAKS};
-use crate::staff::WorkingDayInput;
 
 pub(super) fn valid_name(name: &str) -> Option<String> {
     let name = name.trim();
@@ -76,105 +72,4 @@ pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, P
         return Err(PolicyError::ReminderOffsets);
     }
     Ok(policy)
-}
-
-/// Opening hours that do not make a week; the codes are the staff rota's, as the mistakes are.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OpeningHoursError {
-    #[error("{0:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")]
-    InvalidWeekday(String),
-    #[error("{0:?} is not a time of day as HH:MM on a 5-minute grid, e.g. 09:00 or 17:30")]
-    InvalidTime(String),
-    #[error("{} appears more than once in the opening hours", .0.as_str())]
-    DuplicateWeekday(Weekday),
-    #[error("on {} the business must close after it opens", .0.as_str())]
-    InvalidHours(Weekday),
-    #[error("on {} a break must end after it starts", .0.as_str())]
-    InvalidBreak(Weekday),
-    #[error("on {} a break lies outside the opening hours", .0.as_str())]
-    BreakOutsideHours(Weekday),
-    #[error("on {} two breaks overlap", .0.as_str())]
-    OverlappingBreaks(Weekday),
-    #[error("on {} there are more than {MAX_BREAKS} breaks", .0.as_str())]
-    TooManyBreaks(Weekday),
-}
-
-/// Checks a week of opening hours by the rota's rules (`staff::hours`): local `HH:MM` on the
-/// 5-minute grid, closing after opening on the same date, breaks (a lunch closure) inside the
-/// day and not overlapping, each weekday at most once. The week comes back Monday first, each
-/// day's breaks by start.
-pub(super) fn valid_opening_hours(
-    days: Vec<WorkingDayInput>,
-) -> Result<Vec<WorkingDay>, OpeningHoursError> {
-    let mut week: Vec<WorkingDay> = Vec::with_capacity(days.len());
-    for day in days {
-        let day = valid_day(day)?;
-        if week.iter().any(|d| d.weekday == day.weekday) {
-            return Err(OpeningHoursError::DuplicateWeekday(day.weekday));
-        }
-        week.push(day);
-    }
-    week.sort_by_key(|d| d.weekday);
-    Ok(week)
-}
-
-fn valid_day(input: WorkingDayInput) -> Result<WorkingDay, OpeningHoursError> {
-    let weekday = parse_weekday(&input.weekday)?;
-    let (start, end) = (parse_time(&input.start)?, parse_time(&input.end)?);
-    if start >= end {
-        return Err(OpeningHoursError::InvalidHours(weekday));
-    }
-    if input.breaks.len() > MAX_BREAKS {
-        return Err(OpeningHoursError::TooManyBreaks(weekday));
-    }
-    let mut breaks = Vec::with_capacity(input.breaks.len());
-    for b in input.breaks {
-        let b = Break {
-            start: parse_time(&b.start)?,
-            end: parse_time(&b.end)?,
-        };
-        if b.start >= b.end {
-            return Err(OpeningHoursError::InvalidBreak(weekday));
-        }
-        if b.start < start || b.end > end {
-            return Err(OpeningHoursError::BreakOutsideHours(weekday));
-        }
-        breaks.push(b);
-    }
-    breaks.sort_by_key(|b| b.start);
-    if breaks.windows(2).any(|pair| pair[1].start < pair[0].end) {
-        return Err(OpeningHoursError::OverlappingBreaks(weekday));
-    }
-    Ok(WorkingDay {
-        weekday,
-        start,
-        end,
-        breaks,
-    })
-}
-
-/// `mon` … `sun`, in any case.
-fn parse_weekday(input: &str) -> Result<Weekday, OpeningHoursError> {
-    let wanted = input.trim().to_ascii_lowercase();
-    Weekday::ALL
-        .into_iter()
-        .find(|day| day.as_str() == wanted)
-        .ok_or_else(|| OpeningHoursError::InvalidWeekday(input.to_owned()))
-}
-
-/// Exactly `HH:MM`, 00:00 to 23:55, on the grid.
-fn parse_time(input: &str) -> Result<NaiveTime, OpeningHoursError> {
-    let invalid = || OpeningHoursError::InvalidTime(input.to_owned());
-    let (hours, minutes) = input.split_once(':').ok_or_else(invalid)?;
-    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !two_digits(hours) || !two_digits(minutes) {
-        return Err(invalid());
-    }
-    let hours: u32 = hours.parse().map_err(|_| invalid())?;
-    let minutes: u32 = minutes.parse().map_err(|_| invalid())?;
-    let time = NaiveTime::from_hms_opt(hours, minutes, 0).ok_or_else(invalid)?;
-    if !time.minute().is_multiple_of(GRID_MINUTES) {
-        return Err(invalid());
-    }
-    Ok(time)
 }

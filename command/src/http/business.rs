@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::routing::{patch, put};
 use axum::{Json, Router};
+use chrono::Utc;
 use events::business::BookingPolicy;
 use platform::json::ApiJson;
 use platform::request::RequestContext;
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::business::{Business, BusinessCommand};
-use crate::staff::{BreakInput, WorkingDayInput};
+use crate::rota::WorkingDayInput;
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -36,6 +37,8 @@ pub struct ChangeSettingsRequest {
 #[utoipa::path(patch, path = "/api/v1/business", request_body = ChangeSettingsRequest,
     tag = "business", security(("bearer" = [])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem,
+            description = "`timezone_has_bookings`: bookings or time off lie ahead"),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn change_settings(
     State(state): State<CommandState>,
@@ -43,6 +46,9 @@ pub async fn change_settings(
     context: RequestContext,
     ApiJson(body): ApiJson<ChangeSettingsRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
+    if let Some(timezone) = &body.timezone {
+        hold_timezone_while_booked(&state, user.tenant_id, timezone).await?;
+    }
     let command = BusinessCommand::ChangeSettings {
         tenant_id: user.tenant_id,
         name: body.name,
@@ -53,6 +59,26 @@ pub async fn change_settings(
         .accept::<Business>(user.tenant_id, command, &user, &context)
         .await?;
     Ok(Json(accepted))
+}
+
+/// Refuses a move to another timezone while any barber has a reservation ahead: each barber-day
+/// is keyed by its local date in the business's zone (see `booking::has_reservations_ahead`).
+async fn hold_timezone_while_booked(
+    state: &CommandState,
+    tenant_id: uuid::Uuid,
+    timezone: &str,
+) -> Result<(), ApiError> {
+    let business: Business = state.store.load(&tenant_id.to_string()).await?;
+    let Some(current) = business.tz().filter(|tz| tz.name() != timezone) else {
+        return Ok(());
+    };
+    if crate::booking::has_reservations_ahead(&state.store, tenant_id, current, Utc::now()).await? {
+        return Err(ApiError::conflict(
+            "timezone_has_bookings",
+            "bookings or time off lie ahead in the current timezone; move or cancel them first",
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -98,38 +124,12 @@ pub async fn set_booking_policy(
     Ok(Json(accepted))
 }
 
-/// The whole week of opening hours; a weekday left out is closed.
+/// The whole week of opening hours, in the business's local time; a weekday left out is closed.
+/// A day's `start` and `end` are when it opens and closes, its breaks closures (e.g. lunch).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningHoursRequest {
-    days: Vec<OpeningDayRequest>,
-}
-
-/// When the business is open on one weekday, in its local time.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpeningDayRequest {
-    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
-    #[schema(example = "mon")]
-    weekday: String,
-    /// Opening time, `HH:MM` on a 5-minute grid.
-    #[schema(example = "09:00")]
-    start: String,
-    /// Closing time, `HH:MM`, after `start` on the same day.
-    #[schema(example = "18:00")]
-    end: String,
-    /// Closures inside the day (e.g. lunch), not overlapping each other.
-    #[serde(default)]
-    breaks: Vec<OpeningBreakRequest>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpeningBreakRequest {
-    #[schema(example = "13:00")]
-    start: String,
-    #[schema(example = "13:30")]
-    end: String,
+    days: Vec<WorkingDayInput>,
 }
 
 /// Replaces the weekly opening hours. Bookings then fit both the barber's working hours and the
@@ -145,26 +145,9 @@ pub async fn set_opening_hours(
     context: RequestContext,
     ApiJson(body): ApiJson<OpeningHoursRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let days = body
-        .days
-        .into_iter()
-        .map(|day| WorkingDayInput {
-            weekday: day.weekday,
-            start: day.start,
-            end: day.end,
-            breaks: day
-                .breaks
-                .into_iter()
-                .map(|b| BreakInput {
-                    start: b.start,
-                    end: b.end,
-                })
-                .collect(),
-        })
-        .collect();
     let command = BusinessCommand::SetOpeningHours {
         tenant_id: user.tenant_id,
-        days,
+        days: body.days,
     };
     let accepted = state
         .accept::<Business>(user.tenant_id, command, &user, &context)

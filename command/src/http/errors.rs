@@ -2,8 +2,9 @@
 
 use platform::ApiError;
 
-use crate::business::{BusinessError, OpeningHoursError, PolicyError};
+use crate::business::{BusinessError, PolicyError};
 use crate::customer::CustomerError;
+use crate::rota::RotaError;
 use crate::service::ServiceError;
 use crate::store::CommandError;
 
@@ -45,7 +46,7 @@ impl From<BusinessError> for ApiError {
             BusinessError::AlreadyOpen => return ApiError::conflict("business_exists", detail),
             BusinessError::NotFound => return ApiError::not_found("business_not_found", detail),
             BusinessError::InvalidPolicy(policy) => policy_code(&policy),
-            BusinessError::InvalidOpeningHours(hours) => opening_hours_code(&hours),
+            BusinessError::InvalidOpeningHours(rota) => rota_code(&rota),
             BusinessError::InvalidName => "invalid_business_name",
             BusinessError::InvalidSlug(_) => "invalid_slug",
             BusinessError::UnknownTimezone(_) => "unknown_timezone",
@@ -66,17 +67,18 @@ fn policy_code(err: &PolicyError) -> &'static str {
     }
 }
 
-/// The same codes as the staff rota's: the mistakes are the same.
-fn opening_hours_code(err: &OpeningHoursError) -> &'static str {
+/// A barber's working hours and the shop's opening hours are refused with the same codes: the
+/// mistakes are the same.
+fn rota_code(err: &RotaError) -> &'static str {
     match err {
-        OpeningHoursError::InvalidWeekday(_) => "invalid_weekday",
-        OpeningHoursError::InvalidTime(_) => "invalid_time",
-        OpeningHoursError::DuplicateWeekday(_) => "duplicate_weekday",
-        OpeningHoursError::InvalidHours(_) => "invalid_hours",
-        OpeningHoursError::InvalidBreak(_) => "invalid_break",
-        OpeningHoursError::BreakOutsideHours(_) => "break_outside_hours",
-        OpeningHoursError::OverlappingBreaks(_) => "overlapping_breaks",
-        OpeningHoursError::TooManyBreaks(_) => "too_many_breaks",
+        RotaError::InvalidWeekday(_) => "invalid_weekday",
+        RotaError::InvalidTime(_) => "invalid_time",
+        RotaError::DuplicateWeekday(_) => "duplicate_weekday",
+        RotaError::InvalidHours(_) => "invalid_hours",
+        RotaError::InvalidBreak(_) => "invalid_break",
+        RotaError::BreakOutsideHours(_) => "break_outside_hours",
+        RotaError::OverlappingBreaks(_) => "overlapping_breaks",
+        RotaError::TooManyBreaks(_) => "too_many_breaks",
     }
 }
 
@@ -108,14 +110,7 @@ impl From<crate::staff::StaffError> for ApiError {
             E::InvalidRole(_) => "invalid_role",
             E::InvalidEmail(_) => "invalid_email",
             E::InvalidPhone(_) => "invalid_phone",
-            E::InvalidWeekday(_) => "invalid_weekday",
-            E::InvalidTime(_) => "invalid_time",
-            E::DuplicateWeekday(_) => "duplicate_weekday",
-            E::InvalidHours(_) => "invalid_hours",
-            E::InvalidBreak(_) => "invalid_break",
-            E::BreakOutsideHours(_) => "break_outside_hours",
-            E::OverlappingBreaks(_) => "overlapping_breaks",
-            E::TooManyBreaks(_) => "too_many_breaks",
+            E::InvalidWorkingHours(rota) => rota_code(&rota),
             E::InvalidTimeOff => "invalid_time_off",
             E::ReasonTooLong => "reason_too_long",
             E::TooManyServices => "too_many_services",

@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use super::roles::Manager;
 use super::{Accepted, CommandState};
+use crate::rota::WorkingDayInput;
 use crate::service::Service;
-use crate::staff::{check_service_count, BreakInput, StaffCommand, StaffMember, WorkingDayInput};
+use crate::staff::{check_service_count, StaffCommand, StaffMember};
 
 /// How many services are looked up at once when checking an offered list.
 const LOOKUPS_IN_FLIGHT: usize = 8;
@@ -37,34 +38,7 @@ pub fn routes() -> Router<CommandState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkingHoursRequest {
-    days: Vec<WorkingDayRequest>,
-}
-
-/// One day of the rota, in the business's local time.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WorkingDayRequest {
-    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
-    #[schema(example = "mon")]
-    weekday: String,
-    /// `HH:MM` on a 5-minute grid.
-    #[schema(example = "09:00")]
-    start: String,
-    /// `HH:MM`, after `start` on the same day.
-    #[schema(example = "17:00")]
-    end: String,
-    /// Inside the day's hours, not overlapping each other.
-    #[serde(default)]
-    breaks: Vec<BreakRequest>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BreakRequest {
-    #[schema(example = "12:00")]
-    start: String,
-    #[schema(example = "12:30")]
-    end: String,
+    days: Vec<WorkingDayInput>,
 }
 
 /// Replaces a staff member's weekly working hours.
@@ -82,26 +56,9 @@ pub async fn set_working_hours(
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<WorkingHoursRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let days = body
-        .days
-        .into_iter()
-        .map(|day| WorkingDayInput {
-            weekday: day.weekday,
-            start: day.start,
-            end: day.end,
-            breaks: day
-                .breaks
-                .into_iter()
-                .map(|b| BreakInput {
-                    start: b.start,
-                    end: b.end,
-                })
-                .collect(),
-        })
-        .collect();
     let command = StaffCommand::SetWorkingHours {
         tenant_id: user.tenant_id,
-        days,
+        days: body.days,
     };
     Ok(Json(
         state

@@ -4,13 +4,14 @@
 //! - this module: commands, errors, state, `handle`/`apply`.
 //! - `reads`: what booking asks of a staff member ([`StaffMember::working_hours_on`],
 //!   [`StaffMember::time_off`], [`StaffMember::offers`], [`StaffMember::is_active`]…).
-//! - [`hours`]: the weekly rota's rules (weekdays, `HH:MM` on a 5-minute grid, breaks).
 //! - [`profile`]: name, role and contact details.
 //! - [`time_off`]: time off's rules.
 //!
+//! The weekly rota's rules (weekdays, `HH:MM` on a 5-minute grid, breaks) are [`crate::rota`]'s,
+//! shared with the business's opening hours.
+//!
 //! Pure: no I/O. Whether offered services exist is checked by the caller before the command.
 
-pub mod hours;
 pub mod profile;
 mod reads;
 #[cfg(test)]
@@ -20,11 +21,12 @@ pub mod time_off;
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
-use events::staff::{StaffEvent, StaffProfile, Weekday, WorkingDay};
+use events::staff::{StaffEvent, StaffProfile, WorkingDay};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use hours::{BreakInput, WorkingDayInput};
+use crate::rota::RotaError;
+pub use crate::rota::{BreakInput, WorkingDayInput};
 pub use profile::StaffProfileInput;
 pub use time_off::TimeOff;
 
@@ -92,22 +94,8 @@ pub enum StaffError {
     InvalidEmail(String),
     #[error("{0:?} is not a phone number in international form (E.164), e.g. +447700900123")]
     InvalidPhone(String),
-    #[error("{0:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")]
-    InvalidWeekday(String),
-    #[error("{0:?} is not a time of day as HH:MM on a 5-minute grid, e.g. 09:00 or 17:30")]
-    InvalidTime(String),
-    #[error("{} appears more than once in the working hours", .0.as_str())]
-    DuplicateWeekday(Weekday),
-    #[error("on {} the working day must end after it starts", .0.as_str())]
-    InvalidHours(Weekday),
-    #[error("on {} a break must end after it starts", .0.as_str())]
-    InvalidBreak(Weekday),
-    #[error("on {} a break lies outside the working hours", .0.as_str())]
-    BreakOutsideHours(Weekday),
-    #[error("on {} two breaks overlap", .0.as_str())]
-    OverlappingBreaks(Weekday),
-    #[error("on {} there are more than {} breaks", .0.as_str(), hours::MAX_BREAKS)]
-    TooManyBreaks(Weekday),
+    #[error(transparent)]
+    InvalidWorkingHours(#[from] RotaError),
     #[error(
         "time off must end after it starts and last at most {} days",
         time_off::MAX_DAYS
@@ -225,7 +213,7 @@ impl StaffMember {
             }
             StaffCommand::SetWorkingHours { tenant_id, days } => {
                 self.changeable_by(tenant_id)?;
-                let days = hours::validate_week(days)?;
+                let days = crate::rota::validate_week(days)?;
                 if days == self.working_hours {
                     return Ok(None);
                 }

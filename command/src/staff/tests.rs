@@ -4,7 +4,7 @@
 
 use chrono::{NaiveTime, TimeZone};
 use cqrs_es::test::TestFramework;
-use events::staff::{Break, StaffRole};
+use events::staff::{Break, StaffRole, Weekday};
 
 use super::*;
 

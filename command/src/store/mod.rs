@@ -30,7 +30,7 @@ use tokio::sync::Notify;
 
 use crate::booking::reconciler::PendingChange;
 use cache::AggregateCache;
-pub use reading::{Newer, Reading, Wanted};
+pub use reading::{Known, Newer, Reading, Wanted};
 use session::Session;
 pub use together::{Part, TogetherError};
 

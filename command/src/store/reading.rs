@@ -25,6 +25,22 @@ pub struct Wanted<A> {
     sequence: usize,
 }
 
+/// An aggregate as of a sequence, read moments ago: a command may be decided on it without
+/// loading it again (if it is out of date by then, the append conflicts and the command is
+/// re-decided on a fresh load).
+pub struct Known<A> {
+    pub state: A,
+    pub sequence: usize,
+}
+
+impl<A> Wanted<A> {
+    /// The copy this process had before the reading: possibly out of date, good for a guess
+    /// (which barber-day a booking falls on) that the caller checks after the reading.
+    pub fn cached(&self) -> &A {
+        &self.state
+    }
+}
+
 /// The events recorded after the cached copies, by aggregate.
 pub struct Newer<'a> {
     store: &'a EventStore,
@@ -102,6 +118,14 @@ impl Newer<'_> {
     where
         A: Aggregate + Clone + 'static,
     {
+        Ok(self.known(wanted)?.state)
+    }
+
+    /// [`Self::fold`], with the sequence it is folded up to.
+    pub fn known<A>(&self, wanted: Wanted<A>) -> Result<Known<A>, CommandError<A::Error>>
+    where
+        A: Aggregate + Clone + 'static,
+    {
         let Wanted {
             id,
             mut state,
@@ -109,7 +133,7 @@ impl Newer<'_> {
         } = wanted;
         let key = (A::TYPE.to_owned(), id);
         let Some(newer) = self.events.get(&key) else {
-            return Ok(state);
+            return Ok(Known { state, sequence });
         };
         for (at, payload) in newer {
             let event = serde_json::from_value(payload.clone())
@@ -118,6 +142,6 @@ impl Newer<'_> {
             sequence = *at;
         }
         self.store.cache.put(&key.1, state.clone(), sequence);
-        Ok(state)
+        Ok(Known { state, sequence })
     }
 }

@@ -8,12 +8,12 @@
 //! in which one exists without the other.
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::PersistenceError;
+use cqrs_es::persist::{EventStoreAggregateContext, PersistenceError};
 use cqrs_es::{Aggregate, AggregateError};
 use events::EventMetadata;
 
 use super::session::{Decided, Session};
-use super::{append, Committed, EventStore, Recording, CONFLICT_RETRIES};
+use super::{append, Committed, EventStore, Known, Recording, CONFLICT_RETRIES};
 
 /// One of the two commands, and the aggregate it goes to.
 pub struct Part<'a, A: Aggregate> {
@@ -21,6 +21,8 @@ pub struct Part<'a, A: Aggregate> {
     pub command: A::Command,
     /// The id was generated for this command: nothing to load (see [`Recording::new_record`]).
     pub new_record: bool,
+    /// The aggregate as just read, to decide the first attempt on without loading it.
+    pub known: Option<Known<A>>,
 }
 
 /// Why the two commands were not recorded.
@@ -46,8 +48,8 @@ impl EventStore {
     #[tracing::instrument(skip_all, fields(first = A::TYPE, second = B::TYPE))]
     pub async fn record_together<A, B>(
         &self,
-        first: Part<'_, A>,
-        second: Part<'_, B>,
+        mut first: Part<'_, A>,
+        mut second: Part<'_, B>,
         metadata: &EventMetadata,
     ) -> Result<Committed, TogetherError<A::Error, B::Error>>
     where
@@ -65,6 +67,11 @@ impl EventStore {
             let a = decide(
                 Session::<A>::new(self, fresh(first.new_record)),
                 first.id,
+                if attempt == 0 {
+                    first.known.take()
+                } else {
+                    None
+                },
                 first.command.clone(),
                 &metadata,
             )
@@ -73,6 +80,11 @@ impl EventStore {
             let b = decide(
                 Session::<B>::new(self, fresh(second.new_record)),
                 second.id,
+                if attempt == 0 {
+                    second.known.take()
+                } else {
+                    None
+                },
                 second.command.clone(),
                 &metadata,
             )
@@ -101,10 +113,11 @@ impl EventStore {
     }
 }
 
-/// Loads the aggregate and lets it decide, without recording anything yet.
+/// Loads the aggregate (unless it is known) and lets it decide, without recording anything yet.
 async fn decide<A>(
     session: Session<'_, A>,
     id: &str,
+    known: Option<Known<A>>,
     command: A::Command,
     metadata: &std::collections::HashMap<String, String>,
 ) -> Result<Decided<A>, AggregateError<A::Error>>
@@ -112,7 +125,15 @@ where
     A: Aggregate<Services = ()> + Clone + 'static,
 {
     use cqrs_es::EventStore as _;
-    let mut context = session.load_aggregate(id).await?;
+    let mut context = match known {
+        Some(Known { state, sequence }) => EventStoreAggregateContext {
+            aggregate_id: id.to_owned(),
+            aggregate: state,
+            current_sequence: sequence,
+            current_snapshot: None,
+        },
+        None => session.load_aggregate(id).await?,
+    };
     let sink = EventSink::default();
     context
         .aggregate

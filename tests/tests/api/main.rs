@@ -16,3 +16,4 @@ mod reschedule;
 mod services;
 mod staff;
 mod time_off;
+mod timezone_change;

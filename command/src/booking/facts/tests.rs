@@ -47,6 +47,7 @@ fn facts(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<Workin
         currency: "GBP".into(),
         staff,
         opening_hours,
+        day: None,
     }
 }
 

@@ -44,7 +44,9 @@ fn working_hours_with_overlapping_breaks_are_refused() {
             tenant_id: TENANT,
             days: vec![day],
         })
-        .then_expect_error(StaffError::OverlappingBreaks(Weekday::Mon));
+        .then_expect_error(StaffError::InvalidWorkingHours(
+            RotaError::OverlappingBreaks(Weekday::Mon),
+        ));
 }
 
 #[test]

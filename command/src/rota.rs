@@ -1,45 +1,84 @@
-//! The weekly rota as it is typed (`{weekday: "mon", start: "09:00", end: "17:00", breaks}`),
-//! checked and normalised into [`WorkingDay`]s.
+//! The weekly rota: for each weekday worked, the hours and the breaks. A barber's working hours
+//! and the shop's opening hours (a break being, say, a lunch closure) are both rotas, follow the
+//! same rules and are refused for the same mistakes, so they are checked here once and
+//! normalised into [`WorkingDay`]s; the StaffMember and Business aggregates wrap [`RotaError`].
 //!
 //! Times are local wall-clock `"HH:MM"` on a 5-minute grid: bookings are laid out on that grid,
 //! so a shift starting at 09:07 would only leave unusable slivers. A day runs from `start` to
 //! `end` on the same date (`start < end`, so the latest end is 23:55; nobody cuts hair across
 //! midnight). Breaks lie inside the day and may touch but not overlap each other.
+//!
+//! [`WorkingDayInput`] and [`BreakInput`] are the days exactly as the client types them (strings,
+//! unchecked), so they are also the JSON body's days of both `PUT` routes: one wire shape.
 
 use chrono::{NaiveTime, Timelike};
 use events::staff::{Break, Weekday, WorkingDay};
+use serde::Deserialize;
 
-use super::StaffError;
-
-/// The grid working hours and breaks are set on, in minutes.
+/// The grid working hours, opening hours and breaks are set on, in minutes.
 pub const GRID_MINUTES: u32 = 5;
 
 /// At most this many breaks in one day: a rota, not a timetable.
 pub const MAX_BREAKS: usize = 10;
 
-/// One day of the rota as the client sent it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// One day of the rota as the client sent it, in the business's local time.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorkingDayInput {
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
+    #[schema(example = "mon")]
     pub weekday: String,
+    /// `HH:MM` on a 5-minute grid.
+    #[schema(example = "09:00")]
     pub start: String,
+    /// `HH:MM`, after `start` on the same day.
+    #[schema(example = "17:00")]
     pub end: String,
+    /// Inside the day's hours, not overlapping each other.
+    #[serde(default)]
     pub breaks: Vec<BreakInput>,
 }
 
 /// One break as the client sent it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BreakInput {
+    #[schema(example = "12:00")]
     pub start: String,
+    #[schema(example = "12:30")]
     pub end: String,
 }
 
-/// Checks a whole rota; the result is sorted Monday first, each day's breaks by start.
-pub fn validate_week(days: Vec<WorkingDayInput>) -> Result<Vec<WorkingDay>, StaffError> {
+/// A week that is not a rota. The words fit a barber's hours and a shop's alike; the HTTP codes
+/// are the same for both.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RotaError {
+    #[error("{0:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")]
+    InvalidWeekday(String),
+    #[error("{0:?} is not a time of day as HH:MM on a 5-minute grid, e.g. 09:00 or 17:30")]
+    InvalidTime(String),
+    #[error("{} appears more than once in the week", .0.as_str())]
+    DuplicateWeekday(Weekday),
+    #[error("on {} the day must end after it starts", .0.as_str())]
+    InvalidHours(Weekday),
+    #[error("on {} a break must end after it starts", .0.as_str())]
+    InvalidBreak(Weekday),
+    #[error("on {} a break lies outside the day's hours", .0.as_str())]
+    BreakOutsideHours(Weekday),
+    #[error("on {} two breaks overlap", .0.as_str())]
+    OverlappingBreaks(Weekday),
+    #[error("on {} there are more than {MAX_BREAKS} breaks", .0.as_str())]
+    TooManyBreaks(Weekday),
+}
+
+/// Checks a whole rota; the result is sorted Monday first, each day's breaks by start. A weekday
+/// left out is a day off (closed, for a shop).
+pub fn validate_week(days: Vec<WorkingDayInput>) -> Result<Vec<WorkingDay>, RotaError> {
     let mut week: Vec<WorkingDay> = Vec::with_capacity(days.len());
     for day in days {
         let day = validate_day(day)?;
         if week.iter().any(|d| d.weekday == day.weekday) {
-            return Err(StaffError::DuplicateWeekday(day.weekday));
+            return Err(RotaError::DuplicateWeekday(day.weekday));
         }
         week.push(day);
     }
@@ -47,15 +86,15 @@ pub fn validate_week(days: Vec<WorkingDayInput>) -> Result<Vec<WorkingDay>, Staf
     Ok(week)
 }
 
-fn validate_day(input: WorkingDayInput) -> Result<WorkingDay, StaffError> {
+fn validate_day(input: WorkingDayInput) -> Result<WorkingDay, RotaError> {
     let weekday = parse_weekday(&input.weekday)?;
     let start = parse_time(&input.start)?;
     let end = parse_time(&input.end)?;
     if start >= end {
-        return Err(StaffError::InvalidHours(weekday));
+        return Err(RotaError::InvalidHours(weekday));
     }
     if input.breaks.len() > MAX_BREAKS {
-        return Err(StaffError::TooManyBreaks(weekday));
+        return Err(RotaError::TooManyBreaks(weekday));
     }
     let mut breaks = Vec::with_capacity(input.breaks.len());
     for b in input.breaks {
@@ -64,16 +103,16 @@ fn validate_day(input: WorkingDayInput) -> Result<WorkingDay, StaffError> {
             end: parse_time(&b.end)?,
         };
         if b.start >= b.end {
-            return Err(StaffError::InvalidBreak(weekday));
+            return Err(RotaError::InvalidBreak(weekday));
         }
         if b.start < start || b.end > end {
-            return Err(StaffError::BreakOutsideHours(weekday));
+            return Err(RotaError::BreakOutsideHours(weekday));
         }
         breaks.push(b);
     }
     breaks.sort_by_key(|b| b.start);
     if breaks.windows(2).any(|pair| pair[1].start < pair[0].end) {
-        return Err(StaffError::OverlappingBreaks(weekday));
+        return Err(RotaError::OverlappingBreaks(weekday));
     }
     Ok(WorkingDay {
         weekday,
@@ -84,17 +123,17 @@ fn validate_day(input: WorkingDayInput) -> Result<WorkingDay, StaffError> {
 }
 
 /// `mon` … `sun`, in any case.
-fn parse_weekday(input: &str) -> Result<Weekday, StaffError> {
+fn parse_weekday(input: &str) -> Result<Weekday, RotaError> {
     let wanted = input.trim().to_ascii_lowercase();
     Weekday::ALL
         .into_iter()
         .find(|day| day.as_str() == wanted)
-        .ok_or_else(|| StaffError::InvalidWeekday(input.to_owned()))
+        .ok_or_else(|| RotaError::InvalidWeekday(input.to_owned()))
 }
 
 /// Exactly `HH:MM`, 00:00 to 23:55, on the grid.
-fn parse_time(input: &str) -> Result<NaiveTime, StaffError> {
-    let invalid = || StaffError::InvalidTime(input.to_owned());
+fn parse_time(input: &str) -> Result<NaiveTime, RotaError> {
+    let invalid = || RotaError::InvalidTime(input.to_owned());
     let (hours, minutes) = input.split_once(':').ok_or_else(invalid)?;
     let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !two_digits(hours) || !two_digits(minutes) {
@@ -109,11 +148,18 @@ fn parse_time(input: &str) -> Result<NaiveTime, StaffError> {
     Ok(time)
 }
 
+/// Every rule of the rota, once; the aggregates' tests only show that each refuses a bad one.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn day(weekday: &str, start: &str, end: &str, breaks: &[(&str, &str)]) -> WorkingDayInput {
+    /// A day as typed, breaks as `(start, end)`; for the aggregates' tests too.
+    pub(crate) fn day(
+        weekday: &str,
+        start: &str,
+        end: &str,
+        breaks: &[(&str, &str)],
+    ) -> WorkingDayInput {
         WorkingDayInput {
             weekday: weekday.into(),
             start: start.into(),
@@ -172,7 +218,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_time(bad),
-                Err(StaffError::InvalidTime(bad.into())),
+                Err(RotaError::InvalidTime(bad.into())),
                 "{bad}"
             );
         }
@@ -180,11 +226,23 @@ mod tests {
 
     #[test]
     fn bad_rotas_are_refused_with_the_reason() {
-        use StaffError::*;
+        use RotaError::*;
         let cases = [
             (
                 vec![day("funday", "09:00", "17:00", &[])],
                 InvalidWeekday("funday".into()),
+            ),
+            (
+                vec![day("mon", "9:00", "17:00", &[])],
+                InvalidTime("9:00".into()),
+            ),
+            (
+                vec![day("mon", "09:00", "17:02", &[])],
+                InvalidTime("17:02".into()),
+            ),
+            (
+                vec![day("fri", "09:00", "17:00", &[("12:00", "12:01")])],
+                InvalidTime("12:01".into()),
             ),
             (
                 vec![day("mon", "17:00", "09:00", &[])],
@@ -221,10 +279,6 @@ mod tests {
                     &[("12:00", "13:00"), ("12:30", "12:45")],
                 )],
                 OverlappingBreaks(Weekday::Thu),
-            ),
-            (
-                vec![day("fri", "09:00", "17:00", &[("12:00", "12:01")])],
-                InvalidTime("12:01".into()),
             ),
             (
                 vec![day(
