@@ -8,7 +8,7 @@ use async_nats::jetstream::{AckKind, Message};
 use events::RecordedEvent;
 use sqlx::PgPool;
 
-use crate::bookkeeping::{self, Fate, Origin, Tally};
+use crate::bookkeeping::{self, Fate, Origin, Quick, Tally};
 use crate::projection::Projection;
 use crate::store::Position;
 
@@ -30,12 +30,36 @@ pub(crate) struct Committed {
 
 /// Applies `messages` in one transaction. An `Err` means nothing was committed (the database
 /// is unavailable, or a deadlock): the caller naks the batch and retries after a back-off.
+///
+/// Each event that is the next of its aggregate is applied directly; should one fail for good,
+/// the transaction is rolled back and the batch redone with a savepoint around every event, so
+/// that the failing one alone is undone and dead-lettered.
 #[tracing::instrument(skip_all, fields(projection = projection.name(), messages = messages.len()))]
 pub(crate) async fn apply<P: Projection>(
     pool: &PgPool,
     projection: &P,
     messages: &[Message],
 ) -> Result<Committed, sqlx::Error> {
+    if let Some(committed) = attempt(pool, projection, messages, false).await? {
+        return Ok(committed);
+    }
+    tracing::info!("an event failed for good; redoing the batch one savepoint per event");
+    match attempt(pool, projection, messages, true).await? {
+        Some(committed) => Ok(committed),
+        None => Err(sqlx::Error::Protocol(
+            "the careful path cannot ask for more care".into(),
+        )),
+    }
+}
+
+/// One try at the batch; `None` when a quick try met an event that failed for good (nothing
+/// committed).
+async fn attempt<P: Projection>(
+    pool: &PgPool,
+    projection: &P,
+    messages: &[Message],
+    careful: bool,
+) -> Result<Option<Committed>, sqlx::Error> {
     let name = projection.name();
     let mut tx = pool.begin().await?;
     let checkpoint = bookkeeping::lock_checkpoint(&mut tx, name).await?;
@@ -72,6 +96,19 @@ pub(crate) async fn apply<P: Projection>(
             dispositions.push(Disposition::Ack);
             continue;
         }
+        if !careful {
+            match bookkeeping::handle_next_event(&mut tx, projection, &event, &mut tally).await? {
+                Some(Quick::Applied) => {
+                    dispositions.push(Disposition::Ack);
+                    continue;
+                }
+                Some(Quick::NotNext) => {}
+                None => {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+            }
+        }
         let origin = Origin::Message {
             stream_sequence,
             body: &body,
@@ -88,10 +125,10 @@ pub(crate) async fn apply<P: Projection>(
     }
     bookkeeping::notify(&mut tx, name).await?;
     tx.commit().await?;
-    Ok(Committed {
+    Ok(Some(Committed {
         dispositions,
         tally,
-    })
+    }))
 }
 
 /// Acknowledges a committed batch. A lost plain ack only costs a redelivery (a no-op); a

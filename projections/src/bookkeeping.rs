@@ -234,6 +234,54 @@ pub(crate) async fn handle_event<P: Projection>(
     Ok(fate)
 }
 
+/// The common case in one statement: `event` is the next of its aggregate (or its first), and
+/// its sequence is claimed and applied without a savepoint. `None`: not the common case (a
+/// duplicate or a gap: [`handle_event`] decides, with nothing changed yet), or the event
+/// failed permanently and the transaction may be aborted: the caller rolls the batch back and
+/// redoes it with [`handle_event`], which undoes a failing event alone.
+/// An `Err` is transient, as for [`handle_event`].
+pub(crate) async fn handle_next_event<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    event: &RecordedEvent,
+    tally: &mut Tally,
+) -> Result<Option<Quick>, sqlx::Error> {
+    let claimed: Option<i64> = sqlx::query_scalar(
+        "insert into projection_aggregate_sequences as s
+             (projection, aggregate_type, aggregate_id, last_sequence)
+         select $1, $2, $3, $4 where $4 = 1
+         on conflict (projection, aggregate_type, aggregate_id) do update
+            set last_sequence = excluded.last_sequence
+          where s.last_sequence = excluded.last_sequence - 1
+         returning last_sequence",
+    )
+    .bind(projection.name())
+    .bind(&event.aggregate_type)
+    .bind(&event.aggregate_id)
+    .bind(event.sequence)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if claimed.is_none() {
+        return Ok(Some(Quick::NotNext));
+    }
+    match projection.apply(conn, event).await {
+        Ok(()) => {
+            tally.count(Fate::Applied, event);
+            Ok(Some(Quick::Applied))
+        }
+        Err(ApplyError::Transient(err)) => Err(err),
+        Err(_) => Ok(None),
+    }
+}
+
+/// How [`handle_next_event`] ended, when it did not need the careful path for the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quick {
+    Applied,
+    /// A duplicate or a gap: hand it to [`handle_event`].
+    NotNext,
+}
+
 /// The last sequence applied for the event's aggregate (0 when none), locked until commit.
 async fn lock_sequence(
     conn: &mut PgConnection,
