@@ -41,25 +41,54 @@ async fn events_of(env: &TestEnv, id: Uuid) -> i64 {
         .expect("count")
 }
 
+/// A test's database, a stop signal for the stores started on it, and a tenant to write as.
+struct Given {
+    env: TestEnv,
+    _stop: shutdown::ShutdownTrigger,
+    shutdown: shutdown::Shutdown,
+    tenant: Uuid,
+    metadata: EventMetadata,
+}
+
+impl Given {
+    async fn new() -> Self {
+        let env = TestEnv::new().await;
+        let (stop, shutdown) = shutdown::channel();
+        let tenant = Uuid::new_v4();
+        Self {
+            env,
+            _stop: stop,
+            shutdown,
+            tenant,
+            metadata: EventMetadata::for_command(tenant, "test", "store"),
+        }
+    }
+
+    /// A command store on the database, as one replica would have it: nothing remembered yet.
+    fn store(&self) -> EventStore {
+        EventStore::start(self.env.pool.clone(), self.shutdown.clone())
+    }
+}
+
+/// A record created under a generated id.
+const CREATED: Recording<'static> = Recording {
+    new_record: true,
+    pending: None,
+};
+
 #[tokio::test]
 async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
-    let env = TestEnv::new().await;
-    let (_stop, shutdown) = shutdown::channel();
-    let store = EventStore::start(env.pool.clone(), shutdown.clone());
-    let other_replica = EventStore::start(env.pool.clone(), shutdown.clone());
-    let tenant = Uuid::new_v4();
-    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let given = Given::new().await;
+    let store = given.store();
+    let other_replica = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
     let id = Uuid::new_v4();
-    let created = Recording {
-        new_record: true,
-        pending: None,
-    };
     store
         .record::<Customer>(
             &id.to_string(),
             register(id, tenant, "Ana"),
-            &metadata,
-            created,
+            metadata,
+            CREATED,
         )
         .await
         .expect("registered");
@@ -71,7 +100,7 @@ async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
             .execute::<Customer>(
                 &id.to_string(),
                 rename(tenant, &format!("Ana {n}")),
-                &metadata,
+                metadata,
             )
             .await
             .expect("renamed");
@@ -81,10 +110,10 @@ async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
         tags: vec!["vip".into(), "beard".into()],
     };
     store
-        .execute::<Customer>(&id.to_string(), tags, &metadata)
+        .execute::<Customer>(&id.to_string(), tags, metadata)
         .await
         .expect("tagged");
-    let cold = EventStore::start(env.pool.clone(), shutdown);
+    let cold = given.store();
     let folded = json!(cold.load::<Customer>(&id.to_string()).await.expect("cold"));
     for warm in [&store, &other_replica] {
         let remembered = json!(warm.load::<Customer>(&id.to_string()).await.expect("warm"));
@@ -95,22 +124,16 @@ async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
 
 #[tokio::test]
 async fn a_new_record_whose_id_exists_is_decided_on_the_record() {
-    let env = TestEnv::new().await;
-    let (_stop, shutdown) = shutdown::channel();
-    let store = EventStore::start(env.pool.clone(), shutdown);
-    let tenant = Uuid::new_v4();
-    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
     let id = Uuid::new_v4();
-    let created = Recording {
-        new_record: true,
-        pending: None,
-    };
     store
         .record::<Customer>(
             &id.to_string(),
             register(id, tenant, "Ana"),
-            &metadata,
-            created,
+            metadata,
+            CREATED,
         )
         .await
         .expect("registered");
@@ -118,8 +141,8 @@ async fn a_new_record_whose_id_exists_is_decided_on_the_record() {
         .record::<Customer>(
             &id.to_string(),
             register(id, tenant, "Bo"),
-            &metadata,
-            created,
+            metadata,
+            CREATED,
         )
         .await;
     match again {
@@ -128,16 +151,14 @@ async fn a_new_record_whose_id_exists_is_decided_on_the_record() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(events_of(&env, id).await, 1);
+    assert_eq!(events_of(&given.env, id).await, 1);
 }
 
 #[tokio::test]
 async fn two_commands_recorded_together_are_both_recorded_or_neither() {
-    let env = TestEnv::new().await;
-    let (_stop, shutdown) = shutdown::channel();
-    let store = EventStore::start(env.pool.clone(), shutdown);
-    let tenant = Uuid::new_v4();
-    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
     let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
     let (first_id, second_id) = (first.to_string(), second.to_string());
 
@@ -156,14 +177,14 @@ async fn two_commands_recorded_together_are_both_recorded_or_neither() {
                 new_record: false,
                 known: None,
             },
-            &metadata,
+            metadata,
         )
         .await;
     assert!(
         matches!(refused, Err(TogetherError::Second(_))),
         "{refused:?}"
     );
-    assert_eq!(events_of(&env, first).await, 0);
+    assert_eq!(events_of(&given.env, first).await, 0);
 
     let recorded = store
         .record_together::<Customer, Customer>(
@@ -179,23 +200,21 @@ async fn two_commands_recorded_together_are_both_recorded_or_neither() {
                 new_record: true,
                 known: None,
             },
-            &metadata,
+            metadata,
         )
         .await
         .expect("recorded");
     assert!(recorded.position.is_some());
-    assert_eq!(events_of(&env, first).await, 1);
-    assert_eq!(events_of(&env, second).await, 1);
+    assert_eq!(events_of(&given.env, first).await, 1);
+    assert_eq!(events_of(&given.env, second).await, 1);
 }
 
 #[tokio::test]
 async fn a_remembered_rota_holds_each_time_off_once() {
     use command::staff::{StaffCommand, StaffMember, StaffProfileInput};
-    let env = TestEnv::new().await;
-    let (_stop, shutdown) = shutdown::channel();
-    let store = EventStore::start(env.pool.clone(), shutdown.clone());
-    let tenant = Uuid::new_v4();
-    let metadata = EventMetadata::for_command(tenant, "test", "store");
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
     let id = Uuid::new_v4();
     let add = StaffCommand::Add {
         staff_id: id,
@@ -208,7 +227,7 @@ async fn a_remembered_rota_holds_each_time_off_once() {
         },
     };
     store
-        .execute::<StaffMember>(&id.to_string(), add, &metadata)
+        .execute::<StaffMember>(&id.to_string(), add, metadata)
         .await
         .expect("added");
     let start = chrono::Utc::now() + chrono::Duration::days(3);
@@ -224,7 +243,7 @@ async fn a_remembered_rota_holds_each_time_off_once() {
             reason: None,
         };
         store
-            .execute::<StaffMember>(&id.to_string(), off, &metadata)
+            .execute::<StaffMember>(&id.to_string(), off, metadata)
             .await
             .expect("time off");
     }
@@ -233,7 +252,7 @@ async fn a_remembered_rota_holds_each_time_off_once() {
         time_off_id: kept.remove(1),
     };
     store
-        .execute::<StaffMember>(&id.to_string(), remove, &metadata)
+        .execute::<StaffMember>(&id.to_string(), remove, metadata)
         .await
         .expect("removed");
     let remembered = store
@@ -242,7 +261,7 @@ async fn a_remembered_rota_holds_each_time_off_once() {
         .expect("warm");
     let ids: Vec<Uuid> = remembered.time_off().iter().map(|t| t.id).collect();
     assert_eq!(ids, kept);
-    let cold = EventStore::start(env.pool.clone(), shutdown);
+    let cold = given.store();
     let folded = cold
         .load::<StaffMember>(&id.to_string())
         .await

@@ -98,12 +98,12 @@ async fn attempt<P: Projection>(
         }
         if !careful {
             match bookkeeping::handle_next_event(&mut tx, projection, &event, &mut tally).await? {
-                Some(Quick::Applied) => {
+                Quick::Applied => {
                     dispositions.push(Disposition::Ack);
                     continue;
                 }
-                Some(Quick::NotNext) => {}
-                None => {
+                Quick::NotNext => {}
+                Quick::FailedForGood => {
                     tx.rollback().await?;
                     return Ok(None);
                 }

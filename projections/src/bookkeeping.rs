@@ -235,17 +235,15 @@ pub(crate) async fn handle_event<P: Projection>(
 }
 
 /// The common case in one statement: `event` is the next of its aggregate (or its first), and
-/// its sequence is claimed and applied without a savepoint. `None`: not the common case (a
-/// duplicate or a gap: [`handle_event`] decides, with nothing changed yet), or the event
-/// failed permanently and the transaction may be aborted: the caller rolls the batch back and
-/// redoes it with [`handle_event`], which undoes a failing event alone.
-/// An `Err` is transient, as for [`handle_event`].
+/// its sequence is claimed and applied without a savepoint. Anything else is handed back (see
+/// [`Quick`]) with nothing changed, or, for an event that failed for good, with the transaction
+/// possibly aborted. An `Err` is transient, as for [`handle_event`].
 pub(crate) async fn handle_next_event<P: Projection>(
     conn: &mut PgConnection,
     projection: &P,
     event: &RecordedEvent,
     tally: &mut Tally,
-) -> Result<Option<Quick>, sqlx::Error> {
+) -> Result<Quick, sqlx::Error> {
     let claimed: Option<i64> = sqlx::query_scalar(
         "insert into projection_aggregate_sequences as s
              (projection, aggregate_type, aggregate_id, last_sequence)
@@ -262,24 +260,27 @@ pub(crate) async fn handle_next_event<P: Projection>(
     .fetch_optional(&mut *conn)
     .await?;
     if claimed.is_none() {
-        return Ok(Some(Quick::NotNext));
+        return Ok(Quick::NotNext);
     }
     match projection.apply(conn, event).await {
         Ok(()) => {
             tally.count(Fate::Applied, event);
-            Ok(Some(Quick::Applied))
+            Ok(Quick::Applied)
         }
         Err(ApplyError::Transient(err)) => Err(err),
-        Err(_) => Ok(None),
+        Err(_) => Ok(Quick::FailedForGood),
     }
 }
 
-/// How [`handle_next_event`] ended, when it did not need the careful path for the batch.
+/// How [`handle_next_event`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Quick {
     Applied,
-    /// A duplicate or a gap: hand it to [`handle_event`].
+    /// A duplicate or a gap, nothing changed: hand it to [`handle_event`].
     NotNext,
+    /// The event can never apply and the transaction may be aborted: roll the batch back and
+    /// redo it with [`handle_event`], which undoes a failing event alone.
+    FailedForGood,
 }
 
 /// The last sequence applied for the event's aggregate (0 when none), locked until commit.

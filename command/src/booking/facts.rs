@@ -11,7 +11,7 @@ use events::business::BookingPolicy;
 use events::staff::WorkingDay;
 use uuid::Uuid;
 
-use super::{store_error, BookingError};
+use super::BookingError;
 use crate::business::Business;
 use crate::customer::Customer;
 use crate::schedule::{day, schedule_id, Interval, Schedule};
@@ -32,8 +32,9 @@ pub(super) struct Facts {
     /// The business's week, Monday first; `None` if it never set opening hours (then only
     /// the barber's hours count).
     pub opening_hours: Option<Vec<WorkingDay>>,
-    /// The barber's day the booking falls on, read with the facts when asked for.
-    pub day: Option<(NaiveDate, Known<Schedule>)>,
+    /// The barber's Schedule of the local day `gather`'s `day_of` falls on, read with the
+    /// facts when asked for.
+    pub day: Option<Known<Schedule>>,
 }
 
 /// Loads and checks the facts; a fact that does not hold is the client's error.
@@ -57,20 +58,17 @@ pub(super) async fn gather(
     let staff = reading.want::<StaffMember>(&staff_id.to_string());
     let customer = customer_id.map(|id| reading.want::<Customer>(&id.to_string()));
     let newer = reading.read().await?;
-    let business = newer.fold(business).map_err(store_error)?;
-    let service = newer.fold(service).map_err(store_error)?;
-    let staff = newer.fold(staff).map_err(store_error)?;
-    let customer = customer
-        .map(|c| newer.fold(c))
-        .transpose()
-        .map_err(store_error)?;
+    let business = newer.fold(business)?;
+    let service = newer.fold(service)?;
+    let staff = newer.fold(staff)?;
+    let customer = customer.map(|c| newer.fold(c)).transpose()?;
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
     let timezone = business.tz().ok_or(BookingError::BusinessNotFound)?;
     let day = match (guess, day_of) {
         (Some((date, schedule)), Some(at)) if date == day::local_date_of(timezone, at) => {
-            Some((date, newer.known(schedule).map_err(store_error)?))
+            Some(newer.known(schedule)?)
         }
         _ => None,
     };

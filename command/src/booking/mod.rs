@@ -88,6 +88,12 @@ impl From<sqlx::Error> for BookingError {
     }
 }
 
+impl From<cqrs_es::persist::PersistenceError> for BookingError {
+    fn from(err: cqrs_es::persist::PersistenceError) -> Self {
+        Self::Store(Box::new(err))
+    }
+}
+
 /// A failure to read another aggregate's facts: never the client's fault.
 fn store_error<E: std::error::Error>(err: CommandError<E>) -> BookingError {
     match err {
@@ -193,17 +199,13 @@ pub async fn book(
         now,
     };
     let appointment = appointment_id.to_string();
-    let known = match facts.day {
-        Some((read, day)) if read == date => Some(day),
-        _ => None,
-    };
     let committed = store
         .record_together::<Schedule, Appointment>(
             Part {
                 id: &schedule,
                 command: reserve,
                 new_record: false,
-                known,
+                known: facts.day,
             },
             Part {
                 id: &appointment,

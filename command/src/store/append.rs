@@ -1,8 +1,7 @@
-//! The two statements the store runs per command: read what is newer than the cached state, and
-//! append all of a command's events at once.
+//! The append: all of a command's events in one statement, with the bookkeeping that goes with
+//! them.
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
-use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::booking::reconciler::PendingChange;
@@ -19,33 +18,6 @@ macro_rules! insert_events {
     };
 }
 pub(crate) use insert_events;
-
-/// The events of aggregate `id` after `sequence`, in order: `(sequence, payload)`.
-pub(super) async fn events_after(
-    pool: &PgPool,
-    aggregate_type: &str,
-    id: &str,
-    sequence: usize,
-) -> Result<Vec<(usize, Value)>, PersistenceError> {
-    let rows: Vec<(i64, Value)> = sqlx::query_as(
-        "select sequence, payload from events \
-          where aggregate_type = $1 and aggregate_id = $2 and sequence > $3 \
-          order by sequence",
-    )
-    .bind(aggregate_type)
-    .bind(id)
-    .bind(i64::try_from(sequence).map_err(|e| PersistenceError::UnknownError(Box::new(e)))?)
-    .fetch_all(pool)
-    .await
-    .map_err(persistence_error)?;
-    rows.into_iter()
-        .map(|(at, payload)| {
-            usize::try_from(at)
-                .map(|at| (at, payload))
-                .map_err(|e| PersistenceError::UnknownError(Box::new(e)))
-        })
-        .collect()
-}
 
 /// Appends `events` and makes the `pending` change in the same statement; returns the events'
 /// positions in order. With no events, only the change is made.
@@ -88,7 +60,7 @@ pub(super) async fn append(
 
 /// A primary-key collision is another writer's event at our sequence: an optimistic-lock
 /// conflict, re-decided by the caller.
-fn persistence_error(err: sqlx::Error) -> PersistenceError {
+pub(super) fn persistence_error(err: sqlx::Error) -> PersistenceError {
     let unique_violation = err
         .as_database_error()
         .and_then(|e| e.code())

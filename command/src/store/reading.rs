@@ -8,7 +8,7 @@ use cqrs_es::persist::PersistenceError;
 use cqrs_es::Aggregate;
 use serde_json::Value;
 
-use super::{CommandError, EventStore};
+use super::EventStore;
 
 /// The aggregates wanted so far, each from its cached copy.
 pub struct Reading<'a> {
@@ -114,7 +114,7 @@ impl<'a> Reading<'a> {
 
 impl Newer<'_> {
     /// The wanted aggregate as it is now; a never-written id is `A::default()`.
-    pub fn fold<A>(&self, wanted: Wanted<A>) -> Result<A, CommandError<A::Error>>
+    pub fn fold<A>(&self, wanted: Wanted<A>) -> Result<A, PersistenceError>
     where
         A: Aggregate + Clone + 'static,
     {
@@ -122,7 +122,7 @@ impl Newer<'_> {
     }
 
     /// [`Self::fold`], with the sequence it is folded up to.
-    pub fn known<A>(&self, wanted: Wanted<A>) -> Result<Known<A>, CommandError<A::Error>>
+    pub fn known<A>(&self, wanted: Wanted<A>) -> Result<Known<A>, PersistenceError>
     where
         A: Aggregate + Clone + 'static,
     {
@@ -136,8 +136,7 @@ impl Newer<'_> {
             return Ok(Known { state, sequence });
         };
         for (at, payload) in newer {
-            let event = serde_json::from_value(payload.clone())
-                .map_err(|e| CommandError::Store(Box::new(PersistenceError::from(e))))?;
+            let event = serde_json::from_value(payload.clone())?;
             state.apply(event);
             sequence = *at;
         }

@@ -11,7 +11,7 @@ use cqrs_es::persist::{
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use postgres_es::PostgresEventRepository;
 
-use super::{append, EventStore, Recording};
+use super::{append, EventStore, Known, Recording};
 
 pub(super) struct Session<'a, A> {
     store: &'a EventStore,
@@ -63,31 +63,20 @@ where
         &self,
         aggregate_id: &str,
     ) -> Result<Self::AC, AggregateError<A::Error>> {
-        let (mut aggregate, mut sequence) = if self.recording.new_record {
-            (A::default(), 0)
-        } else {
-            self.store
-                .cache
-                .get::<A>(aggregate_id)
-                .unwrap_or_else(|| (A::default(), 0))
-        };
-        if !self.recording.new_record {
-            let newer =
-                append::events_after(&self.store.pool, A::TYPE, aggregate_id, sequence).await?;
-            if !newer.is_empty() {
-                for (at, payload) in newer {
-                    aggregate
-                        .apply(serde_json::from_value(payload).map_err(PersistenceError::from)?);
-                    sequence = at;
-                }
-                self.store
-                    .cache
-                    .put(aggregate_id, aggregate.clone(), sequence);
+        let Known { state, sequence } = if self.recording.new_record {
+            Known {
+                state: A::default(),
+                sequence: 0,
             }
-        }
+        } else {
+            let mut reading = self.store.reading();
+            let wanted = reading.want::<A>(aggregate_id);
+            let newer = reading.read().await.map_err(append::persistence_error)?;
+            newer.known(wanted)?
+        };
         Ok(EventStoreAggregateContext {
             aggregate_id: aggregate_id.to_owned(),
-            aggregate,
+            aggregate: state,
             current_sequence: sequence,
             current_snapshot: None,
         })

@@ -13,7 +13,7 @@ use cqrs_es::{Aggregate, AggregateError};
 use events::EventMetadata;
 
 use super::session::{Decided, Session};
-use super::{append, Committed, EventStore, Known, Recording, CONFLICT_RETRIES};
+use super::{append, CommandError, Committed, EventStore, Known, Recording, CONFLICT_RETRIES};
 
 /// One of the two commands, and the aggregate it goes to.
 pub struct Part<'a, A: Aggregate> {
@@ -64,34 +64,26 @@ impl EventStore {
                 new_record: new_record && attempt == 0,
                 pending: None,
             };
-            let a = decide(
+            let mut a = decide(
                 Session::<A>::new(self, fresh(first.new_record)),
                 first.id,
-                if attempt == 0 {
-                    first.known.take()
-                } else {
-                    None
-                },
+                first.known.take(),
                 first.command.clone(),
                 &metadata,
             )
             .await
             .map_err(|e| lift(e, TogetherError::First))?;
-            let b = decide(
+            let mut b = decide(
                 Session::<B>::new(self, fresh(second.new_record)),
                 second.id,
-                if attempt == 0 {
-                    second.known.take()
-                } else {
-                    None
-                },
+                second.known.take(),
                 second.command.clone(),
                 &metadata,
             )
             .await
             .map_err(|e| lift(e, TogetherError::Second))?;
-            let mut events = a.serialized.clone();
-            events.extend(b.serialized.iter().cloned());
+            let mut events = std::mem::take(&mut a.serialized);
+            events.append(&mut b.serialized);
             match append::append(&self.pool, &events, None).await {
                 Ok(positions) => {
                     a.remember(self);
@@ -152,11 +144,9 @@ where
     E1: std::error::Error,
     E2: std::error::Error,
 {
-    match err {
-        AggregateError::UserError(e) => refused(e),
-        AggregateError::AggregateConflict => TogetherError::Conflict,
-        AggregateError::DatabaseConnectionError(e)
-        | AggregateError::DeserializationError(e)
-        | AggregateError::UnexpectedError(e) => TogetherError::Store(e),
+    match CommandError::from(err) {
+        CommandError::Refused(e) => refused(e),
+        CommandError::Conflict => TogetherError::Conflict,
+        CommandError::Store(e) => TogetherError::Store(e),
     }
 }
