@@ -141,11 +141,6 @@ fn router(
     let mut api = Router::new();
     if role.serves_commands() {
         let store = command::store::EventStore::start(pool.clone(), shutdown.clone());
-        // releases slots of bookings that died between reserving and booking
-        tokio::spawn(command::booking::reconciler::run(
-            store.clone(),
-            shutdown.clone(),
-        ));
         api = api.merge(command::http::router(command::http::CommandState {
             store,
             keys: keys.clone(),

@@ -1,9 +1,11 @@
 //! The command side's event store against a real Postgres: what a process remembers of an
-//! aggregate is always what the event store folds to, and two commands recorded together are
-//! recorded both or not at all.
+//! aggregate is always what the event store folds to, and a decision over several streams is
+//! recorded on all of them or on none.
 
-use command::customer::{Customer, CustomerCommand, CustomerError, CustomerProfile};
-use command::store::{CommandError, EventStore, Part, Recording, TogetherError};
+use command::customer::{
+    Customer, CustomerCommand, CustomerError, CustomerProfile, CustomerRefusal,
+};
+use command::store::{CommandError, EventStore, Known, Recording, TimezoneFence, Unrecorded};
 use events::EventMetadata;
 use platform::shutdown;
 use platform::testing::TestEnv;
@@ -71,10 +73,7 @@ impl Given {
 }
 
 /// A record created under a generated id.
-const CREATED: Recording<'static> = Recording {
-    new_record: true,
-    pending: None,
-};
+const CREATED: Recording = Recording { new_record: true };
 
 #[tokio::test]
 async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
@@ -154,59 +153,122 @@ async fn a_new_record_whose_id_exists_is_decided_on_the_record() {
     assert_eq!(events_of(&given.env, id).await, 1);
 }
 
+/// Three customers registered by one decision, each decided on its own state.
+async fn three_registered_together(
+    store: &EventStore,
+    metadata: &EventMetadata,
+    tenant: Uuid,
+    ids: [Uuid; 3],
+    second: Known<Customer>,
+) -> Result<Result<Option<i64>, Unrecorded>, CommandError<CustomerRefusal>> {
+    let mut decision = store.decision(metadata);
+    for (n, id) in ids.iter().enumerate() {
+        let known = if n == 1 {
+            Known {
+                state: second.state.clone(),
+                sequence: second.sequence,
+            }
+        } else {
+            Known::new_record()
+        };
+        decision
+            .decide::<Customer>(&id.to_string(), known, register(*id, tenant, "Ana"))
+            .await?;
+    }
+    Ok(decision.record().await.map(|c| c.position))
+}
+
 #[tokio::test]
-async fn two_commands_recorded_together_are_both_recorded_or_neither() {
+async fn a_decision_over_three_streams_is_recorded_on_all_or_on_none() {
     let given = Given::new().await;
     let store = given.store();
     let (tenant, metadata) = (given.tenant, &given.metadata);
-    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
-    let (first_id, second_id) = (first.to_string(), second.to_string());
+    let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
 
-    // the second is refused (renaming a customer nobody registered): the first is not recorded
-    let refused = store
-        .record_together::<Customer, Customer>(
-            Part {
-                id: &first_id,
-                command: register(first, tenant, "Ana"),
-                new_record: true,
-                known: None,
-            },
-            Part {
-                id: &second_id,
-                command: rename(tenant, "Bo"),
-                new_record: false,
-                known: None,
-            },
+    // the second stream moves after it was read: a conflict, and nothing on any stream
+    let stale = Known::<Customer>::new_record();
+    store
+        .record::<Customer>(
+            &ids[1].to_string(),
+            register(ids[1], tenant, "Bo"),
             metadata,
-        )
-        .await;
-    assert!(
-        matches!(refused, Err(TogetherError::Second(_))),
-        "{refused:?}"
-    );
-    assert_eq!(events_of(&given.env, first).await, 0);
-
-    let recorded = store
-        .record_together::<Customer, Customer>(
-            Part {
-                id: &first_id,
-                command: register(first, tenant, "Ana"),
-                new_record: true,
-                known: None,
-            },
-            Part {
-                id: &second_id,
-                command: register(second, tenant, "Bo"),
-                new_record: true,
-                known: None,
-            },
-            metadata,
+            CREATED,
         )
         .await
-        .expect("recorded");
-    assert!(recorded.position.is_some());
-    assert_eq!(events_of(&given.env, first).await, 1);
-    assert_eq!(events_of(&given.env, second).await, 1);
+        .expect("the second registered meanwhile");
+    let raced = three_registered_together(&store, metadata, tenant, ids, stale).await;
+    assert!(matches!(raced, Ok(Err(Unrecorded::Conflict))), "{raced:?}");
+    assert_eq!(events_of(&given.env, ids[0]).await, 0);
+    assert_eq!(events_of(&given.env, ids[1]).await, 1);
+    assert_eq!(events_of(&given.env, ids[2]).await, 0);
+
+    // decided again on fresh state, the second refuses: nothing is recorded either
+    let fresh = store
+        .known::<Customer>(&ids[1].to_string())
+        .await
+        .expect("read");
+    let refused = three_registered_together(&store, metadata, tenant, ids, fresh).await;
+    assert!(
+        matches!(
+            refused,
+            Err(CommandError::Refused(CustomerRefusal::Customer(
+                CustomerError::AlreadyRegistered
+            )))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(events_of(&given.env, ids[0]).await, 0);
+    assert_eq!(events_of(&given.env, ids[2]).await, 0);
+
+    // three fresh streams: all three recorded
+    let others = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+    let recorded =
+        three_registered_together(&store, metadata, tenant, others, Known::new_record()).await;
+    assert!(matches!(recorded, Ok(Ok(Some(_)))), "{recorded:?}");
+    for id in others {
+        assert_eq!(events_of(&given.env, id).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_decision_behind_a_timezone_fence_is_recorded_only_on_that_timezone() {
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
+    sqlx::query(
+        "insert into business_timezones (business_id, timezone) values ($1, 'Europe/London')",
+    )
+    .bind(tenant)
+    .execute(&given.env.pool)
+    .await
+    .expect("fence");
+    let fenced = |zone: &str, id: Uuid| {
+        let store = store.clone();
+        let zone = zone.to_owned();
+        async move {
+            let mut decision = store.decision(metadata);
+            decision
+                .decide::<Customer>(
+                    &id.to_string(),
+                    Known::new_record(),
+                    register(id, tenant, "Ana"),
+                )
+                .await
+                .expect("decided");
+            decision.fence(TimezoneFence {
+                business_id: tenant,
+                timezone: zone,
+            });
+            decision.record().await.map(|c| c.position)
+        }
+    };
+    let (moved, stayed) = (Uuid::new_v4(), Uuid::new_v4());
+    let refused = fenced("Asia/Kolkata", moved).await;
+    assert!(matches!(refused, Err(Unrecorded::Conflict)), "{refused:?}");
+    assert_eq!(events_of(&given.env, moved).await, 0);
+    let recorded = fenced("Europe/London", stayed).await;
+    assert!(matches!(recorded, Ok(Some(_))), "{recorded:?}");
+    assert_eq!(events_of(&given.env, stayed).await, 1);
 }
 
 #[tokio::test]

@@ -59,7 +59,7 @@ impl AppointmentError {
             Self::InvalidInterval => "invalid_interval",
             Self::InvalidScheduleDate => "invalid_schedule_date",
             Self::InvalidPrice(_) => "invalid_price",
-            Self::InThePast => "appointment_in_the_past",
+            Self::InThePast => "booking_in_the_past",
             Self::InvalidPayment => "invalid_payment",
             Self::ReasonTooLong => "reason_too_long",
             Self::NotCheckedIn => "appointment_not_checked_in",

@@ -9,6 +9,7 @@ use events::appointment::AppointmentStatus;
 use uuid::Uuid;
 
 use super::{Appointment, Slot};
+use crate::schedule::ScheduleId;
 
 /// The id under which slot number `moves` of an appointment is reserved on a schedule: the
 /// appointment's own id for the slot it was booked into, a derived id for each reschedule (a
@@ -96,6 +97,12 @@ impl Appointment {
     /// When the barber is free again (the end plus the buffer): the end of the reservation.
     pub fn blocked_until(&self) -> Option<DateTime<Utc>> {
         self.slot().map(|s| s.blocked_until)
+    }
+
+    /// The barber's day whose schedule holds the current slot's reservation.
+    pub fn schedule(&self) -> Option<ScheduleId> {
+        self.slot()
+            .map(|s| ScheduleId::new(s.staff_id, s.schedule_date))
     }
 
     /// The business's local date of the start: which day's schedule holds the reservation.

@@ -14,14 +14,29 @@ use uuid::Uuid;
 use super::BookingError;
 use crate::business::Business;
 use crate::customer::Customer;
-use crate::schedule::{day, schedule_id, Interval, Schedule};
+use crate::schedule::{day, Interval, Schedule, ScheduleId};
 use crate::service::Service;
 use crate::staff::StaffMember;
-use crate::store::{EventStore, Known};
+use crate::store::{EventStore, Known, TimezoneFence};
 
-/// Everything `book` needs to know about the business, the service, the barber and the customer.
+/// What a step asks about.
+pub(super) struct Lookup {
+    pub tenant_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub staff_id: Uuid,
+    pub service_id: Uuid,
+    /// The instant whose barber-day is read with the facts.
+    pub starts_at: DateTime<Utc>,
+    /// Another barber-day to read with them (the one a reschedule leaves).
+    pub also: Option<ScheduleId>,
+}
+
+/// Everything a step needs to know about the business, the service, the barber and the
+/// customer, and the barber's day it falls on.
 pub(super) struct Facts {
     pub timezone: Tz,
+    /// The step is recorded only while the business still has this timezone.
+    pub fence: TimezoneFence,
     pub policy: BookingPolicy,
     pub service_name: String,
     pub duration: Duration,
@@ -32,28 +47,32 @@ pub(super) struct Facts {
     /// The business's week, Monday first; `None` if it never set opening hours (then only
     /// the barber's hours count).
     pub opening_hours: Option<Vec<WorkingDay>>,
-    /// The barber's Schedule of the local day `gather`'s `day_of` falls on, read with the
-    /// facts when asked for.
-    pub day: Option<Known<Schedule>>,
+    /// The local date of `starts_at`, and the barber's Schedule of that day.
+    pub date: NaiveDate,
+    pub day: Known<Schedule>,
+    /// The Schedule [`Lookup::also`] asked for.
+    pub other_day: Option<Known<Schedule>>,
 }
 
 /// Loads and checks the facts; a fact that does not hold is the client's error.
-pub(super) async fn gather(
-    store: &EventStore,
-    tenant_id: Uuid,
-    customer_id: Option<Uuid>,
-    staff_id: Uuid,
-    service_id: Uuid,
-    day_of: Option<DateTime<Utc>>,
-) -> Result<Facts, BookingError> {
+pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, BookingError> {
+    let Lookup {
+        tenant_id,
+        customer_id,
+        staff_id,
+        service_id,
+        starts_at,
+        also,
+    } = lookup;
     // the aggregates in one statement: the events newer than what this process last saw
     let mut reading = store.reading();
     let business = reading.want::<Business>(&tenant_id.to_string());
     // the barber's day too, on the business's timezone as last seen (checked below)
-    let guess = day_of.and_then(|at| {
-        let date = day::local_date_of(business.cached().tz()?, at);
-        Some((date, reading.want::<Schedule>(&schedule_id(staff_id, date))))
+    let guess = business.cached().tz().map(|tz| {
+        let id = ScheduleId::new(staff_id, day::local_date_of(tz, starts_at));
+        (id, reading.want::<Schedule>(&id.to_string()))
     });
+    let other = also.map(|id| reading.want::<Schedule>(&id.to_string()));
     let service = reading.want::<Service>(&service_id.to_string());
     let staff = reading.want::<StaffMember>(&staff_id.to_string());
     let customer = customer_id.map(|id| reading.want::<Customer>(&id.to_string()));
@@ -62,15 +81,16 @@ pub(super) async fn gather(
     let service = newer.fold(service)?;
     let staff = newer.fold(staff)?;
     let customer = customer.map(|c| newer.fold(c)).transpose()?;
+    let other_day = other.map(|o| newer.known(o)).transpose()?;
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
     let timezone = business.tz().ok_or(BookingError::BusinessNotFound)?;
-    let day = match (guess, day_of) {
-        (Some((date, schedule)), Some(at)) if date == day::local_date_of(timezone, at) => {
-            Some(newer.known(schedule)?)
-        }
-        _ => None,
+    let date = day::local_date_of(timezone, starts_at);
+    let id = ScheduleId::new(staff_id, date);
+    let day = match guess {
+        Some((guessed, schedule)) if guessed == id => newer.known(schedule)?,
+        _ => store.known::<Schedule>(&id.to_string()).await?,
     };
     if !service.is_bookable_by(tenant_id) {
         return Err(BookingError::ServiceNotFound);
@@ -97,6 +117,10 @@ pub(super) async fn gather(
     let (price_cents, currency) = service.price();
     Ok(Facts {
         timezone,
+        fence: TimezoneFence {
+            business_id: tenant_id,
+            timezone: business.timezone().to_owned(),
+        },
         service_name: service.name().unwrap_or_default().to_owned(),
         duration: Duration::minutes(i64::from(minutes)),
         buffer: Duration::minutes(i64::from(buffer)),
@@ -105,7 +129,9 @@ pub(super) async fn gather(
         policy,
         staff,
         opening_hours: business.opening_hours().map(<[WorkingDay]>::to_vec),
+        date,
         day,
+        other_day,
     })
 }
 

@@ -1,22 +1,28 @@
-//! Time off goes through the barber's schedules too: each local day it touches gets a time-off
-//! block on that day's Schedule before the time off is recorded on the staff member. A booking
+//! Time off goes through the barber's schedules too: the staff member records it and every
+//! local day it touches blocks its stretch on that day's Schedule, in one decision. A booking
 //! and a time off racing for the same stretch are then decided by the same aggregate, so exactly
 //! one wins: the time off is refused (`conflicts_with_appointment`) or the booking is
-//! (`during_time_off`). Removing a time off records the removal, then frees its blocks.
+//! (`during_time_off`). Withdrawing it records the removal and frees every day, in one decision
+//! too.
+//!
+//! A single time off lasts at most [`MAX_TIME_OFF_DAYS`] (one decision touches that many
+//! days); a longer absence is several time offs back to back, or a deactivation of the staff
+//! member, which makes them unbookable until they are reactivated.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::reconciler::{self, Owner};
-use super::{hold, release, store_error, BookingError, Pending};
+use super::{retrying, BookingError};
 use crate::appointment::slot_reservation_id;
 use crate::business::Business;
-use crate::schedule::{day, schedule_id, Interval, ScheduleCommand};
-use crate::staff::{StaffCommand, StaffMember};
-use crate::store::{Committed, EventStore};
+use crate::schedule::{day, Interval, Schedule, ScheduleCommand, ScheduleId};
+use crate::staff::{StaffCommand, StaffError, StaffMember};
+use crate::store::{Committed, EventStore, Known, TimezoneFence};
+
+pub use crate::staff::time_off::MAX_DAYS as MAX_TIME_OFF_DAYS;
 
 /// A time off to add.
 #[derive(Debug, Clone)]
@@ -31,10 +37,10 @@ pub struct TimeOffRequest {
 
 /// One day's block of a time off: which schedule, under which reservation id, which stretch.
 struct Block {
-    schedule: String,
+    schedule: ScheduleId,
     reservation_id: Uuid,
     stretch: Interval,
-    date: chrono::NaiveDate,
+    date: NaiveDate,
 }
 
 /// The blocks of `[starts_at, ends_at)`, one per local day it touches, numbered from 0.
@@ -48,14 +54,14 @@ fn blocks(
     let mut blocks = Vec::new();
     let mut date = day::local_date_of(tz, starts_at);
     let mut number = 0;
-    while let Some(stretch) = {
+    loop {
         let bounds = day::day_bounds(tz, date);
-        (bounds.start < ends_at)
-            .then(|| Interval::new(starts_at.max(bounds.start), ends_at.min(bounds.end)))
-    } {
-        if let Some(stretch) = stretch {
+        if bounds.start >= ends_at {
+            break;
+        }
+        if let Some(stretch) = Interval::new(starts_at.max(bounds.start), ends_at.min(bounds.end)) {
             blocks.push(Block {
-                schedule: schedule_id(staff_id, date),
+                schedule: ScheduleId::new(staff_id, date),
                 reservation_id: slot_reservation_id(time_off_id, number),
                 stretch,
                 date,
@@ -68,19 +74,58 @@ fn blocks(
     blocks
 }
 
-async fn timezone(store: &EventStore, tenant_id: Uuid) -> Result<Tz, BookingError> {
-    let business: Business = store
-        .load(&tenant_id.to_string())
-        .await
-        .map_err(store_error)?;
-    business.tz().ok_or(BookingError::BusinessNotFound)
+/// What a time-off step reads: the staff member, the business's timezone, and the days.
+struct Read {
+    staff: Known<StaffMember>,
+    tz: Tz,
+    fence: TimezoneFence,
 }
 
-/// Blocks every day of the time off on the schedules, then records it on the staff member.
+async fn read(store: &EventStore, tenant_id: Uuid, staff_id: Uuid) -> Result<Read, BookingError> {
+    let mut reading = store.reading();
+    let staff = reading.want::<StaffMember>(&staff_id.to_string());
+    let business = reading.want::<Business>(&tenant_id.to_string());
+    let newer = reading.read().await?;
+    let staff = newer.known(staff)?;
+    let business = newer.fold(business)?;
+    let tz = business.tz().ok_or(BookingError::BusinessNotFound)?;
+    Ok(Read {
+        staff,
+        tz,
+        fence: TimezoneFence {
+            business_id: tenant_id,
+            timezone: business.timezone().to_owned(),
+        },
+    })
+}
+
+/// The schedules of `blocks`, in one statement.
+async fn days(store: &EventStore, blocks: &[Block]) -> Result<Vec<Known<Schedule>>, BookingError> {
+    let mut reading = store.reading();
+    let wanted: Vec<_> = blocks
+        .iter()
+        .map(|b| reading.want::<Schedule>(&b.schedule.to_string()))
+        .collect();
+    let newer = reading.read().await?;
+    Ok(wanted
+        .into_iter()
+        .map(|w| newer.known(w))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Records a time off on the staff member and blocks every day it covers.
 #[tracing::instrument(skip(store, request, metadata), fields(staff_id = %request.staff_id))]
 pub async fn add_time_off(
     store: &EventStore,
     request: TimeOffRequest,
+    metadata: &EventMetadata,
+) -> Result<Committed, BookingError> {
+    retrying(|| add_once(store, &request, metadata)).await
+}
+
+async fn add_once(
+    store: &EventStore,
+    request: &TimeOffRequest,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
     let TimeOffRequest {
@@ -89,22 +134,23 @@ pub async fn add_time_off(
         time_off_id,
         starts_at,
         ends_at,
-        reason,
-    } = request;
-    let staff: StaffMember = store.load(&staff_id.to_string()).await?;
+        ref reason,
+    } = *request;
+    let Read { staff, tz, fence } = read(store, tenant_id, staff_id).await?;
     let command = StaffCommand::AddTimeOff {
         tenant_id,
         time_off_id,
         starts_at,
         ends_at,
-        reason,
+        reason: reason.clone(),
     };
-    // the staff member's own rules (tenant, active, a sane range) before any schedule is touched
-    staff.decide(command.clone()).map_err(BookingError::Staff)?;
-    let tz = timezone(store, tenant_id).await?;
-    let owner = Owner::TimeOff(time_off_id);
-    let mut held: Vec<Block> = Vec::new();
-    for block in blocks(tz, staff_id, time_off_id, starts_at, ends_at) {
+    let mut decision = store.decision(metadata);
+    // the staff member's own rules (tenant, active, a sane range) before any day is read
+    decision
+        .decide::<StaffMember>(&staff_id.to_string(), staff, command)
+        .await?;
+    let blocks = blocks(tz, staff_id, time_off_id, starts_at, ends_at);
+    for (block, day) in blocks.iter().zip(days(store, &blocks).await?) {
         let reserve = ScheduleCommand::Reserve {
             reservation_id: block.reservation_id,
             tenant_id,
@@ -117,36 +163,16 @@ pub async fn add_time_off(
             blocked_until: block.stretch.end,
             open: Vec::new(),
         };
-        let pending = Pending {
-            schedule: &block.schedule,
-            reservation_id: block.reservation_id,
-            owner,
-            tenant_id,
-        };
-        if let Err(err) = hold(store, pending, reserve, metadata).await {
-            give_back(store, &held, tenant_id, metadata).await;
-            return Err(err);
-        }
-        held.push(block);
+        decision
+            .decide::<Schedule>(&block.schedule.to_string(), day, reserve)
+            .await?;
     }
-    match store
-        .execute::<StaffMember>(&staff_id.to_string(), command, metadata)
-        .await
-    {
-        Ok(committed) => {
-            for block in &held {
-                reconciler::forget(store.pool(), block.reservation_id).await?;
-            }
-            Ok(committed)
-        }
-        Err(err) => {
-            give_back(store, &held, tenant_id, metadata).await;
-            Err(err.into())
-        }
-    }
+    decision.fence(fence);
+    Ok(decision.record().await?)
 }
 
-/// Records the removal of a time off on the staff member, then frees its blocks.
+/// Withdraws a time off: the staff member records the removal and every day it blocked is
+/// freed.
 #[tracing::instrument(skip(store, metadata))]
 pub async fn remove_time_off(
     store: &EventStore,
@@ -155,8 +181,19 @@ pub async fn remove_time_off(
     time_off_id: Uuid,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
-    let staff: StaffMember = store.load(&staff_id.to_string()).await?;
+    retrying(|| remove_once(store, tenant_id, staff_id, time_off_id, metadata)).await
+}
+
+async fn remove_once(
+    store: &EventStore,
+    tenant_id: Uuid,
+    staff_id: Uuid,
+    time_off_id: Uuid,
+    metadata: &EventMetadata,
+) -> Result<Committed, BookingError> {
+    let Read { staff, tz, fence } = read(store, tenant_id, staff_id).await?;
     let span = staff
+        .state
         .time_off()
         .iter()
         .find(|t| t.id == time_off_id)
@@ -165,42 +202,25 @@ pub async fn remove_time_off(
         tenant_id,
         time_off_id,
     };
-    let committed = store
-        .execute::<StaffMember>(&staff_id.to_string(), command, metadata)
+    let mut decision = store.decision(metadata);
+    decision
+        .decide::<StaffMember>(&staff_id.to_string(), staff, command)
         .await?;
-    if let Some((starts_at, ends_at)) = span {
-        let tz = timezone(store, tenant_id).await?;
-        let blocks = blocks(tz, staff_id, time_off_id, starts_at, ends_at);
-        for block in &blocks {
-            let owner = Owner::TimeOff(time_off_id);
-            reconciler::remember(
-                store.pool(),
-                block.reservation_id,
-                owner,
-                &block.schedule,
-                tenant_id,
-            )
-            .await?;
-        }
-        give_back(store, &blocks, tenant_id, metadata).await;
-    }
-    Ok(committed)
-}
-
-async fn give_back(
-    store: &EventStore,
-    blocks: &[Block],
-    tenant_id: Uuid,
-    metadata: &EventMetadata,
-) {
-    for block in blocks {
-        release(
-            store,
-            &block.schedule,
-            block.reservation_id,
+    let Some((starts_at, ends_at)) = span else {
+        return Err(BookingError::Staff(StaffError::TimeOffNotFound));
+    };
+    // the days as they were blocked: the timezone cannot have moved while the time off lay
+    // ahead, and the fence makes sure it does not move now
+    let blocks = blocks(tz, staff_id, time_off_id, starts_at, ends_at);
+    for (block, day) in blocks.iter().zip(days(store, &blocks).await?) {
+        let release = ScheduleCommand::Release {
+            reservation_id: block.reservation_id,
             tenant_id,
-            metadata,
-        )
-        .await;
+        };
+        decision
+            .decide::<Schedule>(&block.schedule.to_string(), day, release)
+            .await?;
     }
+    decision.fence(fence);
+    Ok(decision.record().await?)
 }

@@ -1,38 +1,132 @@
-//! Whether a business may move to another timezone. A barber's day is keyed by its local date,
-//! so after a move a booked instant can fall on another day's Schedule than the one holding its
-//! reservation, and two bookings could overlap unseen. A move is therefore refused while any
-//! barber has a reservation (an appointment or a time off) that has not ended yet.
+//! A business's settings, and the one of them that moves chairs: its timezone. A barber's day is
+//! keyed by its local date, so after a move a booked instant can fall on another day's Schedule
+//! than the one holding its reservation, and two bookings could overlap unseen. A new timezone
+//! is therefore taken only while no barber holds a reservation (an appointment or a time off)
+//! that has not ended, and that is decided under the business's timezone fence: every step
+//! decided on the old zone is either recorded before the check (and seen by it) or refused
+//! after it (and decided again on the new zone).
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use events::EventMetadata;
 use uuid::Uuid;
 
-use super::{store_error, BookingError};
+use super::BookingError;
+use crate::business::{Business, BusinessCommand};
 use crate::schedule::{day, Schedule};
-use crate::store::EventStore;
+use crate::store::{Committed, EventStore};
 
-/// Whether any barber of the business holds a reservation that ends after `now`.
-#[tracing::instrument(skip(store))]
-pub async fn has_reservations_ahead(
+/// A change of a business's settings; fields left `None` stay as they are.
+#[derive(Debug, Clone)]
+pub struct SettingsRequest {
+    pub tenant_id: Uuid,
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// Renames the business, or moves it to another timezone or currency; a timezone only while
+/// nothing lies ahead (`TimezoneHasBookings`).
+#[tracing::instrument(skip(store, request, metadata))]
+pub async fn change_settings(
+    store: &EventStore,
+    request: SettingsRequest,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let SettingsRequest {
+        tenant_id,
+        name,
+        timezone,
+        currency,
+    } = request;
+    let id = tenant_id.to_string();
+    let command = BusinessCommand::ChangeSettings {
+        tenant_id,
+        name,
+        timezone,
+        currency,
+    };
+    // everything below runs on the transaction's connection: steps waiting at the fence hold
+    // connections of the pool
+    let mut transaction = store.pool().begin().await?;
+    let mut reading = store.reading();
+    let wanted = reading.want::<Business>(&id);
+    let current = reading
+        .read_on(&mut *transaction)
+        .await?
+        .fold(wanted)?
+        .timezone()
+        .to_owned();
+    // the fence: created if the business predates it, then held until the change commits;
+    // steps decided on the old zone that got past it are all committed once this returns
+    sqlx::query(
+        "insert into business_timezones (business_id, timezone) values ($1, $2)
+         on conflict (business_id) do nothing",
+    )
+    .bind(tenant_id)
+    .bind(&current)
+    .execute(&mut *transaction)
+    .await?;
+    let fenced: String = sqlx::query_scalar(
+        "select timezone from business_timezones where business_id = $1 for update",
+    )
+    .bind(tenant_id)
+    .fetch_one(&mut *transaction)
+    .await?;
+    // decided on the business as it is now that nothing else can move its zone
+    let mut reading = store.reading();
+    let wanted = reading.want::<Business>(&id);
+    let business = reading.read_on(&mut *transaction).await?.known(wanted)?;
+    let mut decision = store.decision(metadata);
+    let after = decision.decide::<Business>(&id, business, command).await?;
+    let moving = after.timezone() != fenced;
+    if moving {
+        let tz = fenced
+            .parse::<Tz>()
+            .map_err(|e| BookingError::Store(e.into()))?;
+        if has_reservations_ahead(&mut transaction, store, tenant_id, tz, now).await? {
+            return Err(BookingError::TimezoneHasBookings);
+        }
+    }
+    let appended = decision.append_within(&mut transaction).await?;
+    if moving {
+        sqlx::query("update business_timezones set timezone = $2 where business_id = $1")
+            .bind(tenant_id)
+            .bind(after.timezone())
+            .execute(&mut *transaction)
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(appended.committed())
+}
+
+/// Whether any barber of the business holds a reservation that ends after `now`, on the
+/// schedules of days in `timezone`.
+async fn has_reservations_ahead(
+    transaction: &mut sqlx::PgConnection,
     store: &EventStore,
     tenant_id: Uuid,
     timezone: Tz,
     now: DateTime<Utc>,
 ) -> Result<bool, BookingError> {
-    // yesterday's local date: a late appointment may still be running past midnight
+    // from yesterday's local date: a late appointment may still be running past midnight
     let from = day::local_date_of(timezone, now - Duration::days(1));
     let days: Vec<String> = sqlx::query_scalar(
         "select distinct aggregate_id from events
-          where tenant_id = $1 and aggregate_type = $2
-            and split_part(aggregate_id, ':', 2) >= $3",
+          where tenant_id = $1 and aggregate_type = $2 and event_type = 'SlotReserved'
+            and (payload -> 'SlotReserved' ->> 'date')::date >= $3",
     )
     .bind(tenant_id)
     .bind(events::schedule::AGGREGATE_TYPE)
-    .bind(from.format("%Y-%m-%d").to_string())
-    .fetch_all(store.pool())
+    .bind(from)
+    .fetch_all(&mut *transaction)
     .await?;
-    for id in days {
-        let schedule: Schedule = store.load(&id).await.map_err(store_error)?;
+    let mut reading = store.reading();
+    let wanted: Vec<_> = days.iter().map(|id| reading.want::<Schedule>(id)).collect();
+    let newer = reading.read_on(&mut *transaction).await?;
+    for schedule in wanted {
+        let schedule = newer.fold(schedule)?;
         if schedule
             .reservations()
             .iter()

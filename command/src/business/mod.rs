@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::rota::{self, RotaError, WorkingDayInput};
 use rules::{valid_currency, valid_name, valid_timezone};
-pub use rules::{valid_slug, PolicyError};
+pub use rules::{valid_slug, valid_timezone as canonical_timezone, PolicyError};
 
 const MAX_NAME: usize = 200;
 

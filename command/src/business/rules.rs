@@ -21,7 +21,8 @@ pub fn valid_slug(slug: &str) -> Option<String> {
     ok.then(|| slug.to_owned())
 }
 
-pub(super) fn valid_timezone(timezone: &str) -> Option<String> {
+/// The IANA name the aggregate records for `timezone`, if it is one.
+pub fn valid_timezone(timezone: &str) -> Option<String> {
     timezone
         .parse::<chrono_tz::Tz>()
         .ok()

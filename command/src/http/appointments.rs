@@ -1,5 +1,7 @@
-//! `POST /appointments` and the status workflow: `confirm`, `check-in`, `start`, `complete`,
-//! `cancel`, `no-show`. Anyone on the staff may book and move an appointment along.
+//! `POST /appointments`, `POST /appointments/{id}/reschedule` and the status workflow, one route
+//! per step: `confirm`, `check-in`, `start`, `complete`, `cancel`, `no-show`. Anyone on the
+//! staff may book and move an appointment along. Each handler parses, calls one `booking` step
+//! and answers.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,9 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{metadata, Accepted, CommandState};
-use crate::appointment::{Appointment, AppointmentCommand};
 use crate::booking::{self, BookingRequest};
-use crate::business::Business;
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -26,7 +26,12 @@ pub fn routes() -> Router<CommandState> {
             "/appointments/{id}/reschedule",
             post(reschedule_appointment),
         )
-        .route("/appointments/{id}/{action}", post(move_along))
+        .route("/appointments/{id}/confirm", post(confirm_appointment))
+        .route("/appointments/{id}/check-in", post(check_in_appointment))
+        .route("/appointments/{id}/start", post(start_appointment))
+        .route("/appointments/{id}/complete", post(complete_appointment))
+        .route("/appointments/{id}/cancel", post(cancel_appointment))
+        .route("/appointments/{id}/no-show", post(mark_no_show))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -124,84 +129,175 @@ pub async fn reschedule_appointment(
     }))
 }
 
-/// The body of a workflow step; only `complete` and `cancel` take fields.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepRequest {
-    /// `complete`: what was paid, in minor units.
-    amount_paid_cents: Option<i64>,
-    /// `complete`: the tip, in minor units (default 0).
-    tip_cents: Option<i64>,
-    /// `complete`: `cash`, `card` or `other`.
-    #[schema(value_type = Option<String>)]
-    payment_method: Option<PaymentMethod>,
-    /// `cancel`: why, for the records.
-    reason: Option<String>,
+/// Answers a workflow step with the appointment's id and where its events landed.
+fn moved(appointment_id: Uuid, committed: crate::store::Committed) -> Json<Accepted> {
+    Json(Accepted {
+        id: appointment_id,
+        position: committed.position,
+    })
 }
 
-/// Moves an appointment along its workflow: `confirm`, `check-in`, `start`, `complete`
-/// (`{amount_paid_cents, tip_cents?, payment_method}`), `cancel` (`{reason?}`; late when inside
-/// the cancellation window), `no-show` (only after the start). Cancelling or a no-show frees the
-/// slot.
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/{action}",
-    request_body(content = StepRequest, description = "only for complete and cancel"),
-    tag = "appointments", security(("bearer" = [])),
-    params(("id" = Uuid, Path), ("action" = String, Path,
-        description = "confirm | check-in | start | complete | cancel | no-show")),
+/// Records that the customer confirmed the appointment.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/confirm", tag = "appointments",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
-        (status = 409, description = "e.g. appointment_already_completed", body = platform::problem::Problem),
-        (status = 422, body = platform::problem::Problem)))]
-pub async fn move_along(
+        (status = 409, description = "e.g. appointment_already_cancelled", body = platform::problem::Problem)))]
+pub async fn confirm_appointment(
     State(state): State<CommandState>,
     user: Authenticated,
     context: RequestContext,
-    ApiPath((appointment_id, action)): ApiPath<(Uuid, String)>,
-    OptionalJson(body): OptionalJson<StepRequest>,
+    ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let (tenant_id, now) = (user.tenant_id, Utc::now());
-    let command = match action.as_str() {
-        "confirm" => AppointmentCommand::Confirm { tenant_id },
-        "check-in" => AppointmentCommand::CheckIn { tenant_id, now },
-        "start" => AppointmentCommand::Start { tenant_id, now },
-        "complete" => AppointmentCommand::Complete {
-            tenant_id,
-            now,
-            amount_paid_cents: body.amount_paid_cents.ok_or_else(|| {
-                ApiError::unprocessable("invalid_payment", "complete needs amount_paid_cents")
-            })?,
-            tip_cents: body.tip_cents.unwrap_or(0),
-            payment_method: body.payment_method.ok_or_else(|| {
-                ApiError::unprocessable("invalid_payment", "complete needs payment_method")
-            })?,
-        },
-        "cancel" => {
-            let business: Business = state.store.load(&tenant_id.to_string()).await?;
-            AppointmentCommand::Cancel {
-                tenant_id,
-                now,
-                by: user.user_id.to_string(),
-                reason: body.reason,
-                cancellation_window_minutes: business.policy().cancellation_window_minutes,
-            }
-        }
-        "no-show" => AppointmentCommand::MarkNoShow { tenant_id, now },
-        _ => {
-            return Err(ApiError::not_found(
-                "route_not_found",
-                "no such appointment action",
-            ))
-        }
+    let metadata = metadata(&user, &context);
+    let committed =
+        booking::confirm(&state.store, user.tenant_id, appointment_id, &metadata).await?;
+    Ok(moved(appointment_id, committed))
+}
+
+/// Records that the customer is in the shop.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", tag = "appointments",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "e.g. appointment_already_cancelled", body = platform::problem::Problem)))]
+pub async fn check_in_appointment(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+) -> Result<Json<Accepted>, ApiError> {
+    let metadata = metadata(&user, &context);
+    let committed = booking::check_in(
+        &state.store,
+        user.tenant_id,
+        appointment_id,
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    Ok(moved(appointment_id, committed))
+}
+
+/// Records that the service started (after check-in).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/start", tag = "appointments",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "e.g. appointment_not_checked_in", body = platform::problem::Problem)))]
+pub async fn start_appointment(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+) -> Result<Json<Accepted>, ApiError> {
+    let metadata = metadata(&user, &context);
+    let committed = booking::start(
+        &state.store,
+        user.tenant_id,
+        appointment_id,
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    Ok(moved(appointment_id, committed))
+}
+
+/// What was paid at completion.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteRequest {
+    /// What was paid, in minor units.
+    amount_paid_cents: i64,
+    /// The tip, in minor units (default 0).
+    tip_cents: Option<i64>,
+    /// `cash`, `card` or `other`.
+    #[schema(value_type = String)]
+    payment_method: PaymentMethod,
+}
+
+/// Records that the service is done and what was paid.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/complete", tag = "appointments",
+    request_body = CompleteRequest, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "e.g. appointment_not_in_service", body = platform::problem::Problem),
+        (status = 422, description = "invalid_payment", body = platform::problem::Problem)))]
+pub async fn complete_appointment(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CompleteRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let payment = booking::Payment {
+        amount_paid_cents: body.amount_paid_cents,
+        tip_cents: body.tip_cents.unwrap_or(0),
+        method: body.payment_method,
     };
     let metadata = metadata(&user, &context);
-    let committed = state
-        .store
-        .execute::<Appointment>(&appointment_id.to_string(), command, &metadata)
-        .await?;
-    if matches!(action.as_str(), "cancel" | "no-show") {
-        booking::free_slot(&state.store, appointment_id, tenant_id, &metadata).await?;
-    }
-    Ok(Json(Accepted {
-        id: appointment_id,
-        position: committed.position,
-    }))
+    let committed = booking::complete(
+        &state.store,
+        user.tenant_id,
+        appointment_id,
+        payment,
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    Ok(moved(appointment_id, committed))
+}
+
+/// Why an appointment is cancelled; the body may be left out.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequestBody {
+    /// Why, for the records (at most 500 characters).
+    reason: Option<String>,
+}
+
+/// Cancels an appointment and frees its slot in the same step; late when inside the business's
+/// cancellation window.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", tag = "appointments",
+    request_body(content = CancelRequestBody, description = "optional"),
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "e.g. appointment_already_checked_in", body = platform::problem::Problem),
+        (status = 422, description = "reason_too_long", body = platform::problem::Problem)))]
+pub async fn cancel_appointment(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<CancelRequestBody>,
+) -> Result<Json<Accepted>, ApiError> {
+    let request = booking::CancelRequest {
+        tenant_id: user.tenant_id,
+        appointment_id,
+        by: user.user_id.to_string(),
+        reason: body.reason,
+    };
+    let metadata = metadata(&user, &context);
+    let committed = booking::cancel(&state.store, request, &metadata, Utc::now()).await?;
+    Ok(moved(appointment_id, committed))
+}
+
+/// Records that the customer did not come (only after the start time) and frees the slot in
+/// the same step.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/no-show", tag = "appointments",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "e.g. too_early_for_no_show", body = platform::problem::Problem)))]
+pub async fn mark_no_show(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+) -> Result<Json<Accepted>, ApiError> {
+    let metadata = metadata(&user, &context);
+    let committed = booking::mark_no_show(
+        &state.store,
+        user.tenant_id,
+        appointment_id,
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    Ok(moved(appointment_id, committed))
 }

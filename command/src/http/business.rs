@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::roles::Manager;
 use super::{Accepted, CommandState};
+use crate::booking::{self, SettingsRequest};
 use crate::business::{Business, BusinessCommand};
 use crate::rota::WorkingDayInput;
 
@@ -46,39 +47,18 @@ pub async fn change_settings(
     context: RequestContext,
     ApiJson(body): ApiJson<ChangeSettingsRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    if let Some(timezone) = &body.timezone {
-        hold_timezone_while_booked(&state, user.tenant_id, timezone).await?;
-    }
-    let command = BusinessCommand::ChangeSettings {
+    let request = SettingsRequest {
         tenant_id: user.tenant_id,
         name: body.name,
         timezone: body.timezone,
         currency: body.currency,
     };
-    let accepted = state
-        .accept::<Business>(user.tenant_id, command, &user, &context)
-        .await?;
-    Ok(Json(accepted))
-}
-
-/// Refuses a move to another timezone while any barber has a reservation ahead: each barber-day
-/// is keyed by its local date in the business's zone (see `booking::has_reservations_ahead`).
-async fn hold_timezone_while_booked(
-    state: &CommandState,
-    tenant_id: uuid::Uuid,
-    timezone: &str,
-) -> Result<(), ApiError> {
-    let business: Business = state.store.load(&tenant_id.to_string()).await?;
-    let Some(current) = business.tz().filter(|tz| tz.name() != timezone) else {
-        return Ok(());
-    };
-    if crate::booking::has_reservations_ahead(&state.store, tenant_id, current, Utc::now()).await? {
-        return Err(ApiError::conflict(
-            "timezone_has_bookings",
-            "bookings or time off lie ahead in the current timezone; move or cancel them first",
-        ));
-    }
-    Ok(())
+    let metadata = super::metadata(&user, &context);
+    let committed = booking::change_settings(&state.store, request, &metadata, Utc::now()).await?;
+    Ok(Json(Accepted {
+        id: user.tenant_id,
+        position: committed.position,
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -122,15 +122,24 @@ impl From<crate::staff::StaffError> for ApiError {
 impl From<crate::appointment::AppointmentError> for ApiError {
     fn from(err: crate::appointment::AppointmentError) -> Self {
         use crate::appointment::AppointmentError as E;
+        use axum::http::StatusCode;
         let status = match err {
-            E::NotFound => axum::http::StatusCode::NOT_FOUND,
+            E::NotFound => StatusCode::NOT_FOUND,
             E::InvalidInterval
             | E::InvalidScheduleDate
             | E::InvalidPrice(_)
             | E::InThePast
             | E::InvalidPayment
-            | E::ReasonTooLong => axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            _ => axum::http::StatusCode::CONFLICT,
+            | E::ReasonTooLong => StatusCode::UNPROCESSABLE_ENTITY,
+            E::AlreadyBooked
+            | E::NotCheckedIn
+            | E::NotInService
+            | E::TooEarlyForNoShow
+            | E::AlreadyCheckedIn
+            | E::AlreadyInService
+            | E::AlreadyCompleted
+            | E::AlreadyCancelled
+            | E::AlreadyNoShow => StatusCode::CONFLICT,
         };
         ApiError::client(status, err.code(), err.to_string())
     }
@@ -177,9 +186,11 @@ impl From<crate::booking::BookingError> for ApiError {
             E::BeyondHorizon(_) => ApiError::unprocessable("beyond_booking_horizon", detail),
             E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
             E::OutsideOpeningHours => ApiError::unprocessable("outside_opening_hours", detail),
+            E::TimezoneHasBookings => ApiError::conflict("timezone_has_bookings", detail),
             E::Schedule(e) => e.into(),
             E::Appointment(e) => e.into(),
             E::Staff(e) => e.into(),
+            E::Business(e) => e.into(),
             E::Conflict => ApiError::conflict("concurrent_modification", detail),
             E::Store(e) => ApiError::Internal(e),
         }

@@ -93,10 +93,7 @@ impl CommandState {
         A::Command: Clone,
         A::Error: Into<ApiError>,
     {
-        let recording = Recording {
-            new_record: true,
-            pending: None,
-        };
+        let recording = Recording { new_record: true };
         self.answer::<A>(id, command, user, context, recording)
             .await
     }
@@ -107,7 +104,7 @@ impl CommandState {
         command: A::Command,
         user: &Authenticated,
         context: &RequestContext,
-        recording: Recording<'_>,
+        recording: Recording,
     ) -> Result<Accepted, ApiError>
     where
         A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
@@ -153,8 +150,13 @@ pub fn router(state: CommandState) -> Router {
         accounts::sign_up,
         accounts::log_in,
         appointments::book_appointment,
-        appointments::move_along,
         appointments::reschedule_appointment,
+        appointments::confirm_appointment,
+        appointments::check_in_appointment,
+        appointments::start_appointment,
+        appointments::complete_appointment,
+        appointments::cancel_appointment,
+        appointments::mark_no_show,
         business::change_settings,
         business::set_booking_policy,
         business::set_opening_hours,

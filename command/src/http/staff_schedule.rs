@@ -72,7 +72,7 @@ pub async fn set_working_hours(
 pub struct TimeOffRequest {
     /// RFC 3339, any offset (stored as UTC).
     starts_at: DateTime<Utc>,
-    /// After `starts_at`, at most 366 days later.
+    /// After `starts_at`, at most 92 days later (longer absences: several time offs, or deactivate).
     ends_at: DateTime<Utc>,
     reason: Option<String>,
 }

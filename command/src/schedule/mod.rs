@@ -1,7 +1,7 @@
 //! The Schedule aggregate: one barber's one local day, and the owner of "no double booking".
 //!
 //! Every appointment and time-off block of a staff member on a date is a reservation on that
-//! date's schedule (id [`schedule_id`]). The aggregate refuses a reservation that overlaps a
+//! date's schedule (id [`ScheduleId`]). The aggregate refuses a reservation that overlaps a
 //! live one, so two overlapping reservations could only both be recorded by two writers
 //! appending at the same sequence, and the event store's optimistic lock lets exactly one of
 //! them win; the loser is decided again on fresh state and refused.
@@ -43,10 +43,42 @@ use uuid::Uuid;
 
 pub use day::Interval;
 
-/// The aggregate id of `staff_id`'s schedule on local date `date`, e.g.
-/// `0190…:2026-03-29`: every booking of that barber on that day contends for this one stream.
-pub fn schedule_id(staff_id: Uuid, date: NaiveDate) -> String {
-    format!("{staff_id}:{}", date.format("%Y-%m-%d"))
+/// Which barber's which local day a schedule is: its aggregate id, written
+/// `{staff_id}:{YYYY-MM-DD}` (e.g. `0190…:2026-03-29`). Every booking of that barber on that
+/// day contends for this one stream. The format is defined here only: write it with
+/// `to_string()`, read it with `parse()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScheduleId {
+    pub staff_id: Uuid,
+    /// The local date in the business's timezone.
+    pub date: NaiveDate,
+}
+
+impl ScheduleId {
+    pub fn new(staff_id: Uuid, date: NaiveDate) -> Self {
+        Self { staff_id, date }
+    }
+}
+
+impl std::fmt::Display for ScheduleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.staff_id, self.date.format("%Y-%m-%d"))
+    }
+}
+
+impl std::str::FromStr for ScheduleId {
+    type Err = String;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        let (staff, date) = id
+            .split_once(':')
+            .ok_or_else(|| format!("{id:?} is not a schedule id"))?;
+        Ok(Self {
+            staff_id: staff.parse().map_err(|e| format!("{id:?}: {e}"))?,
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|e| format!("{id:?}: {e}"))?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +117,7 @@ pub enum ScheduleCommand {
         open: Vec<Interval>,
     },
     /// Give the stretch back. Releasing an unknown or released reservation records nothing, so
-    /// compensations and the reconciler may send it as often as they like.
+    /// a retried step may send it as often as it likes.
     Release {
         reservation_id: Uuid,
         tenant_id: Uuid,
@@ -160,7 +192,7 @@ impl Aggregate for Schedule {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide_all(command)? {
+        for event in self.decide(command)? {
             sink.write(event, self).await;
         }
         Ok(())
@@ -204,9 +236,13 @@ impl Aggregate for Schedule {
 }
 
 impl Schedule {
-    /// The event a command causes (`None` when it would change nothing), without recording it:
-    /// `handle` writes what this returns, and tests and property checks call it directly.
-    pub fn decide(&self, command: ScheduleCommand) -> Result<Option<ScheduleEvent>, ScheduleError> {
+    /// The events a command causes, in order (none when it would change nothing), without
+    /// recording them: `handle` writes what this returns, and tests and property checks call it
+    /// directly.
+    pub fn decide(&self, command: ScheduleCommand) -> Result<Vec<ScheduleEvent>, ScheduleError> {
+        if matches!(command, ScheduleCommand::Move { .. }) {
+            return self.decide_move(command);
+        }
         match command {
             ScheduleCommand::Reserve {
                 reservation_id,
@@ -236,7 +272,7 @@ impl Schedule {
                 if let Some(existing) = self.reservation(reservation_id) {
                     // the same request decided again (a retry, or after losing a race to itself)
                     if existing == &wanted {
-                        return Ok(None);
+                        return Ok(Vec::new());
                     }
                     return Err(ScheduleError::ReservationExists);
                 }
@@ -244,7 +280,7 @@ impl Schedule {
                     return Err(ScheduleError::ReservationReleased);
                 }
                 self.check(&wanted, tz, date, &open)?;
-                Ok(Some(ScheduleEvent::SlotReserved {
+                Ok(vec![ScheduleEvent::SlotReserved {
                     reservation_id,
                     business_id: tenant_id,
                     staff_id,
@@ -253,7 +289,7 @@ impl Schedule {
                     starts_at,
                     ends_at,
                     blocked_until,
-                }))
+                }])
             }
             ScheduleCommand::Release {
                 reservation_id,
@@ -262,13 +298,12 @@ impl Schedule {
                 self.visible_to(tenant_id)?;
                 Ok(self
                     .is_reserved(reservation_id)
-                    .then_some(ScheduleEvent::SlotReleased { reservation_id }))
+                    .then_some(ScheduleEvent::SlotReleased { reservation_id })
+                    .into_iter()
+                    .collect())
             }
-            ScheduleCommand::Move { .. } => {
-                // a move is two events; `decide_all` is its entry point
-                let mut events = self.decide_all(command)?;
-                Ok(events.pop())
-            }
+            // decided above
+            ScheduleCommand::Move { .. } => Ok(Vec::new()),
         }
     }
 
@@ -341,7 +376,7 @@ impl Schedule {
         self.reservations.iter().find(|r| r.id == reservation_id)
     }
 
-    /// Whether `reservation_id` holds its slot now (the reconciler's and compensations' question).
+    /// Whether `reservation_id` holds its slot now.
     pub fn is_reserved(&self, reservation_id: Uuid) -> bool {
         self.reservation(reservation_id).is_some()
     }

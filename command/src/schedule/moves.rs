@@ -6,8 +6,9 @@ use events::schedule::{ReservationKind, ScheduleEvent};
 use super::{Reservation, Schedule, ScheduleCommand, ScheduleError};
 
 impl Schedule {
-    /// Every event a command causes, in order; what `handle` records.
-    pub fn decide_all(
+    /// The events of a move: the replaced reservation released (if it is still live), the new
+    /// one reserved; the checks are those of a reservation, not counting the one replaced.
+    pub(super) fn decide_move(
         &self,
         command: ScheduleCommand,
     ) -> Result<Vec<ScheduleEvent>, ScheduleError> {
@@ -24,7 +25,8 @@ impl Schedule {
             open,
         } = command
         else {
-            return Ok(self.decide(command)?.into_iter().collect());
+            // only a move comes here
+            return Ok(Vec::new());
         };
         self.visible_to(tenant_id)?;
         if self.staff_id.is_some_and(|s| s != staff_id) || self.date.is_some_and(|d| d != date) {

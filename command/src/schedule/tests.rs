@@ -129,10 +129,16 @@ pub(super) fn ten_oclock() -> ScheduleCommand {
 
 #[test]
 fn the_schedule_id_is_the_staff_member_and_the_local_date() {
+    let id = ScheduleId::new(JO, monday());
     assert_eq!(
-        schedule_id(JO, monday()),
+        id.to_string(),
         "00000000-0000-0000-0000-000000000002:2026-06-01"
     );
+    assert_eq!(id.to_string().parse::<ScheduleId>(), Ok(id));
+    assert!("00000000-0000-0000-0000-000000000002"
+        .parse::<ScheduleId>()
+        .is_err());
+    assert!("x:2026-06-01".parse::<ScheduleId>().is_err());
 }
 
 #[test]

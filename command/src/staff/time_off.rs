@@ -7,8 +7,10 @@ use uuid::Uuid;
 use super::profile::non_blank;
 use super::StaffError;
 
-/// The longest single time off; longer absences are a deactivation, not a holiday.
-pub const MAX_DAYS: i64 = 366;
+/// The longest single time off, in days: a quarter of a year. Each day it covers is blocked on
+/// that day's schedule in the same decision, so the bound keeps one decision small; a longer
+/// absence is several time offs back to back, or a deactivation.
+pub const MAX_DAYS: i64 = 92;
 
 /// The longest reason kept.
 pub const MAX_REASON: usize = 500;

@@ -1,35 +1,41 @@
-//! The append: all of a command's events in one statement, with the bookkeeping that goes with
-//! them.
+//! The append: all events of one step in one statement, behind the step's timezone fence if it
+//! has one.
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
-use sqlx::PgPool;
 
-use crate::booking::reconciler::PendingChange;
+use super::TimezoneFence;
 
-/// All events of one command in one statement, `$1..$7`: atomic without an explicit
-/// transaction, and one round trip instead of three (`begin`, `insert`, `commit`).
-macro_rules! insert_events {
-    () => {
-        "insert into events \
-         (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-         select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
-                              $6::jsonb[], $7::jsonb[]) \
-         returning global_position"
-    };
-}
-pub(crate) use insert_events;
+/// All events of one step in one statement: atomic without an explicit transaction, and one
+/// round trip instead of three (`begin`, `insert`, `commit`).
+const INSERT_EVENTS: &str = "insert into events
+       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                          $6::jsonb[], $7::jsonb[])
+     returning global_position";
 
-/// Appends `events` and makes the `pending` change in the same statement; returns the events'
-/// positions in order. With no events, only the change is made.
-pub(super) async fn append(
-    pool: &PgPool,
+/// [`INSERT_EVENTS`] that inserts nothing unless business `$8` still has timezone `$9`. The
+/// fence row is locked `for key share`, which many bookings hold at once but a timezone change
+/// (`for update`) waits for; a booking that waited for a change re-reads the row and finds
+/// another timezone, so it inserts nothing and is decided again.
+const INSERT_EVENTS_FENCED: &str = "with fence as (
+       select 1 from business_timezones
+        where business_id = $8 and timezone = $9
+          for key share)
+     insert into events
+       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                          $6::jsonb[], $7::jsonb[])
+      where exists (select 1 from fence)
+     returning global_position";
+
+/// Appends `events`, behind `fence` when given; returns the positions of the events inserted,
+/// in order (none when the fence held them back).
+pub(super) async fn append<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
     events: &[SerializedEvent],
-    pending: Option<&PendingChange>,
+    fence: Option<&TimezoneFence>,
 ) -> Result<Vec<i64>, PersistenceError> {
     if events.is_empty() {
-        if let Some(change) = pending {
-            change.make(pool).await.map_err(persistence_error)?;
-        }
         return Ok(Vec::new());
     }
     let mut sequences = Vec::with_capacity(events.len());
@@ -40,7 +46,7 @@ pub(super) async fn append(
         );
     }
     let column = |f: fn(&SerializedEvent) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
-    let statement = pending.map_or(insert_events!(), PendingChange::with_events);
+    let statement = fence.map_or(INSERT_EVENTS, |_| INSERT_EVENTS_FENCED);
     let query = sqlx::query_scalar(statement)
         .bind(column(|e| &e.aggregate_type))
         .bind(column(|e| &e.aggregate_id))
@@ -49,15 +55,14 @@ pub(super) async fn append(
         .bind(column(|e| &e.event_version))
         .bind(events.iter().map(|e| &e.payload).collect::<Vec<_>>())
         .bind(events.iter().map(|e| &e.metadata).collect::<Vec<_>>());
-    let query = match pending {
-        Some(change) => change.bind(query),
+    let query = match fence {
+        Some(fence) => query.bind(fence.business_id).bind(fence.timezone.as_str()),
         None => query,
     };
-    let mut positions: Vec<i64> = query.fetch_all(pool).await.map_err(persistence_error)?;
+    let mut positions: Vec<i64> = query.fetch_all(executor).await.map_err(persistence_error)?;
     positions.sort_unstable();
     Ok(positions)
 }
-
 /// A primary-key collision is another writer's event at our sequence: an optimistic-lock
 /// conflict, re-decided by the caller.
 pub(super) fn persistence_error(err: sqlx::Error) -> PersistenceError {

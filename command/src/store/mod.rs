@@ -14,11 +14,11 @@
 //! lock across every commit and serialise them; the relay also polls, so a lost wake-up costs
 //! latency only.
 
-pub(crate) mod append;
+mod append;
 mod cache;
+mod decision;
 mod reading;
 mod session;
-mod together;
 
 use std::sync::Arc;
 
@@ -28,11 +28,10 @@ use platform::shutdown::Shutdown;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 
-use crate::booking::reconciler::PendingChange;
 use cache::AggregateCache;
+pub use decision::{Appended, Decision, TimezoneFence, Unrecorded};
 pub use reading::{Known, Newer, Reading, Wanted};
 use session::Session;
-pub use together::{Part, TogetherError};
 
 /// How often a command is re-decided on fresh state after losing a race on its aggregate.
 const CONFLICT_RETRIES: usize = 5;
@@ -72,13 +71,11 @@ impl<E: std::error::Error> From<AggregateError<E>> for CommandError<E> {
 
 /// How a command's events are to be written, beyond the defaults.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Recording<'a> {
+pub struct Recording {
     /// The id was generated for this command and names no record yet, so there is nothing to
     /// load. Should the id exist after all, the append conflicts and the command is re-decided
     /// on the loaded record.
     pub new_record: bool,
-    /// Bookkeeping of a booking step, written in the same statement as the events.
-    pub pending: Option<&'a PendingChange>,
 }
 
 /// The event store as commands use it: where to append, what was last seen, whom to wake.
@@ -117,6 +114,23 @@ impl EventStore {
         Ok(session.load_aggregate(id).await?.aggregate)
     }
 
+    /// [`Self::load`] with the sequence the state is folded up to, to decide a step on
+    /// ([`Decision::decide`]).
+    pub async fn known<A>(&self, id: &str) -> Result<Known<A>, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = ()> + Clone + 'static,
+    {
+        let mut reading = self.reading();
+        let wanted = reading.want::<A>(id);
+        let newer = reading
+            .read()
+            .await
+            .map_err(|e| CommandError::Store(Box::new(e)))?;
+        newer
+            .known(wanted)
+            .map_err(|e| CommandError::Store(Box::new(e)))
+    }
+
     /// Executes `command` on the aggregate `id`, retrying on an optimistic-lock conflict.
     pub async fn execute<A>(
         &self,
@@ -140,7 +154,7 @@ impl EventStore {
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
-        recording: Recording<'_>,
+        recording: Recording,
     ) -> Result<Committed, CommandError<A::Error>>
     where
         A: Aggregate<Services = ()> + Clone + 'static,

@@ -33,6 +33,17 @@ pub struct Known<A> {
     pub sequence: usize,
 }
 
+impl<A: Default> Known<A> {
+    /// A record under an id just generated for it: nothing to read (should the id exist after
+    /// all, the append conflicts).
+    pub fn new_record() -> Self {
+        Self {
+            state: A::default(),
+            sequence: 0,
+        }
+    }
+}
+
 impl<A> Wanted<A> {
     /// The copy this process had before the reading: possibly out of date, good for a guess
     /// (which barber-day a booking falls on) that the caller checks after the reading.
@@ -70,9 +81,17 @@ impl<'a> Reading<'a> {
             .cache
             .get::<A>(id)
             .unwrap_or_else(|| (A::default(), 0));
-        self.types.push(A::TYPE);
-        self.ids.push(id.to_owned());
-        self.after.push(i64::try_from(sequence).unwrap_or(i64::MAX));
+        let after = i64::try_from(sequence).unwrap_or(i64::MAX);
+        // wanted twice: read once, from the older copy (each fold skips what it has)
+        let already = (0..self.ids.len()).find(|&i| self.types[i] == A::TYPE && self.ids[i] == id);
+        match already {
+            Some(i) => self.after[i] = self.after[i].min(after),
+            None => {
+                self.types.push(A::TYPE);
+                self.ids.push(id.to_owned());
+                self.after.push(after);
+            }
+        }
         Wanted {
             id: id.to_owned(),
             state,
@@ -81,8 +100,17 @@ impl<'a> Reading<'a> {
     }
 
     /// Fetches what is newer than every wanted copy, in one statement.
-    #[tracing::instrument(skip(self), fields(aggregates = self.ids.len()))]
     pub async fn read(self) -> Result<Newer<'a>, sqlx::Error> {
+        let pool = self.store.pool.clone();
+        self.read_on(&pool).await
+    }
+
+    /// [`Self::read`] on the caller's connection (inside its transaction).
+    #[tracing::instrument(skip_all, fields(aggregates = self.ids.len()))]
+    pub async fn read_on<'c>(
+        self,
+        executor: impl sqlx::PgExecutor<'c>,
+    ) -> Result<Newer<'a>, sqlx::Error> {
         let rows: Vec<(String, String, i64, Value)> = sqlx::query_as(
             "select e.aggregate_type, e.aggregate_id, e.sequence, e.payload
                from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
@@ -94,7 +122,7 @@ impl<'a> Reading<'a> {
         .bind(&self.types)
         .bind(&self.ids)
         .bind(&self.after)
-        .fetch_all(&self.store.pool)
+        .fetch_all(executor)
         .await?;
         let mut events: HashMap<(String, String), Vec<(usize, Value)>> = HashMap::new();
         for (aggregate_type, aggregate_id, sequence, payload) in rows {
@@ -135,7 +163,8 @@ impl Newer<'_> {
         let Some(newer) = self.events.get(&key) else {
             return Ok(Known { state, sequence });
         };
-        for (at, payload) in newer {
+        let folded_to = sequence;
+        for (at, payload) in newer.iter().filter(|(at, _)| *at > folded_to) {
             let event = serde_json::from_value(payload.clone())?;
             state.apply(event);
             sequence = *at;

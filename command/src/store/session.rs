@@ -15,7 +15,7 @@ use super::{append, EventStore, Known, Recording};
 
 pub(super) struct Session<'a, A> {
     store: &'a EventStore,
-    recording: Recording<'a>,
+    recording: Recording,
     /// The positions the append was given, read by the caller once cqrs-es is done.
     positions: Arc<Mutex<Vec<i64>>>,
     aggregate: PhantomData<fn() -> A>,
@@ -25,7 +25,7 @@ impl<'a, A> Session<'a, A>
 where
     A: Aggregate + Clone + 'static,
 {
-    pub(super) fn new(store: &'a EventStore, recording: Recording<'a>) -> Self {
+    pub(super) fn new(store: &'a EventStore, recording: Recording) -> Self {
         Self {
             store,
             recording,
@@ -89,12 +89,7 @@ where
         metadata: HashMap<String, String>,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
         let decided = Decided::new(context, events, &metadata)?;
-        let positions = append::append(
-            &self.store.pool,
-            &decided.serialized,
-            self.recording.pending,
-        )
-        .await?;
+        let positions = append::append(&self.store.pool, &decided.serialized, None).await?;
         if let Ok(mut recorded) = self.positions.lock() {
             recorded.extend(positions);
         }

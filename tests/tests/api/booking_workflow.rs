@@ -1,6 +1,4 @@
-//! The appointment workflow over HTTP, daylight-saving days, and the reconciler.
-
-use std::time::Duration as StdDuration;
+//! The appointment workflow over HTTP and daylight-saving days.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -223,71 +221,4 @@ async fn working_hours_hold_in_local_time_across_daylight_saving_changes() {
         )
         .await;
     }
-}
-
-#[tokio::test]
-async fn a_reservation_whose_booking_died_is_released_by_the_reconciler() {
-    let app = spawn_app().await;
-    let shop = shop(&app, "UTC", 0).await;
-    let starts_at: chrono::DateTime<chrono::Utc> = utc_day_at(3, 10, 0).parse().expect("time");
-    // the first step of a booking, as a process would leave it if it died right after
-    let (stop, shutdown) = platform::shutdown::channel();
-    let store = command::store::EventStore::start(app.env.pool.clone(), shutdown);
-    let orphan = Uuid::new_v4();
-    let date = starts_at.date_naive();
-    let schedule = command::schedule::schedule_id(shop.staff_id, date);
-    let metadata = events::EventMetadata::for_command(shop.owner.business_id, "test", "crash");
-    let whole_day = command::schedule::Interval::new(
-        starts_at - chrono::Duration::hours(2),
-        starts_at + chrono::Duration::hours(2),
-    )
-    .expect("interval");
-    let reserve = command::schedule::ScheduleCommand::Reserve {
-        reservation_id: orphan,
-        tenant_id: shop.owner.business_id,
-        staff_id: shop.staff_id,
-        date,
-        tz: chrono_tz::UTC,
-        kind: events::schedule::ReservationKind::Appointment,
-        starts_at,
-        ends_at: starts_at + chrono::Duration::minutes(30),
-        blocked_until: starts_at + chrono::Duration::minutes(30),
-        open: vec![whole_day],
-    };
-    // the reservation is listed as pending in the same statement that makes it
-    let pending = command::booking::reconciler::PendingChange::Remember {
-        reservation_id: orphan,
-        owner: command::booking::reconciler::Owner::Appointment(orphan),
-        schedule_id: schedule.clone(),
-        tenant_id: shop.owner.business_id,
-    };
-    let recording = command::store::Recording {
-        new_record: false,
-        pending: Some(&pending),
-    };
-    store
-        .record::<command::schedule::Schedule>(&schedule, reserve, &metadata, recording)
-        .await
-        .expect("reserved");
-    assert_problem(
-        book(&app, &shop, &utc_day_at(3, 10, 0)).await,
-        StatusCode::CONFLICT,
-        "slot_taken",
-    )
-    .await;
-
-    let released = command::booking::reconciler::reconcile(&store, StdDuration::ZERO)
-        .await
-        .expect("reconciled");
-    assert_eq!(released, 1);
-    assert_eq!(
-        book(&app, &shop, &utc_day_at(3, 10, 0)).await.status(),
-        StatusCode::CREATED
-    );
-    // a booking that finished is left alone, and nothing stays pending
-    let again = command::booking::reconciler::reconcile(&store, StdDuration::ZERO)
-        .await
-        .expect("reconciled");
-    assert_eq!(again, 0);
-    stop.trigger();
 }

@@ -39,6 +39,10 @@ fn facts(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<Workin
     staff.apply(StaffEvent::WorkingHoursSet { days: barber });
     Facts {
         timezone,
+        fence: TimezoneFence {
+            business_id: Uuid::nil(),
+            timezone: timezone.name().to_owned(),
+        },
         policy: BookingPolicy::default(),
         service_name: "Skin fade".into(),
         duration: Duration::minutes(30),
@@ -47,7 +51,9 @@ fn facts(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<Workin
         currency: "GBP".into(),
         staff,
         opening_hours,
-        day: None,
+        date: date(2026, 6, 1),
+        day: Known::new_record(),
+        other_day: None,
     }
 }
 

@@ -1,0 +1,116 @@
+//! Booking an appointment: the barber's day reserves `[start, end + buffer)` and the
+//! appointment is booked, in one decision. Every booking of that barber that day goes through
+//! that one Schedule, so of two racing requests for overlapping slots exactly one is recorded;
+//! the other is decided again on fresh state and refused (`slot_taken`).
+
+use chrono::{DateTime, Utc};
+use events::appointment::AppointmentSource;
+use events::schedule::ReservationKind;
+use events::EventMetadata;
+use uuid::Uuid;
+
+use super::facts::{self, Lookup};
+use super::{retrying, BookingError};
+use crate::appointment::{Appointment, AppointmentCommand};
+use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
+use crate::store::{Committed, EventStore, Known};
+
+/// A request to book.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub tenant_id: Uuid,
+    pub customer_id: Uuid,
+    pub staff_id: Uuid,
+    pub service_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub source: AppointmentSource,
+}
+
+/// Books an appointment under a fresh id.
+#[tracing::instrument(skip(store, request, metadata), fields(staff_id = %request.staff_id))]
+pub async fn book(
+    store: &EventStore,
+    request: BookingRequest,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, Committed), BookingError> {
+    let appointment_id = Uuid::new_v4();
+    let committed = retrying(|| book_once(store, &request, appointment_id, metadata, now)).await?;
+    Ok((appointment_id, committed))
+}
+
+async fn book_once(
+    store: &EventStore,
+    request: &BookingRequest,
+    appointment_id: Uuid,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let BookingRequest {
+        tenant_id,
+        customer_id,
+        staff_id,
+        service_id,
+        starts_at,
+        source,
+    } = *request;
+    let facts = facts::gather(
+        store,
+        Lookup {
+            tenant_id,
+            customer_id: Some(customer_id),
+            staff_id,
+            service_id,
+            starts_at,
+            also: None,
+        },
+    )
+    .await?;
+    let walk_in = source == AppointmentSource::WalkIn;
+    facts::check_window(&facts.policy, starts_at, now, walk_in)?;
+    let ends_at = starts_at + facts.duration;
+    let blocked_until = ends_at + facts.buffer;
+    let date = facts.date;
+    if facts.outside_opening_hours(date, starts_at, blocked_until) {
+        return Err(BookingError::OutsideOpeningHours);
+    }
+    let reserve = ScheduleCommand::Reserve {
+        reservation_id: appointment_id,
+        tenant_id,
+        staff_id,
+        date,
+        tz: facts.timezone,
+        kind: ReservationKind::Appointment,
+        starts_at,
+        ends_at,
+        blocked_until,
+        open: facts.open_intervals(date),
+    };
+    let book = AppointmentCommand::Book {
+        appointment_id,
+        tenant_id,
+        customer_id,
+        staff_id,
+        service_id,
+        service_name: facts.service_name.clone(),
+        starts_at,
+        ends_at,
+        blocked_until,
+        price_cents: facts.price_cents,
+        currency: facts.currency.clone(),
+        source,
+        schedule_date: date,
+        booked_by: metadata.actor.clone(),
+        now,
+    };
+    let mut decision = store.decision(metadata);
+    let day = ScheduleId::new(staff_id, date).to_string();
+    decision
+        .decide::<Schedule>(&day, facts.day, reserve)
+        .await?;
+    decision
+        .decide::<Appointment>(&appointment_id.to_string(), Known::new_record(), book)
+        .await?;
+    decision.fence(facts.fence);
+    Ok(decision.record().await?)
+}

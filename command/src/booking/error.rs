@@ -1,0 +1,90 @@
+//! Why a booking step was not taken. The aggregates' own refusals are carried as they are; the
+//! rest are facts the step looked up (the service exists, the barber works then…).
+
+use crate::appointment::AppointmentError;
+use crate::business::BusinessError;
+use crate::schedule::ScheduleError;
+use crate::staff::StaffError;
+use crate::store::{CommandError, Unrecorded};
+
+/// Why a booking step was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("the business does not exist")]
+    BusinessNotFound,
+    #[error("the service does not exist or is retired")]
+    ServiceNotFound,
+    #[error("the staff member does not exist")]
+    StaffNotFound,
+    #[error("the staff member is not active")]
+    StaffInactive,
+    #[error("the staff member does not offer this service")]
+    ServiceNotOffered,
+    #[error("the customer does not exist")]
+    CustomerNotFound,
+    #[error("the start time is in the past")]
+    InThePast,
+    #[error("bookings close {0} minutes before the start")]
+    InsideLeadTime(u32),
+    #[error("bookings open at most {0} days ahead")]
+    BeyondHorizon(u32),
+    #[error("a walk-in starts now (within 15 minutes)")]
+    WalkInNotNow,
+    #[error("the business is closed then: the slot lies outside its opening hours")]
+    OutsideOpeningHours,
+    #[error("bookings or time off lie ahead in the current timezone; move or cancel them first")]
+    TimezoneHasBookings,
+    #[error(transparent)]
+    Schedule(ScheduleError),
+    #[error(transparent)]
+    Appointment(AppointmentError),
+    #[error(transparent)]
+    Staff(StaffError),
+    #[error(transparent)]
+    Business(BusinessError),
+    #[error("the records kept changing while the step was decided; retry")]
+    Conflict,
+    #[error("the step could not be recorded: {0}")]
+    Store(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<sqlx::Error> for BookingError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Store(Box::new(err))
+    }
+}
+
+impl From<cqrs_es::persist::PersistenceError> for BookingError {
+    fn from(err: cqrs_es::persist::PersistenceError) -> Self {
+        Self::Store(Box::new(err))
+    }
+}
+
+impl From<Unrecorded> for BookingError {
+    fn from(err: Unrecorded) -> Self {
+        match err {
+            Unrecorded::Conflict => Self::Conflict,
+            Unrecorded::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// An aggregate's refusal, a conflict, or a store failure, as a booking error.
+macro_rules! from_command_error {
+    ($error:ty, $variant:ident) => {
+        impl From<CommandError<$error>> for BookingError {
+            fn from(err: CommandError<$error>) -> Self {
+                match err {
+                    CommandError::Refused(e) => Self::$variant(e),
+                    CommandError::Conflict => Self::Conflict,
+                    CommandError::Store(e) => Self::Store(e),
+                }
+            }
+        }
+    };
+}
+
+from_command_error!(ScheduleError, Schedule);
+from_command_error!(AppointmentError, Appointment);
+from_command_error!(StaffError, Staff);
+from_command_error!(BusinessError, Business);

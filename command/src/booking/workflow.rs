@@ -1,0 +1,84 @@
+//! The steps of an appointment's workflow that do not move its chair: confirm, check in, start,
+//! complete. Each is one command on the appointment alone.
+
+use chrono::{DateTime, Utc};
+use events::appointment::PaymentMethod;
+use events::EventMetadata;
+use uuid::Uuid;
+
+use super::BookingError;
+use crate::appointment::{Appointment, AppointmentCommand};
+use crate::store::{Committed, EventStore};
+
+/// What was paid when the service was completed.
+#[derive(Debug, Clone, Copy)]
+pub struct Payment {
+    pub amount_paid_cents: i64,
+    pub tip_cents: i64,
+    pub method: PaymentMethod,
+}
+
+async fn step(
+    store: &EventStore,
+    appointment_id: Uuid,
+    command: AppointmentCommand,
+    metadata: &EventMetadata,
+) -> Result<Committed, BookingError> {
+    Ok(store
+        .execute::<Appointment>(&appointment_id.to_string(), command, metadata)
+        .await?)
+}
+
+/// The customer confirmed they are coming.
+pub async fn confirm(
+    store: &EventStore,
+    tenant_id: Uuid,
+    appointment_id: Uuid,
+    metadata: &EventMetadata,
+) -> Result<Committed, BookingError> {
+    let command = AppointmentCommand::Confirm { tenant_id };
+    step(store, appointment_id, command, metadata).await
+}
+
+/// The customer is in the shop.
+pub async fn check_in(
+    store: &EventStore,
+    tenant_id: Uuid,
+    appointment_id: Uuid,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let command = AppointmentCommand::CheckIn { tenant_id, now };
+    step(store, appointment_id, command, metadata).await
+}
+
+/// The customer is in the chair.
+pub async fn start(
+    store: &EventStore,
+    tenant_id: Uuid,
+    appointment_id: Uuid,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let command = AppointmentCommand::Start { tenant_id, now };
+    step(store, appointment_id, command, metadata).await
+}
+
+/// The service is done and paid for.
+pub async fn complete(
+    store: &EventStore,
+    tenant_id: Uuid,
+    appointment_id: Uuid,
+    payment: Payment,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let command = AppointmentCommand::Complete {
+        tenant_id,
+        now,
+        amount_paid_cents: payment.amount_paid_cents,
+        tip_cents: payment.tip_cents,
+        payment_method: payment.method,
+    };
+    step(store, appointment_id, command, metadata).await
+}

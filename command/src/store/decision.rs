@@ -1,0 +1,227 @@
+//! One decision over several streams: each aggregate decides its own command on its own state
+//! at its own expected sequence, and all their events are appended in one statement.
+//!
+//! If any stream moved since it was read, the primary key refuses the whole statement (nothing
+//! is written on any stream) and the caller re-decides the whole step on fresh state. A step
+//! that also depends on the business's timezone (which local day a booking falls on) carries a
+//! [`TimezoneFence`]: the statement writes nothing unless the business still has that timezone,
+//! and a timezone change waits for such statements in flight (see `booking::timezone`).
+//!
+//! This is how every step that takes, moves or frees a barber's chair is recorded: a booking
+//! (the barber's day and the appointment), a cancellation (the appointment and its day), a
+//! reschedule (the appointment and one or two days), a time off (the staff member and every
+//! day it covers). There is no moment in which one stream has changed and another not.
+
+use std::collections::{HashMap, HashSet};
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{EventStoreAggregateContext, PersistenceError};
+use cqrs_es::{Aggregate, AggregateError};
+use events::EventMetadata;
+use uuid::Uuid;
+
+use super::session::Decided;
+use super::{append, CommandError, Committed, EventStore, Known};
+
+/// The business must still have this timezone when the decision is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimezoneFence {
+    pub business_id: Uuid,
+    /// The IANA name the step was decided on.
+    pub timezone: String,
+}
+
+/// Why a decision was not recorded (a refusal by an aggregate is reported by
+/// [`Decision::decide`] instead).
+#[derive(Debug, thiserror::Error)]
+pub enum Unrecorded {
+    /// A stream moved, or the timezone changed, since the step read them: decide again.
+    #[error("a record changed while the step was decided")]
+    Conflict,
+    /// The outcome could not be recorded.
+    #[error("event store failure: {0}")]
+    Store(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl<E: std::error::Error> From<Unrecorded> for CommandError<E> {
+    fn from(err: Unrecorded) -> Self {
+        match err {
+            Unrecorded::Conflict => Self::Conflict,
+            Unrecorded::Store(e) => Self::Store(e),
+        }
+    }
+}
+
+/// Puts a decided aggregate's new state in the cache once its events are recorded.
+type Remember = Box<dyn FnOnce(&EventStore) + Send + Sync>;
+
+/// The events several aggregates decided, to be recorded together or not at all.
+pub struct Decision<'s> {
+    store: &'s EventStore,
+    metadata: HashMap<String, String>,
+    events: Vec<cqrs_es::persist::SerializedEvent>,
+    streams: HashSet<(&'static str, String)>,
+    remember: Vec<Remember>,
+    fence: Option<TimezoneFence>,
+}
+
+impl EventStore {
+    /// Starts a decision whose events carry `metadata`.
+    pub fn decision(&self, metadata: &EventMetadata) -> Decision<'_> {
+        Decision {
+            store: self,
+            metadata: metadata.to_map(),
+            events: Vec::new(),
+            streams: HashSet::new(),
+            remember: Vec::new(),
+            fence: None,
+        }
+    }
+}
+
+impl<'s> Decision<'s> {
+    /// Lets aggregate `id`, as `known` (read moments ago, at its sequence), decide `command`;
+    /// its events join the decision. Returns the aggregate with them applied. A refusal is
+    /// `CommandError::Refused`; nothing has been written then.
+    pub async fn decide<A>(
+        &mut self,
+        id: &str,
+        known: Known<A>,
+        command: A::Command,
+    ) -> Result<A, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = ()> + Clone + 'static,
+    {
+        if !self.streams.insert((A::TYPE, id.to_owned())) {
+            // two parts on one stream would collide on their own sequence numbers forever
+            return Err(CommandError::Store(
+                format!("{} {id} decided twice in one step", A::TYPE).into(),
+            ));
+        }
+        let Known {
+            mut state,
+            sequence,
+        } = known;
+        let sink = EventSink::default();
+        state
+            .handle(command, &(), &sink)
+            .await
+            .map_err(CommandError::Refused)?;
+        let context = EventStoreAggregateContext {
+            aggregate_id: id.to_owned(),
+            aggregate: state.clone(),
+            current_sequence: sequence,
+            current_snapshot: None,
+        };
+        let mut decided = Decided::new(context, sink.collect().await, &self.metadata)
+            .map_err(|e| CommandError::from(AggregateError::<A::Error>::from(e)))?;
+        self.events.append(&mut decided.serialized);
+        self.remember.push(Box::new(move |store: &EventStore| {
+            decided.remember(store);
+        }));
+        Ok(state)
+    }
+
+    /// Records nothing unless the business still has `fence`'s timezone.
+    pub fn fence(&mut self, fence: TimezoneFence) {
+        self.fence = Some(fence);
+    }
+
+    /// Whether any aggregate decided to record something.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Appends every event in one statement: all or nothing.
+    #[tracing::instrument(skip_all, fields(events = self.events.len()))]
+    pub async fn record(self) -> Result<Committed, Unrecorded> {
+        let store = self.store;
+        let fence = self.fence.clone();
+        let appended = self.append_with(&store.pool).await;
+        let fenced_out = matches!(appended, Err(Unrecorded::Conflict));
+        if let (true, Some(fence)) = (fenced_out, fence) {
+            heal(store, &fence).await?;
+        }
+        Ok(appended?.committed())
+    }
+
+    /// Appends every event in one statement within the caller's transaction; the aggregates
+    /// are remembered only once the caller has committed it ([`Appended::committed`]).
+    pub async fn append_within(
+        self,
+        transaction: &mut sqlx::PgConnection,
+    ) -> Result<Appended<'s>, Unrecorded> {
+        self.append_with(transaction).await
+    }
+
+    async fn append_with<'c>(
+        self,
+        executor: impl sqlx::PgExecutor<'c>,
+    ) -> Result<Appended<'s>, Unrecorded> {
+        let Self {
+            store,
+            events,
+            remember,
+            fence,
+            ..
+        } = self;
+        if events.is_empty() {
+            return Ok(Appended {
+                store,
+                remember: Vec::new(),
+                position: None,
+            });
+        }
+        match append::append(executor, &events, fence.as_ref()).await {
+            Ok(positions) if positions.len() == events.len() => Ok(Appended {
+                store,
+                remember,
+                position: positions.last().copied(),
+            }),
+            // the business's timezone is no longer the one the step was decided on: the
+            // statement inserted nothing
+            Ok(_) => Err(Unrecorded::Conflict),
+            Err(PersistenceError::OptimisticLockError) => Err(Unrecorded::Conflict),
+            Err(err) => Err(Unrecorded::Store(Box::new(err))),
+        }
+    }
+}
+
+/// Events appended, not yet known to be committed.
+#[must_use = "call `committed` once the transaction has committed"]
+pub struct Appended<'s> {
+    store: &'s EventStore,
+    remember: Vec<Remember>,
+    position: Option<i64>,
+}
+
+impl Appended<'_> {
+    /// Once committed: the decided aggregates are remembered and the relay woken.
+    pub fn committed(self) -> Committed {
+        if self.position.is_some() {
+            for remember in self.remember {
+                remember(self.store);
+            }
+            self.store.appended.notify_one();
+        }
+        Committed {
+            position: self.position,
+        }
+    }
+}
+
+/// A business opened before its fence row existed (or whose signup died half-way) gets one,
+/// with the timezone the step was decided on: that is the business's zone as just read, since
+/// a timezone change creates the row before anything else (and would make this insert wait).
+async fn heal(store: &EventStore, fence: &TimezoneFence) -> Result<(), Unrecorded> {
+    sqlx::query(
+        "insert into business_timezones (business_id, timezone) values ($1, $2)
+         on conflict (business_id) do nothing",
+    )
+    .bind(fence.business_id)
+    .bind(&fence.timezone)
+    .execute(&store.pool)
+    .await
+    .map_err(|e| Unrecorded::Store(Box::new(e)))?;
+    Ok(())
+}
