@@ -14,6 +14,7 @@ mod operations;
 mod replicas;
 mod reschedule;
 mod services;
+mod signing;
 mod staff;
 mod time_off;
 mod timezone_change;
