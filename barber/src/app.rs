@@ -21,6 +21,8 @@ pub enum StartError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Nats(#[from] platform::nats::NatsError),
+    #[error(transparent)]
+    Signing(#[from] platform::signing::SigningError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: std::net::SocketAddr,
@@ -44,6 +46,7 @@ impl Application {
         platform::db::ensure_database(&config.database_url).await?;
         let pool = platform::db::connect(&config.database_url, 20).await?;
         platform::db::migrate(&pool).await?;
+        let keys = platform::signing::jwt_keys(&pool, &config).await?;
         let nats = platform::nats::connect(&config.nats_url).await?;
         let (trigger, shutdown) = shutdown::channel();
         let mut tasks = JoinSet::new();
@@ -82,7 +85,7 @@ impl Application {
                 source,
             })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let router = router(&config, role, pool.clone(), nats, shutdown.clone());
+        let router = router(&config, role, keys, pool.clone(), nats, shutdown.clone());
         let mut stop = shutdown;
         tasks.spawn(async move {
             let server = axum::serve(listener, router)
@@ -133,11 +136,11 @@ impl Application {
 fn router(
     config: &Config,
     role: Role,
+    keys: JwtKeys,
     pool: PgPool,
     nats: async_nats::Client,
     shutdown: Shutdown,
 ) -> Router {
-    let keys = JwtKeys::new(config.jwt_secret.expose(), config.jwt_ttl);
     let mut api = Router::new();
     if role.serves_commands() {
         let store = command::store::EventStore::start(pool.clone(), shutdown.clone());

@@ -17,9 +17,6 @@ async fn main() -> ExitCode {
         }
     };
     platform::telemetry::init(config.log_format);
-    if config.uses_development_secret() {
-        tracing::warn!("JWT_SECRET is the development default; set it in production");
-    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str).unwrap_or("all") {
         "all" => serve(config, Role::All).await,

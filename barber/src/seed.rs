@@ -7,7 +7,6 @@ use command::service::{Service, ServiceCommand, ServiceDefinition};
 use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use command::store::EventStore;
 use events::EventMetadata;
-use platform::auth::JwtKeys;
 use platform::{ApiError, Config};
 use uuid::Uuid;
 
@@ -36,7 +35,10 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
             created: false,
         });
     }
-    let keys = JwtKeys::new(config.jwt_secret.expose(), config.jwt_ttl);
+    // the same keys as every serving process on this database
+    let keys = platform::signing::jwt_keys(pool, config)
+        .await
+        .map_err(ApiError::internal)?;
     let signed_up = accounts::sign_up(
         store,
         &keys,

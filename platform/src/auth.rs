@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, HeaderMap};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -37,11 +37,12 @@ struct Keys {
 }
 
 impl JwtKeys {
-    pub fn new(secret: &str, ttl: Duration) -> Self {
+    pub fn new(secret: impl AsRef<[u8]>, ttl: Duration) -> Self {
+        let secret = secret.as_ref();
         Self {
             inner: Arc::new(Keys {
-                encoding: EncodingKey::from_secret(secret.as_bytes()),
-                decoding: DecodingKey::from_secret(secret.as_bytes()),
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
                 ttl,
             }),
         }
@@ -72,6 +73,29 @@ impl JwtKeys {
             .map(|data| data.claims)
             .map_err(|_| ApiError::unauthorized("the bearer token is invalid or expired"))
     }
+
+    /// Who sent a request, from its `Authorization` header. The extractor and every middleware
+    /// that needs the caller (idempotency keys) authenticate here, so they cannot disagree.
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Authenticated, ApiError> {
+        let token = bearer_token(headers)
+            .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))?;
+        let claims = self.verify(token)?;
+        Ok(Authenticated {
+            user_id: claims.sub,
+            tenant_id: claims.tid,
+            role: claims.role,
+        })
+    }
+}
+
+/// The bearer token of a request, if it sends one. The scheme is compared without regard to
+/// case and may be followed by several spaces (RFC 9110 §11.1: `Bearer`, `bearer` and
+/// `BEARER` are one scheme).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The authenticated user of a request; rejects with 401 when the token is missing or bad.
@@ -90,21 +114,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))?;
-        let claims = JwtKeys::from_ref(state).verify(token.trim())?;
-        Ok(Self {
-            user_id: claims.sub,
-            tenant_id: claims.tid,
-            role: claims.role,
-        })
+        JwtKeys::from_ref(state).authenticate(&parts.headers)
     }
 }
 
@@ -121,5 +131,22 @@ mod tests {
         assert_eq!((claims.sub, claims.tid), (user, tenant));
         let other = JwtKeys::new("two", Duration::from_secs(60));
         assert!(other.verify(&token).is_err());
+    }
+
+    fn authorization(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, value.parse().expect("header value"));
+        headers
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc"] {
+            assert_eq!(bearer_token(&authorization(value)), Some("abc"), "{value}");
+        }
+        for value in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "abc"] {
+            assert_eq!(bearer_token(&authorization(value)), None, "{value}");
+        }
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
     }
 }

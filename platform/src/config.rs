@@ -40,7 +40,9 @@ pub struct Config {
     pub events_stream: String,
     /// The subject prefix of this deployment's events.
     pub nats_prefix: String,
-    pub jwt_secret: Secret,
+    /// `JWT_SECRET`; when unset, the secret drawn once and kept in the database is used
+    /// ([`crate::signing`]): there is no built-in default anyone could read.
+    pub jwt_secret: Option<Secret>,
     pub jwt_ttl: Duration,
     pub log_format: LogFormat,
     /// The relay's backstop when no notification arrives.
@@ -56,8 +58,6 @@ pub struct ConfigError {
     pub name: &'static str,
     pub reason: String,
 }
-
-const DEV_JWT_SECRET: &str = "barber-development-secret-change-me";
 
 impl Config {
     /// Reads the environment; unset variables take their documented defaults.
@@ -107,17 +107,21 @@ impl Config {
             })?,
             events_stream: get("EVENTS_STREAM", "BARBER_EVENTS"),
             nats_prefix: get("NATS_PREFIX", "barber"),
-            jwt_secret: Secret::new(get("JWT_SECRET", DEV_JWT_SECRET)),
+            jwt_secret: match lookup("JWT_SECRET") {
+                None => None,
+                Some(secret) if secret.is_empty() => {
+                    return Err(ConfigError {
+                        name: "JWT_SECRET",
+                        reason: "empty; unset it to use the secret kept in the database".into(),
+                    })
+                }
+                Some(secret) => Some(Secret::new(secret)),
+            },
             jwt_ttl: Duration::from_secs(jwt_ttl_seconds),
             log_format,
             relay_poll_interval: parse_ms("RELAY_POLL_INTERVAL_MS", 500)?,
             min_position_wait: parse_ms("MIN_POSITION_WAIT_MS", 5000)?,
         })
-    }
-
-    /// Whether the JWT secret is the development default (warned about at start).
-    pub fn uses_development_secret(&self) -> bool {
-        self.jwt_secret.expose() == DEV_JWT_SECRET
     }
 }
 
@@ -131,8 +135,21 @@ mod tests {
         assert_eq!(config.events_stream, "BARBER_EVENTS");
         assert_eq!(config.nats_prefix, "barber");
         assert_eq!(config.bind.port(), 8080);
-        assert!(config.uses_development_secret());
-        assert!(!format!("{config:?}").contains(DEV_JWT_SECRET));
+        assert!(config.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn a_configured_secret_never_prints_and_an_empty_one_is_refused() {
+        let config = Config::from_lookup(|name| (name == "JWT_SECRET").then(|| "s3cr3t".into()))
+            .expect("parses");
+        assert_eq!(
+            config.jwt_secret.as_ref().map(Secret::expose),
+            Some("s3cr3t")
+        );
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let err = Config::from_lookup(|name| (name == "JWT_SECRET").then(String::new))
+            .expect_err("refused");
+        assert_eq!(err.name, "JWT_SECRET");
     }
 
     #[test]

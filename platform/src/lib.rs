@@ -5,6 +5,7 @@
 //! - [`db`]: the Postgres pool and the embedded migrations.
 //! - [`nats`]: the NATS connection and the events stream.
 //! - [`auth`]: JWTs and the authenticated-user extractor.
+//! - [`signing`]: the secret tokens are signed with: configured, or drawn once per database.
 //! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
@@ -23,6 +24,7 @@ pub mod problem;
 pub mod progress;
 pub mod request;
 pub mod shutdown;
+pub mod signing;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

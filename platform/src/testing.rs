@@ -46,7 +46,7 @@ impl TestEnv {
         config.nats_prefix = format!("t{id}");
         config.bind = "127.0.0.1:0".parse().expect("address");
         config.relay_poll_interval = Duration::from_millis(50);
-        config.jwt_secret = crate::config::Secret::new(format!("secret-{id}"));
+        config.jwt_secret = Some(crate::config::Secret::new(format!("secret-{id}")));
         let pool = crate::db::connect(&config.database_url, 10)
             .await
             .expect("test database reachable");

@@ -40,6 +40,9 @@ pub struct CustomerView {
     marketing_consent_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// The list's sort key as the database computed it: what a cursor carries.
+    #[serde(skip)]
+    sort_name: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -67,7 +70,7 @@ pub struct ListCustomers {
 macro_rules! columns {
     () => {
         "customer_id, name, phone, email, notes, tags, preferences, marketing_consent, \
-         marketing_consent_at, created_at, updated_at"
+         marketing_consent_at, created_at, updated_at, sort_name"
     };
 }
 
@@ -79,9 +82,9 @@ const LIST: &str = concat!(
  where tenant_id = $1
    and ($2::text is null
         or (lower(name) || ' ' || coalesce(phone, '') || ' ' || lower(coalesce(email, ''))) like $2)
-   and ($3::text is null or (lower(name), customer_id) > ($3, $4))
+   and ($3::text is null or (sort_name, customer_id) > ($3, $4))
    and ($6::text is null or tags @> array[$6::text])
- order by lower(name), customer_id
+ order by sort_name, customer_id
  limit $5"
 );
 
@@ -120,7 +123,7 @@ pub async fn list_customers(
         items.pop();
         items
             .last()
-            .map(|last| cursor::encode(&(last.name.to_lowercase(), last.id)))
+            .map(|last| cursor::encode(&(&last.sort_name, last.id)))
     } else {
         None
     };

@@ -13,10 +13,14 @@ use uuid::Uuid;
 use super::CommandState;
 use crate::accounts::{self, SignUp};
 
+/// The routes that need no token, named once for the idempotency middleware too.
+pub(super) const SIGN_UP: &str = "/signup";
+pub(super) const LOG_IN: &str = "/login";
+
 pub fn routes() -> Router<CommandState> {
     Router::new()
-        .route("/signup", post(sign_up))
-        .route("/login", post(log_in))
+        .route(SIGN_UP, post(sign_up))
+        .route(LOG_IN, post(log_in))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

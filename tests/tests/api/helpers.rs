@@ -153,7 +153,13 @@ impl TestApp {
     /// A token for another user of `owner`'s business with `role` (only owners can sign up so
     /// far, so other roles' tokens are issued directly with the app's own key).
     pub fn token_with_role(&self, owner: &Owner, role: &str) -> String {
-        platform::auth::JwtKeys::new(self.env.config.jwt_secret.expose(), self.env.config.jwt_ttl)
+        let secret = self
+            .env
+            .config
+            .jwt_secret
+            .as_ref()
+            .expect("tests set a secret");
+        platform::auth::JwtKeys::new(secret.expose(), self.env.config.jwt_ttl)
             .issue(Uuid::new_v4(), owner.business_id, role)
             .expect("token issued")
     }

@@ -132,3 +132,133 @@ async fn a_malformed_key_is_refused() {
     let response = post_with_key(&app, &owner.token, "has space", &json!({"name": "Ana"})).await;
     assert_problem(response, StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
 }
+
+#[tokio::test]
+async fn a_lower_case_bearer_scheme_is_scoped_like_any_other() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let before = app.event_count().await;
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/customers"))
+            .header("authorization", format!("{scheme} {}", owner.token))
+            .header("idempotency-key", "any-case")
+            .json(&json!({"name": "Ana"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::CREATED, "{scheme}");
+    }
+    assert_eq!(app.event_count().await, before + 1);
+}
+
+#[tokio::test]
+async fn an_unauthenticated_command_leaves_no_key_behind() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let kept_before = kept_keys(&app).await;
+    for authorization in [None, Some("Bearer not-a-jwt"), Some("Basic c2FtOnB3")] {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/customers"))
+            .header("idempotency-key", "anonymous")
+            .json(&json!({"name": "Ana"}));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let response = request.send().await.expect("sent");
+        assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
+    assert_eq!(kept_keys(&app).await, kept_before);
+    let response = post_with_key(&app, &owner.token, "anonymous", &json!({"name": "Ana"})).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert!(response.headers().get("idempotent-replayed").is_none());
+}
+
+#[tokio::test]
+async fn two_users_of_one_business_do_not_share_keys() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let manager = app.token_with_role(&owner, "manager");
+    let before = app.event_count().await;
+    let body = json!({"name": "Ana"});
+    let mine = post_with_key(&app, &owner.token, "shared", &body).await;
+    let theirs = post_with_key(&app, &manager, "shared", &body).await;
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+    assert!(theirs.headers().get("idempotent-replayed").is_none());
+    let mine: Value = mine.json().await.expect("json");
+    let theirs: Value = theirs.json().await.expect("json");
+    assert_ne!(mine["id"], theirs["id"]);
+    assert_eq!(app.event_count().await, before + 2);
+}
+
+#[tokio::test]
+async fn a_signup_answer_is_kept_without_its_token_and_replayed_with_a_fresh_one() {
+    let app = spawn_app().await;
+    let body = signup_body("fade-street", "sam@fade.example");
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/signup"))
+            .header("idempotency-key", "signup-1")
+            .json(&body)
+            .send()
+    };
+    let first: Value = send().await.expect("sent").json().await.expect("json");
+    let first_token = first["token"].as_str().expect("token");
+    let kept: Vec<Vec<u8>> = sqlx::query_scalar("select body from idempotency_keys")
+        .fetch_all(&app.env.pool)
+        .await
+        .expect("kept answers");
+    assert_eq!(kept.len(), 1);
+    let kept: Value = serde_json::from_slice(&kept[0]).expect("kept json");
+    assert_eq!(kept.get("token"), None, "{kept}");
+    assert_eq!(kept["business_id"], first["business_id"]);
+    assert!(!kept.to_string().contains(first_token));
+
+    let again = send().await.expect("sent");
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["business_id"], first["business_id"]);
+    assert_eq!(again["user_id"], first["user_id"]);
+    let token = again["token"].as_str().expect("a fresh token");
+    let response = app.get("/api/v1/customers", Some(token)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_signup_key_with_another_password_gets_no_token() {
+    let app = spawn_app().await;
+    let body = signup_body("fade-street", "sam@fade.example");
+    let mut guess = body.clone();
+    guess["password"] = json!("a guessed password");
+    let mut answers = Vec::new();
+    for body in [&body, &guess] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/signup"))
+            .header("idempotency-key", "signup-1")
+            .json(body)
+            .send()
+            .await
+            .expect("sent");
+        answers.push(response);
+    }
+    let guessed = answers.pop().expect("second answer");
+    assert_eq!(answers[0].status(), StatusCode::CREATED);
+    assert_problem(
+        guessed,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
+}
+
+/// How many keys the idempotency table holds.
+async fn kept_keys(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from idempotency_keys")
+        .fetch_one(&app.env.pool)
+        .await
+        .expect("count keys")
+}

@@ -15,6 +15,7 @@ mod races;
 mod replicas;
 mod reschedule;
 mod services;
+mod signing;
 mod staff;
 mod time_off;
 mod timezone_change;

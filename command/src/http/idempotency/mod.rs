@@ -3,19 +3,27 @@
 //! without a second event. The same key with a different request is refused (422), and a key
 //! whose first request is still running answers 409 so that the client retries later.
 //!
-//! Keys are scoped by business (or `public` for signup) and kept for 24 hours. An answer of 5xx
+//! Keys are scoped by the caller as the route authenticates them: one user of one business (two
+//! users of a business never share answers), or `public` for signup, which needs no token. A
+//! request to a route that needs a token but sends none, or a bad one, passes straight through
+//! to be answered 401 and leaves nothing behind. Keys are kept for 24 hours. An answer of 5xx
 //! is not kept: the command may be retried. A first request that never finished (the process
-//! died) leaves its key claimed; after a minute the key may be claimed again.
+//! died) leaves its key claimed; after a minute the key may be claimed again. Signup's answer
+//! is kept without its token ([`credentials`]).
+
+mod credentials;
+mod store;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use platform::ApiError;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
 
+use self::store::{Claim, Scope, Stored};
+use super::accounts::{LOG_IN, SIGN_UP};
 use super::CommandState;
 
 /// The request header naming the key.
@@ -25,28 +33,13 @@ pub const REPLAYED: &str = "idempotent-replayed";
 
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What the store said about a key.
-enum Claim {
-    /// This request is the first with the key: run it.
-    Claimed,
-    /// The key answered before: replay.
-    Answered {
-        status: i16,
-        content_type: Option<String>,
-        body: Vec<u8>,
-    },
-    /// The key belongs to another request.
-    OtherRequest,
-    /// The first request with the key is still running.
-    Running,
-}
-
 /// The middleware. Requests without the header, reads and logins pass straight through.
 pub async fn guard(State(state): State<CommandState>, request: Request, next: Next) -> Response {
     let Some(key) = request.headers().get(IDEMPOTENCY_KEY).cloned() else {
         return next.run(request).await;
     };
-    if request.method() == Method::GET || request.uri().path().ends_with("/login") {
+    let route = route(&request);
+    if request.method() == Method::GET || route.ends_with(LOG_IN) {
         return next.run(request).await;
     }
     let Some(key) = key
@@ -61,8 +54,8 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         )
         .into_response();
     };
-    let Some(scope) = scope(&state, &request) else {
-        // a bad token: let the route answer 401, and remember nothing
+    let Some(scope) = scope(&state, &request, &route) else {
+        // no token or a bad one: the route answers 401, and nothing is remembered
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
@@ -76,18 +69,14 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
     };
     let hash = fingerprint(&parts.method, parts.uri.path(), &bytes);
     let pool = state.store.pool();
-    match claim(pool, &scope, &key, &hash).await {
+    match store::claim(pool, &scope, &key, &hash).await {
         Ok(Claim::Claimed) => {
             let response = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
-            remember(pool, &scope, &key, response).await
+            remember(&state, &scope, &key, &route, response).await
         }
-        Ok(Claim::Answered {
-            status,
-            content_type,
-            body,
-        }) => replay(status, content_type, body),
+        Ok(Claim::Answered(stored)) => replay(&state, &route, &bytes, stored).await,
         Ok(Claim::OtherRequest) => ApiError::unprocessable(
             "idempotency_key_reused",
             "this Idempotency-Key was used for a different request",
@@ -106,19 +95,24 @@ fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// The caller's business from a valid bearer token, `public` without one, `None` for a bad one.
-fn scope(state: &CommandState, request: &Request) -> Option<String> {
-    match request.headers().get(header::AUTHORIZATION) {
-        None => Some("public".to_owned()),
-        Some(value) => {
-            let token = value.to_str().ok()?.strip_prefix("Bearer ")?;
-            state
-                .keys
-                .verify(token.trim())
-                .ok()
-                .map(|claims| claims.tid.to_string())
-        }
+/// The route the request matched (`/api/v1/customers/{id}`), or its path.
+fn route(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| request.uri().path(), MatchedPath::as_str)
+        .to_owned()
+}
+
+/// The caller as the route sees them: `public` on signup (which reads no token), else the
+/// user the token names, through the same [`platform::auth::JwtKeys::authenticate`] as the
+/// route's extractor; `None` when that refuses.
+fn scope(state: &CommandState, request: &Request, route: &str) -> Option<Scope> {
+    if route.ends_with(SIGN_UP) {
+        return Some(Scope::public());
     }
+    let user = state.keys.authenticate(request.headers()).ok()?;
+    Some(Scope::user(user.tenant_id, user.user_id))
 }
 
 fn fingerprint(method: &Method, path: &str, body: &Bytes) -> Vec<u8> {
@@ -131,87 +125,41 @@ fn fingerprint(method: &Method, path: &str, body: &Bytes) -> Vec<u8> {
     hasher.finalize().to_vec()
 }
 
-/// A key's row: the request it belongs to and, once answered, the answer.
-#[derive(sqlx::FromRow)]
-struct StoredKey {
-    request_hash: Vec<u8>,
-    status: Option<i16>,
-    content_type: Option<String>,
-    body: Option<Vec<u8>>,
-}
-
-async fn claim(pool: &PgPool, scope: &str, key: &str, hash: &[u8]) -> Result<Claim, sqlx::Error> {
-    let claimed: Option<bool> = sqlx::query_scalar(
-        "insert into idempotency_keys (scope, key, request_hash) values ($1, $2, $3)
-         on conflict (scope, key) do update
-            set request_hash = excluded.request_hash, status = null, content_type = null,
-                body = null, created_at = now()
-          where idempotency_keys.created_at < now() - interval '24 hours'
-             or (idempotency_keys.status is null
-                 and idempotency_keys.created_at < now() - interval '1 minute')
-         returning true",
-    )
-    .bind(scope)
-    .bind(key)
-    .bind(hash)
-    .fetch_optional(pool)
-    .await?;
-    if claimed.is_some() {
-        return Ok(Claim::Claimed);
-    }
-    let existing: Option<StoredKey> = sqlx::query_as(
-        "select request_hash, status, content_type, body from idempotency_keys
-              where scope = $1 and key = $2",
-    )
-    .bind(scope)
-    .bind(key)
-    .fetch_optional(pool)
-    .await?;
-    Ok(match existing {
-        Some(stored) if stored.request_hash != hash => Claim::OtherRequest,
-        Some(StoredKey {
-            status: Some(status),
-            content_type,
-            body,
-            ..
-        }) => Claim::Answered {
-            status,
-            content_type,
-            body: body.unwrap_or_default(),
-        },
-        // still running, or released by a failure a moment ago
-        _ => Claim::Running,
-    })
-}
-
-/// Keeps the answer for replays (a 5xx releases the key instead) and passes it on.
-async fn remember(pool: &PgPool, scope: &str, key: &str, response: Response) -> Response {
+/// Keeps the answer for replays (a 5xx, or one that cannot be kept safely, releases the key
+/// instead) and passes it on.
+async fn remember(
+    state: &CommandState,
+    scope: &Scope,
+    key: &str,
+    route: &str,
+    response: Response,
+) -> Response {
+    let pool = state.store.pool();
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let stored = if parts.status.is_server_error() {
-        sqlx::query("delete from idempotency_keys where scope = $1 and key = $2")
-            .bind(scope)
-            .bind(key)
-            .execute(pool)
-            .await
+    let kept = if parts.status.is_server_error() {
+        None
+    } else if credentials::carries_token(route) {
+        credentials::without_token(bytes.to_vec()).ok()
     } else {
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        sqlx::query(
-            "update idempotency_keys set status = $3, content_type = $4, body = $5
-              where scope = $1 and key = $2",
-        )
-        .bind(scope)
-        .bind(key)
-        .bind(i16::try_from(parts.status.as_u16()).unwrap_or(500))
-        .bind(content_type)
-        .bind(bytes.as_ref())
-        .execute(pool)
-        .await
+        Some(bytes.to_vec())
+    };
+    let stored = match kept {
+        Some(body) => {
+            let answer = Stored {
+                status: i16::try_from(parts.status.as_u16()).unwrap_or(500),
+                content_type: parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                body,
+            };
+            store::keep(pool, scope, key, &answer).await
+        }
+        None => store::release(pool, scope, key).await,
     };
     if let Err(err) = stored {
         tracing::warn!(%err, "cannot record the answer to an idempotent request");
@@ -219,13 +167,25 @@ async fn remember(pool: &PgPool, scope: &str, key: &str, response: Response) -> 
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn replay(status: i16, content_type: Option<String>, body: Vec<u8>) -> Response {
-    let status = u16::try_from(status)
+/// The kept answer again, with a fresh token where the first one carried one.
+async fn replay(state: &CommandState, route: &str, request: &Bytes, stored: Stored) -> Response {
+    let status = u16::try_from(stored.status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
+    let body = if status.is_success() && credentials::carries_token(route) {
+        match credentials::reissue(state, request, &stored.body).await {
+            Ok(body) => body,
+            Err(err) => return err.into_response(),
+        }
+    } else {
+        stored.body
+    };
     let mut response = (status, body).into_response();
-    if let Some(value) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+    if let Some(value) = stored
+        .content_type
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
         response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
     response
