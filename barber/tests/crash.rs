@@ -64,8 +64,7 @@ impl Server {
 
 /// A cheap random number (the load only needs variety, not quality).
 fn random(below: usize) -> usize {
-    usize::try_from(Uuid::new_v4().as_u128() % u128::try_from(below).expect("fits"))
-        .expect("fits")
+    usize::try_from(Uuid::new_v4().as_u128() % u128::try_from(below).expect("fits")).expect("fits")
 }
 
 /// A shop with two barbers working every day 09:00–17:00 UTC, one 30-minute service with a
@@ -99,7 +98,11 @@ async fn open_shop(base: &str) -> Shop {
     )
     .await;
     let token = signed["token"].as_str().expect("token").to_owned();
-    let business_id = signed["business_id"].as_str().expect("id").parse().expect("uuid");
+    let business_id = signed["business_id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
     let auth = Some(token.as_str());
     let policy = json!({"min_lead_minutes": 0, "max_advance_days": 365,
         "cancellation_window_minutes": 60, "default_buffer_minutes": 0,
@@ -202,7 +205,11 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
                 let Some(id) = pick(&seen.lock().expect("seen").appointments) else {
                     continue;
                 };
-                (format!("/api/v1/appointments/{id}/cancel"), json!({}), "post")
+                (
+                    format!("/api/v1/appointments/{id}/cancel"),
+                    json!({}),
+                    "post",
+                )
             }
             8 => {
                 let starts_at = some_start();
@@ -217,8 +224,7 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
             _ => {
                 let taken = {
                     let seen = seen.lock().expect("seen");
-                    (!seen.time_off.is_empty())
-                        .then(|| seen.time_off[random(seen.time_off.len())])
+                    (!seen.time_off.is_empty()).then(|| seen.time_off[random(seen.time_off.len())])
                 };
                 let Some((staff, time_off)) = taken else {
                     continue;
@@ -262,13 +268,7 @@ async fn a_process_killed_during_a_mixed_load_leaves_every_chair_held_exactly_on
     let mut server = server;
     for round in 0..3 {
         let clients: Vec<_> = (0..12)
-            .map(|_| {
-                tokio::spawn(client_load(
-                    server.base.clone(),
-                    shop.clone(),
-                    seen.clone(),
-                ))
-            })
+            .map(|_| tokio::spawn(client_load(server.base.clone(), shop.clone(), seen.clone())))
             .collect();
         // long enough for plenty of steps to be in flight at the kill
         tokio::time::sleep(Duration::from_millis(800 + 400 * round)).await;

@@ -1,7 +1,8 @@
-//! The booking measurements: bookings per second from 8 clients on distinct free slots (many
-//! barbers, many days), and how fast a hot slot answers `409 slot_taken` when 8 clients fight
-//! for it. Every booking answer is counted, so `bench/run.sh` can check the event store holds
-//! exactly as many appointments as were answered 201.
+//! The booking measurements, 8 clients each: bookings on distinct free slots (many barbers, many
+//! days); how fast a hot slot answers `409 slot_taken` when all fight for it; reschedules of the
+//! booked appointments to other days; and their cancellations. Every answer is counted, so
+//! `bench/run.sh` can check the event store holds exactly as many appointments as were answered
+//! 201, moved as were answered 200, and no two live reservations overlap.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,6 +25,14 @@ pub struct BookingReport {
     pub hot_slot_answers_per_second: f64,
     pub hot_slot_bookings: u64,
     pub hot_slot_conflicts: u64,
+    /// Booked appointments moved to a free slot on a later day, 8 clients.
+    pub reschedules_per_second_8: f64,
+    pub reschedules_made: u64,
+    pub reschedule_failures: u64,
+    /// The moved appointments cancelled (each frees its slot), 8 clients.
+    pub cancels_per_second_8: f64,
+    pub cancels_made: u64,
+    pub cancel_failures: u64,
 }
 
 struct Setup {
@@ -125,14 +134,88 @@ fn slot(n: u64) -> (usize, String) {
     )
 }
 
+/// What one request of a measurement came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Won,
+    /// A refusal the measurement expects (`409 slot_taken` on the hot slot).
+    Lost,
+    Failed,
+    /// Nothing left to do: the client stops.
+    Done,
+}
+
+impl Outcome {
+    fn of(status: Option<reqwest::StatusCode>, won: reqwest::StatusCode) -> Self {
+        match status {
+            Some(s) if s == won => Self::Won,
+            Some(reqwest::StatusCode::CONFLICT) => Self::Lost,
+            _ => Self::Failed,
+        }
+    }
+}
+
+/// Counts of one measurement.
+#[derive(Debug, Default)]
+struct Tally {
+    won: u64,
+    lost: u64,
+    failed: u64,
+    seconds: f64,
+}
+
+impl Tally {
+    fn won_per_second(&self) -> f64 {
+        self.won as f64 / self.seconds
+    }
+}
+
+/// Eight clients calling `job(n)` with n = 0, 1, 2… until `duration` is over or a job says
+/// [`Outcome::Done`].
+async fn eight_clients<F, Fut>(duration: Duration, job: F) -> Tally
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Outcome> + Send,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let counts: Arc<[AtomicU64; 3]> = Arc::new(Default::default());
+    let start = Instant::now();
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (job, next, counts) = (job.clone(), next.clone(), counts.clone());
+            tokio::spawn(async move {
+                while start.elapsed() < duration {
+                    let slot = match job(next.fetch_add(1, Ordering::Relaxed)).await {
+                        Outcome::Won => 0,
+                        Outcome::Lost => 1,
+                        Outcome::Failed => 2,
+                        Outcome::Done => return,
+                    };
+                    counts[slot].fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    Tally {
+        won: counts[0].load(Ordering::Relaxed),
+        lost: counts[1].load(Ordering::Relaxed),
+        failed: counts[2].load(Ordering::Relaxed),
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// Books `starts_at` with `barber`; the answer's status and the new appointment's id.
 async fn book(
     client: &reqwest::Client,
     base: &str,
     setup: &Setup,
     barber: usize,
     starts_at: &str,
-) -> Option<reqwest::StatusCode> {
-    client
+) -> (Option<reqwest::StatusCode>, Option<String>) {
+    let Ok(response) = client
         .post(format!("{base}/api/v1/appointments"))
         .bearer_auth(&setup.token)
         .json(
@@ -141,11 +224,38 @@ async fn book(
         )
         .send()
         .await
+    else {
+        return (None, None);
+    };
+    let status = response.status();
+    let id = response
+        .json::<Value>()
+        .await
+        .ok()
+        .and_then(|v| v["id"].as_str().map(str::to_owned));
+    (Some(status), id)
+}
+
+/// POSTs `body` to an appointment's step (`reschedule`, `cancel`); the answer's status.
+async fn step(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: String,
+    body: Value,
+) -> Option<reqwest::StatusCode> {
+    client
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
         .ok()
         .map(|r| r.status())
 }
 
-/// Runs both booking measurements for `seconds` each.
+/// Runs the booking measurements for `seconds` each: bookings on distinct free slots, a hot
+/// slot, reschedules of the booked appointments to other days, and their cancellations.
 pub async fn run(
     client: &reqwest::Client,
     base: &str,
@@ -154,68 +264,109 @@ pub async fn run(
 ) -> Result<BookingReport, BenchError> {
     let setup = Arc::new(setup(client, base, token).await?);
     let duration = Duration::from_secs(seconds);
-    let (next, made, failed) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-    );
-    let start = Instant::now();
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (client, base, setup) = (client.clone(), base.to_owned(), setup.clone());
-            let (next, made, failed) = (next.clone(), made.clone(), failed.clone());
-            tokio::spawn(async move {
-                while start.elapsed() < duration {
-                    let (barber, starts_at) = slot(next.fetch_add(1, Ordering::Relaxed));
-                    match book(&client, &base, &setup, barber, &starts_at).await {
-                        Some(reqwest::StatusCode::CREATED) => made.fetch_add(1, Ordering::Relaxed),
-                        _ => failed.fetch_add(1, Ordering::Relaxed),
-                    };
+    let booked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let free = {
+        let (client, base, setup, booked) = (
+            client.clone(),
+            base.to_owned(),
+            setup.clone(),
+            booked.clone(),
+        );
+        eight_clients(duration, move |n| {
+            let (client, base, setup, booked) =
+                (client.clone(), base.clone(), setup.clone(), booked.clone());
+            async move {
+                let (barber, starts_at) = slot(n);
+                let (status, id) = book(&client, &base, &setup, barber, &starts_at).await;
+                if let (Some(reqwest::StatusCode::CREATED), Some(id), Ok(mut booked)) =
+                    (status, id, booked.lock())
+                {
+                    booked.push(id);
                 }
-            })
+                Outcome::of(status, reqwest::StatusCode::CREATED)
+            }
         })
-        .collect();
-    for worker in workers {
-        let _ = worker.await;
-    }
-    let bookings_per_second_8 = made.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+        .await
+    };
 
     // a hot slot: far from the slots above, fought over by all 8 clients
     let hot_day = (chrono::Utc::now() + chrono::Duration::days(700)).date_naive();
     let hot = format!("{hot_day}T12:00:00Z");
-    let (won, lost, other) = (
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-        Arc::new(AtomicU64::new(0)),
-    );
-    let start = Instant::now();
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
+    let contested = {
+        let (client, base, setup) = (client.clone(), base.to_owned(), setup.clone());
+        eight_clients(duration, move |_| {
             let (client, base, setup, hot) =
-                (client.clone(), base.to_owned(), setup.clone(), hot.clone());
-            let (won, lost, other) = (won.clone(), lost.clone(), other.clone());
-            tokio::spawn(async move {
-                while start.elapsed() < duration {
-                    match book(&client, &base, &setup, 0, &hot).await {
-                        Some(reqwest::StatusCode::CREATED) => won.fetch_add(1, Ordering::Relaxed),
-                        Some(reqwest::StatusCode::CONFLICT) => lost.fetch_add(1, Ordering::Relaxed),
-                        _ => other.fetch_add(1, Ordering::Relaxed),
-                    };
-                }
-            })
+                (client.clone(), base.clone(), setup.clone(), hot.clone());
+            async move {
+                let (status, _) = book(&client, &base, &setup, 0, &hot).await;
+                Outcome::of(status, reqwest::StatusCode::CREATED)
+            }
         })
-        .collect();
-    for worker in workers {
-        let _ = worker.await;
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    let (won, lost) = (won.load(Ordering::Relaxed), lost.load(Ordering::Relaxed));
+        .await
+    };
+
+    // each booked appointment moved to a free slot on a later day (another schedule: the
+    // heavier path, one appointment and two barber-days in one decision)
+    let ids: Arc<Vec<String>> = Arc::new(booked.lock().map(|b| b.clone()).unwrap_or_default());
+    let beyond = free.won + free.lost + free.failed + BARBERS * SLOTS_PER_DAY;
+    let moved = {
+        let (client, base, setup, ids) =
+            (client.clone(), base.to_owned(), setup.clone(), ids.clone());
+        eight_clients(duration, move |n| {
+            let (client, base, setup, ids) =
+                (client.clone(), base.clone(), setup.clone(), ids.clone());
+            async move {
+                let Some(id) = usize::try_from(n).ok().and_then(|k| ids.get(k)) else {
+                    return Outcome::Done;
+                };
+                // the same barber, so only the time moves
+                let (_, starts_at) = slot(beyond + n * BARBERS);
+                let path = format!("/api/v1/appointments/{id}/reschedule");
+                let status = step(
+                    &client,
+                    &base,
+                    &setup.token,
+                    path,
+                    json!({"starts_at": starts_at}),
+                )
+                .await;
+                Outcome::of(status, reqwest::StatusCode::OK)
+            }
+        })
+        .await
+    };
+
+    // and cancelled, which gives each slot back in the same decision
+    let cancelled = {
+        let (client, base, setup, ids) =
+            (client.clone(), base.to_owned(), setup.clone(), ids.clone());
+        eight_clients(duration, move |n| {
+            let (client, base, setup, ids) =
+                (client.clone(), base.clone(), setup.clone(), ids.clone());
+            async move {
+                let Some(id) = usize::try_from(n).ok().and_then(|k| ids.get(k)) else {
+                    return Outcome::Done;
+                };
+                let path = format!("/api/v1/appointments/{id}/cancel");
+                let status = step(&client, &base, &setup.token, path, json!({})).await;
+                Outcome::of(status, reqwest::StatusCode::OK)
+            }
+        })
+        .await
+    };
+
     Ok(BookingReport {
-        bookings_per_second_8,
-        bookings_made: made.load(Ordering::Relaxed) + won,
-        booking_failures: failed.load(Ordering::Relaxed) + other.load(Ordering::Relaxed),
-        hot_slot_answers_per_second: (won + lost) as f64 / elapsed,
-        hot_slot_bookings: won,
-        hot_slot_conflicts: lost,
+        bookings_per_second_8: free.won_per_second(),
+        bookings_made: free.won + contested.won,
+        booking_failures: free.failed + free.lost + contested.failed,
+        hot_slot_answers_per_second: (contested.won + contested.lost) as f64 / contested.seconds,
+        hot_slot_bookings: contested.won,
+        hot_slot_conflicts: contested.lost,
+        reschedules_per_second_8: moved.won_per_second(),
+        reschedules_made: moved.won,
+        reschedule_failures: moved.failed + moved.lost,
+        cancels_per_second_8: cancelled.won_per_second(),
+        cancels_made: cancelled.won,
+        cancel_failures: cancelled.failed + cancelled.lost,
     })
 }
