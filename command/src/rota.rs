@@ -52,6 +52,11 @@ pub struct BreakInput {
 /// A week that is not a rota. The words fit a barber's hours and a shop's alike; the HTTP codes
 /// are the same for both.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum RotaError {
     #[error("{0:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")]
     InvalidWeekday(String),

@@ -61,6 +61,11 @@ pub struct ServiceDefinition {
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum ServiceError {
     #[error("the service does not exist")]
     NotFound,

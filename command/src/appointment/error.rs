@@ -13,6 +13,11 @@ pub const MAX_AMOUNT: i64 = 100_000_000_000;
 /// `Invalid*`/`InThePast`/`ReasonTooLong` ones are the request's fault (422); the rest say the
 /// appointment is in a state where the command cannot run (409).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum AppointmentError {
     #[error("the appointment does not exist")]
     NotFound,

@@ -29,6 +29,8 @@ use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(test)]
+pub use error::AppointmentErrorDiscriminants;
 pub use error::{AppointmentError, MAX_AMOUNT, MAX_REASON};
 pub use reads::slot_reservation_id;
 

@@ -9,6 +9,11 @@ use crate::store::{CommandError, Unrecorded};
 
 /// Why a booking step was not taken.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum BookingError {
     #[error("the business does not exist")]
     BusinessNotFound,

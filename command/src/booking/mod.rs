@@ -31,6 +31,8 @@ mod workflow;
 pub use book::{book, BookingRequest};
 pub use cancel::{cancel, mark_no_show, CancelRequest};
 pub use error::BookingError;
+#[cfg(test)]
+pub use error::BookingErrorDiscriminants;
 pub use reschedule::{reschedule, RescheduleRequest};
 pub use time_off::{add_time_off, remove_time_off, TimeOffRequest, MAX_TIME_OFF_DAYS};
 pub use timezone::{change_settings, SettingsRequest};

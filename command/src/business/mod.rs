@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::rota::{self, RotaError, WorkingDayInput};
+#[cfg(test)]
+pub use rules::PolicyErrorDiscriminants;
 use rules::{valid_currency, valid_name, valid_timezone};
 pub use rules::{valid_slug, valid_timezone as canonical_timezone, PolicyError};
 
@@ -49,6 +51,11 @@ pub enum BusinessCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum BusinessError {
     #[error("the business is already open")]
     AlreadyOpen,

@@ -36,6 +36,11 @@ pub(super) fn valid_currency(currency: &str) -> Option<String> {
 
 /// A booking-policy value out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum PolicyError {
     #[error("the minimum lead time is at most 7 days (10080 minutes)")]
     LeadTime,

@@ -22,6 +22,8 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 pub use profile::DetailsError;
+#[cfg(test)]
+pub use profile::DetailsErrorDiscriminants;
 use profile::{normalise_tags, validate_contact, validate_preferences, MAX_NAME, MAX_NOTES};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +69,11 @@ pub struct CustomerProfile {
 
 /// The customer's identity and contact details were refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum CustomerError {
     #[error("the customer does not exist")]
     NotFound,

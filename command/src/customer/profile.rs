@@ -17,6 +17,11 @@ pub const MAX_PREFERENCES_BYTES: usize = 8 * 1024;
 
 /// Why tags or preferences were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum DetailsError {
     #[error("{0:?} is not a tag: 1 to {MAX_TAG_CHARS} of a-z, 0-9, space and dash")]
     InvalidTag(String),

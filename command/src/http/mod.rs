@@ -5,6 +5,8 @@ mod accounts;
 mod appointments;
 mod business;
 mod customers;
+#[cfg(test)]
+mod error_catalogue;
 mod errors;
 pub mod idempotency;
 mod roles;

@@ -125,6 +125,11 @@ pub enum ScheduleCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum ScheduleError {
     #[error("the schedule does not exist")]
     NotFound,

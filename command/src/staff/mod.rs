@@ -79,6 +79,11 @@ pub enum StaffCommand {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(derive(strum::EnumIter))
+)]
 pub enum StaffError {
     #[error("the staff member does not exist")]
     NotFound,
