@@ -11,6 +11,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod operations;
+mod permissions;
 mod races;
 mod replicas;
 mod reschedule;
