@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::BookingError;
+use super::{retrying, BookingError};
 use crate::business::{Business, BusinessCommand};
 use crate::schedule::{day, Schedule};
 use crate::store::{Committed, EventStore};
@@ -34,18 +34,22 @@ pub async fn change_settings(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
-    let SettingsRequest {
-        tenant_id,
-        name,
-        timezone,
-        currency,
-    } = request;
+    retrying(|| change_once(store, &request, metadata, now)).await
+}
+
+async fn change_once(
+    store: &EventStore,
+    request: &SettingsRequest,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let tenant_id = request.tenant_id;
     let id = tenant_id.to_string();
     let command = BusinessCommand::ChangeSettings {
         tenant_id,
-        name,
-        timezone,
-        currency,
+        name: request.name.clone(),
+        timezone: request.timezone.clone(),
+        currency: request.currency.clone(),
     };
     // everything below runs on the transaction's connection: steps waiting at the fence hold
     // connections of the pool
