@@ -21,6 +21,7 @@ enum Step {
     CheckIn(Uuid),
     Cancel(Uuid),
     TimeOff(String, String),
+    WithdrawTimeOff(Uuid),
     MoveTimezone(&'static str),
 }
 
@@ -62,6 +63,10 @@ async fn send(app: &TestApp, shop: &Shop, step: Step) -> Answer {
             let path = format!("/api/v1/staff/{}/time-off", shop.staff_id);
             let body = json!({ "starts_at": starts_at, "ends_at": ends_at });
             app.post_json(&path, token, &body).await
+        }
+        Step::WithdrawTimeOff(id) => {
+            let path = format!("/api/v1/staff/{}/time-off/{id}", shop.staff_id);
+            app.delete(&path, token).await
         }
         Step::MoveTimezone(timezone) => {
             app.patch_json("/api/v1/business", token, &json!({ "timezone": timezone }))
@@ -376,6 +381,74 @@ for_two_and_fifty!(
     a_time_off_racing_a_booking_never_both_win,
     a_time_off_racing_bookings_never_both_win,
     time_off_against_bookings
+);
+
+/// A time off and moves of an appointment into the day it covers: either the time off wins and
+/// no move does, or a move wins and the time off is refused.
+async fn time_off_against_reschedules(n: usize) {
+    let (app, shop) = setting("UTC").await;
+    let id = booked(&app, &shop, &utc_day_at(3, 10, 0)).await;
+    let mut steps = vec![Step::TimeOff(utc_day_at(4, 9, 0), utc_day_at(4, 17, 0))];
+    steps.extend(
+        marks(4, 11)
+            .into_iter()
+            .cycle()
+            .take(n - 1)
+            .map(|at| Step::Reschedule(id, at)),
+    );
+    let answers = race(&app, &shop, steps).await;
+    let moved = answers[1..].iter().filter(|a| a.won()).count();
+    if answers[0].won() {
+        assert_eq!(moved, 0);
+        assert_eq!(starts_at(&app, id).await, utc_day_at(3, 10, 0));
+    } else {
+        assert_eq!(answers[0].code(), "conflicts_with_appointment");
+        assert!(moved >= 1);
+    }
+    check(&app, &shop).await;
+}
+for_two_and_fifty!(
+    a_time_off_racing_a_move_into_its_day_never_both_win,
+    a_time_off_racing_moves_into_its_day_never_both_win,
+    time_off_against_reschedules
+);
+
+/// A time off withdrawn while bookings of its day come in: a booking decided before the
+/// withdrawal is refused, one after it may win, and the day is never both blocked and booked.
+async fn withdrawal_against_bookings(n: usize) {
+    let (app, shop) = setting("UTC").await;
+    let added = send(
+        &app,
+        &shop,
+        Step::TimeOff(utc_day_at(3, 9, 0), utc_day_at(3, 17, 0)),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.body);
+    let time_off: Uuid = added.body["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+    let mut steps = vec![Step::WithdrawTimeOff(time_off)];
+    steps.extend(marks(3, 11).into_iter().cycle().take(n - 1).map(Step::Book));
+    let answers = race(&app, &shop, steps).await;
+    assert!(answers[0].won(), "{:?}", answers[0].body);
+    for answer in answers[1..].iter().filter(|a| !a.won()) {
+        assert!(
+            ["during_time_off", "slot_taken"].contains(&answer.code()),
+            "{:?}",
+            answer.body
+        );
+    }
+    let booked = answers[1..].iter().filter(|a| a.won()).count();
+    let checked = assert_every_chair_held_once(&app.env.pool, shop.owner.business_id).await;
+    assert_eq!(checked.live_appointments, booked);
+    assert_eq!(checked.live_reservations, booked);
+}
+for_two_and_fifty!(
+    a_time_off_withdrawn_while_a_booking_comes_in_never_leaves_both,
+    a_time_off_withdrawn_while_bookings_come_in_never_leaves_both,
+    withdrawal_against_bookings
 );
 
 /// A timezone change and bookings: a booking is decided on one zone and recorded on that
