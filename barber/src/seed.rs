@@ -2,7 +2,7 @@
 
 use command::accounts::{self, SignUp};
 use command::business::{Business, BusinessCommand};
-use command::customer::{Customer, CustomerCommand, CustomerProfile};
+use command::customer::{Customer, CustomerCommand, CustomerDetails, CustomerProfile};
 use command::service::{Service, ServiceCommand, ServiceDefinition};
 use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use command::store::EventStore;
@@ -75,6 +75,7 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
                 email: email.map(Into::into),
                 notes: None,
             },
+            details: CustomerDetails::default(),
         };
         store
             .execute::<Customer>(&customer_id.to_string(), command, &metadata)

@@ -1,7 +1,8 @@
 //! The write side of barber: aggregates decide, the event store records, the relay publishes.
 //!
+//! - [`aggregate`]: the one shape of every aggregate, a pure `decide` that `handle` only records.
 //! - [`business`], [`customer`], [`service`], [`staff`]: one module per aggregate (state,
-//!   commands, errors, `handle`, `apply`, given/when/then tests). Pure: no I/O.
+//!   commands, errors, `decide`, `apply`, given/when/then tests). Pure: no I/O.
 //! - [`appointment`]: the Appointment aggregate, a booking's status workflow (same shape).
 //! - [`schedule`]: one barber's one local day, owner of "no double booking", and the local-time
 //!   maths that turns working hours into UTC across daylight-saving changes (same shape).
@@ -15,6 +16,7 @@
 //! - [`relay`]: publishes the event store to NATS JetStream in commit order.
 
 pub mod accounts;
+pub mod aggregate;
 pub mod appointment;
 pub mod booking;
 pub mod business;

@@ -14,6 +14,8 @@ use events::service::ServiceEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::aggregate::{handle_by_deciding, Decide};
+
 const MAX_NAME: usize = 200;
 const MAX_CATEGORY: usize = 100;
 /// Every duration and buffer is a multiple of this many minutes.
@@ -116,83 +118,7 @@ impl Aggregate for Service {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        let event = match command {
-            ServiceCommand::Create {
-                service_id,
-                tenant_id,
-                currency,
-                definition,
-                price_cents,
-            } => {
-                if self.definition.is_some() {
-                    return Err(ServiceError::AlreadyCreated);
-                }
-                let Definition {
-                    name,
-                    category,
-                    duration_minutes,
-                    buffer_minutes,
-                } = validate(definition)?;
-                ServiceEvent::ServiceCreated {
-                    service_id,
-                    business_id: tenant_id,
-                    name,
-                    category,
-                    duration_minutes,
-                    price_cents: valid_price(price_cents)?,
-                    currency,
-                    buffer_minutes,
-                }
-            }
-            ServiceCommand::Update {
-                tenant_id,
-                name,
-                category,
-                duration_minutes,
-                buffer_minutes,
-            } => {
-                let current = self.editable(tenant_id)?;
-                let next = validate(ServiceDefinition {
-                    name: name.unwrap_or_else(|| current.name.clone()),
-                    category: category.unwrap_or_else(|| current.category.clone()),
-                    duration_minutes: duration_minutes
-                        .unwrap_or_else(|| current.duration_minutes.into()),
-                    buffer_minutes: buffer_minutes.unwrap_or_else(|| current.buffer_minutes.into()),
-                })?;
-                if &next == current {
-                    return Ok(());
-                }
-                ServiceEvent::ServiceUpdated {
-                    name: next.name,
-                    category: next.category,
-                    duration_minutes: next.duration_minutes,
-                    buffer_minutes: next.buffer_minutes,
-                }
-            }
-            ServiceCommand::ChangePrice {
-                tenant_id,
-                price_cents,
-            } => {
-                self.editable(tenant_id)?;
-                let price_cents = valid_price(price_cents)?;
-                if price_cents == self.price_cents {
-                    return Ok(());
-                }
-                ServiceEvent::ServicePriceChanged {
-                    price_cents,
-                    currency: self.currency.clone(),
-                }
-            }
-            ServiceCommand::Retire { tenant_id } => {
-                self.owned(tenant_id)?;
-                if self.retired {
-                    return Ok(());
-                }
-                ServiceEvent::ServiceRetired {}
-            }
-        };
-        sink.write(event, self).await;
-        Ok(())
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
@@ -239,6 +165,88 @@ impl Aggregate for Service {
             }
             ServiceEvent::ServiceRetired {} => self.retired = true,
         }
+    }
+}
+
+impl Decide for Service {
+    /// Each command records at most one event: none when it repeats what is on record.
+    fn decide(&self, command: ServiceCommand) -> Result<Vec<ServiceEvent>, ServiceError> {
+        let event = match command {
+            ServiceCommand::Create {
+                service_id,
+                tenant_id,
+                currency,
+                definition,
+                price_cents,
+            } => {
+                if self.definition.is_some() {
+                    return Err(ServiceError::AlreadyCreated);
+                }
+                let Definition {
+                    name,
+                    category,
+                    duration_minutes,
+                    buffer_minutes,
+                } = validate(definition)?;
+                ServiceEvent::ServiceCreated {
+                    service_id,
+                    business_id: tenant_id,
+                    name,
+                    category,
+                    duration_minutes,
+                    price_cents: valid_price(price_cents)?,
+                    currency,
+                    buffer_minutes,
+                }
+            }
+            ServiceCommand::Update {
+                tenant_id,
+                name,
+                category,
+                duration_minutes,
+                buffer_minutes,
+            } => {
+                let current = self.editable(tenant_id)?;
+                let next = validate(ServiceDefinition {
+                    name: name.unwrap_or_else(|| current.name.clone()),
+                    category: category.unwrap_or_else(|| current.category.clone()),
+                    duration_minutes: duration_minutes
+                        .unwrap_or_else(|| current.duration_minutes.into()),
+                    buffer_minutes: buffer_minutes.unwrap_or_else(|| current.buffer_minutes.into()),
+                })?;
+                if &next == current {
+                    return Ok(Vec::new());
+                }
+                ServiceEvent::ServiceUpdated {
+                    name: next.name,
+                    category: next.category,
+                    duration_minutes: next.duration_minutes,
+                    buffer_minutes: next.buffer_minutes,
+                }
+            }
+            ServiceCommand::ChangePrice {
+                tenant_id,
+                price_cents,
+            } => {
+                self.editable(tenant_id)?;
+                let price_cents = valid_price(price_cents)?;
+                if price_cents == self.price_cents {
+                    return Ok(Vec::new());
+                }
+                ServiceEvent::ServicePriceChanged {
+                    price_cents,
+                    currency: self.currency.clone(),
+                }
+            }
+            ServiceCommand::Retire { tenant_id } => {
+                self.owned(tenant_id)?;
+                if self.retired {
+                    return Ok(Vec::new());
+                }
+                ServiceEvent::ServiceRetired {}
+            }
+        };
+        Ok(vec![event])
     }
 }
 

@@ -3,7 +3,8 @@
 //! recorded on all of them or on none.
 
 use command::customer::{
-    Customer, CustomerCommand, CustomerError, CustomerProfile, CustomerRefusal,
+    Customer, CustomerCommand, CustomerDetails, CustomerError, CustomerProfile, CustomerRefusal,
+    ProfileChanges,
 };
 use command::store::{CommandError, EventStore, Known, Recording, TimezoneFence, Unrecorded};
 use events::EventMetadata;
@@ -22,16 +23,19 @@ fn register(customer_id: Uuid, tenant_id: Uuid, name: &str) -> CustomerCommand {
             email: None,
             notes: None,
         },
+        details: CustomerDetails::default(),
     }
 }
 
 fn rename(tenant_id: Uuid, name: &str) -> CustomerCommand {
-    CustomerCommand::UpdateProfile {
+    CustomerCommand::Update {
         tenant_id,
-        name: Some(name.to_owned()),
-        phone: None,
-        email: None,
-        notes: Some(Some(format!("now {name}"))),
+        profile: ProfileChanges {
+            name: Some(name.to_owned()),
+            notes: Some(Some(format!("now {name}"))),
+            ..Default::default()
+        },
+        details: CustomerDetails::default(),
     }
 }
 
@@ -104,9 +108,13 @@ async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
             .await
             .expect("renamed");
     }
-    let tags = CustomerCommand::SetTags {
+    let tags = CustomerCommand::Update {
         tenant_id: tenant,
-        tags: vec!["vip".into(), "beard".into()],
+        profile: ProfileChanges::default(),
+        details: CustomerDetails {
+            tags: Some(vec!["vip".into(), "beard".into()]),
+            ..Default::default()
+        },
     };
     store
         .execute::<Customer>(&id.to_string(), tags, metadata)

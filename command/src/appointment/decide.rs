@@ -5,18 +5,20 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus};
 use uuid::Uuid;
 
+use crate::aggregate::Decide;
+
 use super::error::{MAX_AMOUNT, MAX_REASON};
 use super::workflow::{step, Action, Step};
 use super::{
     Appointment, AppointmentCommand as C, AppointmentError as E, Booked, Payment, Slot, State,
 };
 
-impl Appointment {
+impl Decide for Appointment {
     /// The events `command` records (none when it repeats what already happened), or why the
     /// appointment refuses it. Checks run in this order: the caller's business owns the
     /// appointment (`NotFound`), the workflow allows the action from the current status, then the
     /// command's own values (times, amounts).
-    pub fn decide(&self, command: C) -> Result<Vec<AppointmentEvent>, E> {
+    fn decide(&self, command: C) -> Result<Vec<AppointmentEvent>, E> {
         let event = match command {
             C::Book {
                 appointment_id,
@@ -209,7 +211,9 @@ impl Appointment {
         };
         Ok(vec![event])
     }
+}
 
+impl Appointment {
     /// The state, if the caller's business booked this appointment: another business's
     /// appointment does not exist for the caller (answered 404, never 403).
     fn owned(&self, tenant_id: Uuid) -> Result<&State, E> {

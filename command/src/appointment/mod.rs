@@ -3,8 +3,9 @@
 //! `booked|confirmed → cancelled`; `booked|confirmed|checked_in → no_show`; a reschedule moves
 //! the time or barber and keeps the status; a walk-in starts checked in.
 //!
-//! - this module: commands, state, `handle`/`apply`.
-//! - [`decide`](Appointment::decide) (in `decide`): what a command records, or why it is refused.
+//! - this module: commands, state, `apply`.
+//! - `decide`: [`Decide`](crate::aggregate::Decide) for the appointment, what a command
+//!   records or why it is refused.
 //! - `workflow`: the status table, which command may run from which status.
 //! - [`AppointmentError`] (in `error`): every refusal, each with a stable [`code`](AppointmentError::code).
 //! - `reads`: what the booking orchestration asks of an appointment ([`Appointment::status`]…).
@@ -29,6 +30,7 @@ use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::aggregate::handle_by_deciding;
 #[cfg(test)]
 pub use error::AppointmentErrorDiscriminants;
 pub use error::{AppointmentError, MAX_AMOUNT, MAX_REASON};
@@ -199,10 +201,7 @@ impl Aggregate for Appointment {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {

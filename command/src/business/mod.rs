@@ -13,6 +13,7 @@ use events::staff::WorkingDay;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::aggregate::{handle_by_deciding, Decide};
 use crate::rota::{self, RotaError, WorkingDayInput};
 #[cfg(test)]
 pub use rules::PolicyErrorDiscriminants;
@@ -103,84 +104,7 @@ impl Aggregate for Business {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        match command {
-            BusinessCommand::Open {
-                business_id,
-                name,
-                slug,
-                timezone,
-                currency,
-                owner_user_id,
-                owner_name,
-            } => {
-                if self.business_id.is_some() {
-                    return Err(BusinessError::AlreadyOpen);
-                }
-                let event = BusinessEvent::BusinessOpened {
-                    business_id,
-                    name: valid_name(&name).ok_or(BusinessError::InvalidName)?,
-                    slug: valid_slug(&slug).ok_or(BusinessError::InvalidSlug(slug))?,
-                    timezone: valid_timezone(&timezone)
-                        .ok_or(BusinessError::UnknownTimezone(timezone))?,
-                    currency: valid_currency(&currency)
-                        .ok_or(BusinessError::InvalidCurrency(currency))?,
-                    owner_user_id,
-                    owner_name: valid_name(&owner_name).ok_or(BusinessError::InvalidOwnerName)?,
-                };
-                sink.write(event, self).await;
-                Ok(())
-            }
-            BusinessCommand::ChangeSettings {
-                tenant_id,
-                name,
-                timezone,
-                currency,
-            } => {
-                self.owned_by(tenant_id)?;
-                let name = match name {
-                    Some(name) => valid_name(&name).ok_or(BusinessError::InvalidName)?,
-                    None => self.name.clone(),
-                };
-                let timezone = match timezone {
-                    Some(tz) => valid_timezone(&tz).ok_or(BusinessError::UnknownTimezone(tz))?,
-                    None => self.timezone.clone(),
-                };
-                let currency = match currency {
-                    Some(c) => valid_currency(&c).ok_or(BusinessError::InvalidCurrency(c))?,
-                    None => self.currency.clone(),
-                };
-                if (&name, &timezone, &currency) == (&self.name, &self.timezone, &self.currency) {
-                    return Ok(());
-                }
-                let event = BusinessEvent::BusinessSettingsChanged {
-                    name,
-                    timezone,
-                    currency,
-                };
-                sink.write(event, self).await;
-                Ok(())
-            }
-            BusinessCommand::SetBookingPolicy { tenant_id, policy } => {
-                self.owned_by(tenant_id)?;
-                let policy = rules::valid_policy(policy)?;
-                if policy == self.policy {
-                    return Ok(());
-                }
-                sink.write(BusinessEvent::BookingPolicyChanged { policy }, self)
-                    .await;
-                Ok(())
-            }
-            BusinessCommand::SetOpeningHours { tenant_id, days } => {
-                self.owned_by(tenant_id)?;
-                let days = rota::validate_week(days)?;
-                if self.opening_hours.as_ref() == Some(&days) {
-                    return Ok(());
-                }
-                sink.write(BusinessEvent::OpeningHoursSet { days }, self)
-                    .await;
-                Ok(())
-            }
-        }
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
@@ -212,6 +136,83 @@ impl Aggregate for Business {
             BusinessEvent::BookingPolicyChanged { policy } => self.policy = policy,
             BusinessEvent::OpeningHoursSet { days } => self.opening_hours = Some(days),
         }
+    }
+}
+
+impl Decide for Business {
+    /// Each command records at most one event: none when it repeats what is on record.
+    fn decide(&self, command: BusinessCommand) -> Result<Vec<BusinessEvent>, BusinessError> {
+        let event = match command {
+            BusinessCommand::Open {
+                business_id,
+                name,
+                slug,
+                timezone,
+                currency,
+                owner_user_id,
+                owner_name,
+            } => {
+                if self.business_id.is_some() {
+                    return Err(BusinessError::AlreadyOpen);
+                }
+                BusinessEvent::BusinessOpened {
+                    business_id,
+                    name: valid_name(&name).ok_or(BusinessError::InvalidName)?,
+                    slug: valid_slug(&slug).ok_or(BusinessError::InvalidSlug(slug))?,
+                    timezone: valid_timezone(&timezone)
+                        .ok_or(BusinessError::UnknownTimezone(timezone))?,
+                    currency: valid_currency(&currency)
+                        .ok_or(BusinessError::InvalidCurrency(currency))?,
+                    owner_user_id,
+                    owner_name: valid_name(&owner_name).ok_or(BusinessError::InvalidOwnerName)?,
+                }
+            }
+            BusinessCommand::ChangeSettings {
+                tenant_id,
+                name,
+                timezone,
+                currency,
+            } => {
+                self.owned_by(tenant_id)?;
+                let name = match name {
+                    Some(name) => valid_name(&name).ok_or(BusinessError::InvalidName)?,
+                    None => self.name.clone(),
+                };
+                let timezone = match timezone {
+                    Some(tz) => valid_timezone(&tz).ok_or(BusinessError::UnknownTimezone(tz))?,
+                    None => self.timezone.clone(),
+                };
+                let currency = match currency {
+                    Some(c) => valid_currency(&c).ok_or(BusinessError::InvalidCurrency(c))?,
+                    None => self.currency.clone(),
+                };
+                if (&name, &timezone, &currency) == (&self.name, &self.timezone, &self.currency) {
+                    return Ok(Vec::new());
+                }
+                BusinessEvent::BusinessSettingsChanged {
+                    name,
+                    timezone,
+                    currency,
+                }
+            }
+            BusinessCommand::SetBookingPolicy { tenant_id, policy } => {
+                self.owned_by(tenant_id)?;
+                let policy = rules::valid_policy(policy)?;
+                if policy == self.policy {
+                    return Ok(Vec::new());
+                }
+                BusinessEvent::BookingPolicyChanged { policy }
+            }
+            BusinessCommand::SetOpeningHours { tenant_id, days } => {
+                self.owned_by(tenant_id)?;
+                let days = rota::validate_week(days)?;
+                if self.opening_hours.as_ref() == Some(&days) {
+                    return Ok(Vec::new());
+                }
+                BusinessEvent::OpeningHoursSet { days }
+            }
+        };
+        Ok(vec![event])
     }
 }
 

@@ -1,14 +1,16 @@
 //! The Customer aggregate: a person on a business's books, with the business's tags for them,
 //! their preferences and whether they agreed to marketing.
 //!
-//! - this module: commands, errors, state, `handle`/`apply`.
+//! - this module: commands, errors, state, `apply`.
+//! - `decide`: what a command records, part by part, or why it is refused.
 //! - [`profile`]: the rules of contact details, tags and preferences.
 //! - `tests`: given/when/then for every command and refusal.
 //!
-//! Pure: no I/O. The moment of a consent change comes in the command. A request that changes
-//! several things at once is one [`CustomerCommand::Batch`], so its events are recorded together
-//! or not at all.
+//! Pure: no I/O. The moment of a consent change comes in the command. Registering and updating
+//! carry every part a request may send (profile, tags, preferences, consent), so one request is
+//! one command whose events are recorded together or not at all.
 
+mod decide;
 pub mod profile;
 #[cfg(test)]
 mod tests;
@@ -16,46 +18,65 @@ mod tests;
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
-use events::customer::{CustomerEvent, CustomerPii, PreferencesPii};
+use events::customer::{CustomerEvent, CustomerPii};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::aggregate::handle_by_deciding;
 pub use profile::DetailsError;
 #[cfg(test)]
 pub use profile::DetailsErrorDiscriminants;
-use profile::{normalise_tags, validate_contact, validate_preferences, MAX_NAME, MAX_NOTES};
+use profile::{MAX_NAME, MAX_NOTES};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CustomerCommand {
+    /// Puts a customer on the business's books, with whatever tags, preferences and consent
+    /// the front desk already knows: the registration, then each detail that says something
+    /// (no tags, `{}` or no consent record nothing more).
     Register {
         customer_id: Uuid,
         tenant_id: Uuid,
         profile: CustomerProfile,
+        details: CustomerDetails,
     },
-    /// Fields left `None` stay as they are; `Some(None)` clears an optional field.
-    UpdateProfile {
+    /// Changes any of the profile, tags, preferences and consent, decided in that order, each
+    /// on the state the parts before it left; only real changes are recorded. With nothing to
+    /// change it still answers whether the customer exists for the caller.
+    Update {
         tenant_id: Uuid,
-        name: Option<String>,
-        phone: Option<Option<String>>,
-        email: Option<Option<String>>,
-        notes: Option<Option<String>>,
+        profile: ProfileChanges,
+        details: CustomerDetails,
     },
-    /// Replaces the customer's tags (normalised: see [`profile::normalise_tags`]); an empty
-    /// list removes them all.
-    SetTags { tenant_id: Uuid, tags: Vec<String> },
-    /// Replaces the customer's preferences with a JSON object; `{}` clears them.
-    SetPreferences { tenant_id: Uuid, preferences: Value },
-    /// The customer agrees (`true`) or no longer agrees to marketing, as of `at`. The same
-    /// answer again records nothing, so the moment on record stays the one it was given.
-    SetMarketingConsent {
-        tenant_id: Uuid,
-        consent: bool,
-        at: DateTime<Utc>,
-    },
-    /// Several commands decided in order as one: each sees the events of those before it, and
-    /// if any is refused nothing at all is recorded.
-    Batch(Vec<CustomerCommand>),
+}
+
+/// Changes to a profile: fields left `None` stay as they are; `Some(None)` clears an optional
+/// field.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+/// What a customer's record holds beyond contact details; `None` leaves a part as it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerDetails {
+    /// Replaces the tags (normalised: see [`profile::normalise_tags`]); `[]` removes them all.
+    pub tags: Option<Vec<String>>,
+    /// Replaces the preferences with a JSON object; `{}` clears them.
+    pub preferences: Option<Value>,
+    pub marketing_consent: Option<MarketingConsent>,
+}
+
+/// The customer agrees (`given`) or no longer agrees to marketing, as of `at` (the server's
+/// clock when the business recorded the answer). The same answer again records nothing, so the
+/// moment on record stays the one it was first given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarketingConsent {
+    pub given: bool,
+    pub at: DateTime<Utc>,
 }
 
 /// A profile as the front desk types it, before normalisation.
@@ -123,15 +144,7 @@ impl Aggregate for Customer {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        let mut commands = Vec::new();
-        flatten(command, &mut commands);
-        for command in commands {
-            // `write` applies the event, so the next command is decided on the new state
-            if let Some(event) = self.decide(command)? {
-                sink.write(event, self).await;
-            }
-        }
-        Ok(())
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
@@ -168,98 +181,11 @@ impl Customer {
         self.marketing_consent
     }
 
-    /// The event one (non-batch) command causes; `None` when it would change nothing.
-    fn decide(&self, command: CustomerCommand) -> Result<Option<CustomerEvent>, CustomerRefusal> {
-        let event = match command {
-            CustomerCommand::Register {
-                customer_id,
-                tenant_id,
-                profile,
-            } => {
-                if self.customer_id.is_some() {
-                    return Err(CustomerError::AlreadyRegistered.into());
-                }
-                CustomerEvent::CustomerRegistered {
-                    customer_id,
-                    business_id: tenant_id,
-                    pii: validate_contact(profile)?,
-                }
-            }
-            CustomerCommand::UpdateProfile {
-                tenant_id,
-                name,
-                phone,
-                email,
-                notes,
-            } => {
-                let current = self.pii_of(tenant_id)?;
-                let pii = validate_contact(CustomerProfile {
-                    name: name.unwrap_or_else(|| current.name.clone()),
-                    phone: phone.unwrap_or_else(|| current.phone.clone()),
-                    email: email.unwrap_or_else(|| current.email.clone()),
-                    notes: notes.unwrap_or_else(|| current.notes.clone()),
-                })?;
-                if &pii == current {
-                    return Ok(None);
-                }
-                CustomerEvent::CustomerProfileUpdated { pii }
-            }
-            CustomerCommand::SetTags { tenant_id, tags } => {
-                self.pii_of(tenant_id)?;
-                let tags = normalise_tags(tags)?;
-                if tags == self.tags {
-                    return Ok(None);
-                }
-                CustomerEvent::CustomerTagsChanged { tags }
-            }
-            CustomerCommand::SetPreferences {
-                tenant_id,
-                preferences,
-            } => {
-                self.pii_of(tenant_id)?;
-                let preferences = validate_preferences(preferences)?;
-                if preferences == self.preferences {
-                    return Ok(None);
-                }
-                CustomerEvent::CustomerPreferencesChanged {
-                    pii: PreferencesPii { preferences },
-                }
-            }
-            CustomerCommand::SetMarketingConsent {
-                tenant_id,
-                consent,
-                at,
-            } => {
-                self.pii_of(tenant_id)?;
-                match (self.marketing_consent, consent) {
-                    (false, true) => CustomerEvent::MarketingConsentGiven { at },
-                    (true, false) => CustomerEvent::MarketingConsentWithdrawn { at },
-                    _ => return Ok(None),
-                }
-            }
-            // flattened by `handle`
-            CustomerCommand::Batch(_) => return Ok(None),
-        };
-        Ok(Some(event))
-    }
-
     /// Another business's customer does not exist for the caller.
     fn pii_of(&self, tenant_id: Uuid) -> Result<&CustomerPii, CustomerError> {
         match (&self.pii, self.tenant_id) {
             (Some(pii), Some(owner)) if owner == tenant_id => Ok(pii),
             _ => Err(CustomerError::NotFound),
         }
-    }
-}
-
-/// A batch's commands in order, nested batches opened in place.
-fn flatten(command: CustomerCommand, out: &mut Vec<CustomerCommand>) {
-    match command {
-        CustomerCommand::Batch(commands) => {
-            for command in commands {
-                flatten(command, out);
-            }
-        }
-        command => out.push(command),
     }
 }

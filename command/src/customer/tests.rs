@@ -1,15 +1,18 @@
 //! Given/when/then for every command of the Customer aggregate and every refusal: registering,
-//! updating, batches and tenancy here, tags, preferences and consent in [`details`]. The detailed
-//! rules of tags and preferences are tested beside them in `profile`.
+//! updating the profile and tenancy here, tags, preferences and consent in [`details`], several
+//! parts in one command in [`together`]. The detailed rules of tags and preferences are tested
+//! beside them in `profile`.
 
 use chrono::TimeZone;
 use cqrs_es::test::TestFramework;
+use events::customer::PreferencesPii;
 use serde_json::json;
 
 use super::profile::MAX_NOTES;
 use super::*;
 
 mod details;
+mod together;
 
 pub(super) type CustomerTest = TestFramework<Customer>;
 
@@ -39,19 +42,37 @@ pub(super) fn at(hour: u32) -> DateTime<Utc> {
         .expect("instant")
 }
 
-fn register(profile: CustomerProfile) -> CustomerCommand {
+pub(super) fn ana_typed() -> CustomerProfile {
+    CustomerProfile {
+        name: "Ana Silva".into(),
+        phone: Some("+447700900123".into()),
+        email: Some("ana@example.com".into()),
+        notes: None,
+    }
+}
+
+pub(super) fn register(profile: CustomerProfile) -> CustomerCommand {
+    register_with(profile, CustomerDetails::default())
+}
+
+pub(super) fn register_with(profile: CustomerProfile, details: CustomerDetails) -> CustomerCommand {
     CustomerCommand::Register {
         customer_id: Uuid::nil(),
         tenant_id: TENANT,
         profile,
+        details,
     }
 }
 
 type Field = Option<Option<String>>;
 
-fn update(name: Option<&str>, phone: Field, email: Field, notes: Field) -> CustomerCommand {
-    CustomerCommand::UpdateProfile {
-        tenant_id: TENANT,
+pub(super) fn changes(
+    name: Option<&str>,
+    phone: Field,
+    email: Field,
+    notes: Field,
+) -> ProfileChanges {
+    ProfileChanges {
         name: name.map(Into::into),
         phone,
         email,
@@ -59,11 +80,35 @@ fn update(name: Option<&str>, phone: Field, email: Field, notes: Field) -> Custo
     }
 }
 
-pub(super) fn set_tags(tags: &[&str]) -> CustomerCommand {
-    CustomerCommand::SetTags {
+fn update(name: Option<&str>, phone: Field, email: Field, notes: Field) -> CustomerCommand {
+    update_with(
+        changes(name, phone, email, notes),
+        CustomerDetails::default(),
+    )
+}
+
+pub(super) fn update_with(profile: ProfileChanges, details: CustomerDetails) -> CustomerCommand {
+    CustomerCommand::Update {
         tenant_id: TENANT,
-        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        profile,
+        details,
     }
+}
+
+/// An update of one detail only.
+pub(super) fn update_details(details: CustomerDetails) -> CustomerCommand {
+    update_with(ProfileChanges::default(), details)
+}
+
+pub(super) fn tags(tags: &[&str]) -> Option<Vec<String>> {
+    Some(tags.iter().map(|t| (*t).to_owned()).collect())
+}
+
+pub(super) fn set_tags(names: &[&str]) -> CustomerCommand {
+    update_details(CustomerDetails {
+        tags: tags(names),
+        ..Default::default()
+    })
 }
 
 pub(super) fn tags_changed(tags: &[&str]) -> CustomerEvent {
@@ -73,10 +118,10 @@ pub(super) fn tags_changed(tags: &[&str]) -> CustomerEvent {
 }
 
 pub(super) fn set_preferences(preferences: Value) -> CustomerCommand {
-    CustomerCommand::SetPreferences {
-        tenant_id: TENANT,
-        preferences,
-    }
+    update_details(CustomerDetails {
+        preferences: Some(preferences),
+        ..Default::default()
+    })
 }
 
 pub(super) fn preferences_changed(preferences: Value) -> CustomerEvent {
@@ -88,12 +133,18 @@ pub(super) fn preferences_changed(preferences: Value) -> CustomerEvent {
     }
 }
 
-pub(super) fn consent(consent: bool, hour: u32) -> CustomerCommand {
-    CustomerCommand::SetMarketingConsent {
-        tenant_id: TENANT,
-        consent,
+pub(super) fn answer(given: bool, hour: u32) -> Option<MarketingConsent> {
+    Some(MarketingConsent {
+        given,
         at: at(hour),
-    }
+    })
+}
+
+pub(super) fn consent(given: bool, hour: u32) -> CustomerCommand {
+    update_details(CustomerDetails {
+        marketing_consent: answer(given, hour),
+        ..Default::default()
+    })
 }
 
 pub(super) fn refused(error: impl Into<CustomerRefusal>) -> CustomerRefusal {
@@ -158,90 +209,6 @@ fn bad_details_are_refused() {
 }
 
 #[test]
-fn registering_with_tags_preferences_and_consent_records_each_fact() {
-    let command = CustomerCommand::Batch(vec![
-        register(CustomerProfile {
-            name: "Ana Silva".into(),
-            phone: Some("+447700900123".into()),
-            email: Some("ana@example.com".into()),
-            notes: None,
-        }),
-        set_tags(&["VIP", " beard ", "vip"]),
-        set_preferences(json!({"barber": "Jo", "drink": "espresso"})),
-        consent(true, 9),
-    ]);
-    CustomerTest::with(())
-        .given_no_previous_events()
-        .when(command)
-        .then_expect_events(vec![
-            registered(),
-            tags_changed(&["beard", "vip"]),
-            preferences_changed(json!({"barber": "Jo", "drink": "espresso"})),
-            CustomerEvent::MarketingConsentGiven { at: at(9) },
-        ]);
-}
-
-#[test]
-fn registering_with_empty_details_records_only_the_registration() {
-    let command = CustomerCommand::Batch(vec![
-        register(CustomerProfile {
-            name: "Ana Silva".into(),
-            phone: Some("+447700900123".into()),
-            email: Some("ana@example.com".into()),
-            notes: None,
-        }),
-        set_tags(&[]),
-        set_preferences(json!({})),
-        consent(false, 9),
-    ]);
-    CustomerTest::with(())
-        .given_no_previous_events()
-        .when(command)
-        .then_expect_events(vec![registered()]);
-}
-
-#[test]
-fn one_refusal_in_a_batch_records_nothing_of_it() {
-    let command = CustomerCommand::Batch(vec![
-        update(Some("Ana Costa"), None, None, None),
-        consent(true, 9),
-        set_tags(&["vip", "no!"]),
-    ]);
-    CustomerTest::with(())
-        .given(vec![registered()])
-        .when(command)
-        .then_expect_error(refused(DetailsError::InvalidTag("no!".into())));
-}
-
-#[test]
-fn a_batch_update_records_only_what_changed() {
-    let command = CustomerCommand::Batch(vec![
-        update(None, None, None, Some(Some("skin fade".into()))),
-        set_tags(&["beard", "regular"]),
-        set_preferences(json!({"drink": "tea"})),
-        consent(false, 10),
-    ]);
-    CustomerTest::with(())
-        .given(vec![
-            registered(),
-            tags_changed(&["vip"]),
-            preferences_changed(json!({"drink": "tea"})),
-            CustomerEvent::MarketingConsentGiven { at: at(9) },
-        ])
-        .when(command)
-        .then_expect_events(vec![
-            CustomerEvent::CustomerProfileUpdated {
-                pii: CustomerPii {
-                    notes: Some("skin fade".into()),
-                    ..ana()
-                },
-            },
-            tags_changed(&["beard", "regular"]),
-            CustomerEvent::MarketingConsentWithdrawn { at: at(10) },
-        ]);
-}
-
-#[test]
 fn updating_changes_only_the_given_fields() {
     let command = update(
         None,
@@ -284,7 +251,7 @@ fn every_change_to_an_unknown_customer_is_refused() {
         set_tags(&["vip"]),
         set_preferences(json!({})),
         consent(true, 9),
-        CustomerCommand::Batch(vec![set_tags(&["vip"])]),
+        update(None, None, None, None),
     ] {
         CustomerTest::with(())
             .given_no_previous_events()
@@ -296,27 +263,23 @@ fn every_change_to_an_unknown_customer_is_refused() {
 #[test]
 fn another_business_cannot_change_a_customer() {
     for command in [
-        CustomerCommand::UpdateProfile {
-            tenant_id: OTHER_TENANT,
-            name: Some("Stolen".into()),
-            phone: None,
-            email: None,
-            notes: None,
-        },
-        CustomerCommand::SetTags {
-            tenant_id: OTHER_TENANT,
-            tags: vec!["vip".into()],
-        },
-        CustomerCommand::SetPreferences {
-            tenant_id: OTHER_TENANT,
-            preferences: json!({"drink": "tea"}),
-        },
-        CustomerCommand::SetMarketingConsent {
-            tenant_id: OTHER_TENANT,
-            consent: true,
-            at: at(9),
-        },
+        update(Some("Stolen"), None, None, None),
+        set_tags(&["vip"]),
+        set_preferences(json!({"drink": "tea"})),
+        consent(true, 9),
+        update(None, None, None, None),
     ] {
+        let CustomerCommand::Update {
+            profile, details, ..
+        } = command
+        else {
+            panic!("every command here is an update");
+        };
+        let command = CustomerCommand::Update {
+            tenant_id: OTHER_TENANT,
+            profile,
+            details,
+        };
         CustomerTest::with(())
             .given(vec![registered()])
             .when(command)

@@ -1,8 +1,9 @@
 //! `POST /customers`, `PATCH /customers/{id}`.
 //!
-//! A request becomes one [`CustomerCommand::Batch`]: the profile, then tags, preferences and
-//! consent when sent. Its events are recorded together (the answer's `position` is the last
-//! one's) or, if any part is refused, not at all.
+//! A request becomes one command ([`CustomerCommand::Register`] or [`CustomerCommand::Update`])
+//! carrying every part sent: the profile, then tags, preferences and consent. Its events are
+//! recorded together (the answer's `position` is the last one's) or, if any part is refused,
+//! not at all.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,7 +19,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Accepted, CommandState};
-use crate::customer::{Customer, CustomerCommand, CustomerProfile, CustomerRefusal, DetailsError};
+use crate::customer::{
+    Customer, CustomerCommand, CustomerDetails, CustomerProfile, CustomerRefusal, DetailsError,
+    MarketingConsent, ProfileChanges,
+};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -56,7 +60,7 @@ pub async fn register_customer(
     ApiJson(body): ApiJson<RegisterCustomerRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let customer_id = Uuid::new_v4();
-    let register = CustomerCommand::Register {
+    let command = CustomerCommand::Register {
         customer_id,
         tenant_id: user.tenant_id,
         profile: CustomerProfile {
@@ -65,13 +69,12 @@ pub async fn register_customer(
             email: body.email,
             notes: body.notes,
         },
+        details: CustomerDetails {
+            tags: body.tags,
+            preferences: body.preferences,
+            marketing_consent: body.marketing_consent.map(consent_now),
+        },
     };
-    let details = Details {
-        tags: body.tags,
-        preferences: body.preferences,
-        marketing_consent: body.marketing_consent,
-    };
-    let command = CustomerCommand::Batch(details.commands(register, user.tenant_id));
     let accepted = state
         .create::<Customer>(customer_id, command, &user, &context)
         .await?;
@@ -118,55 +121,34 @@ pub async fn update_customer(
     ApiJson(body): ApiJson<UpdateCustomerRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
     // always decided, even when empty: it is what answers 404 for another business's customer
-    let update = CustomerCommand::UpdateProfile {
+    let command = CustomerCommand::Update {
         tenant_id: user.tenant_id,
-        name: body.name,
-        phone: body.phone,
-        email: body.email,
-        notes: body.notes,
+        profile: ProfileChanges {
+            name: body.name,
+            phone: body.phone,
+            email: body.email,
+            notes: body.notes,
+        },
+        details: CustomerDetails {
+            tags: body.tags.map(Option::unwrap_or_default),
+            preferences: body
+                .preferences
+                .map(|p| p.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
+            marketing_consent: body.marketing_consent.map(consent_now),
+        },
     };
-    let details = Details {
-        tags: body.tags.map(Option::unwrap_or_default),
-        preferences: body
-            .preferences
-            .map(|p| p.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
-        marketing_consent: body.marketing_consent,
-    };
-    let command = CustomerCommand::Batch(details.commands(update, user.tenant_id));
     let accepted = state
         .accept::<Customer>(customer_id, command, &user, &context)
         .await?;
     Ok(Json(accepted))
 }
 
-/// What a request asks beyond contact details; `None` leaves a thing as it is.
-struct Details {
-    tags: Option<Vec<String>>,
-    preferences: Option<Value>,
-    marketing_consent: Option<bool>,
-}
-
-impl Details {
-    /// `first` (registering or updating the profile), then one command per detail sent.
-    fn commands(self, first: CustomerCommand, tenant_id: Uuid) -> Vec<CustomerCommand> {
-        let mut commands = vec![first];
-        if let Some(tags) = self.tags {
-            commands.push(CustomerCommand::SetTags { tenant_id, tags });
-        }
-        if let Some(preferences) = self.preferences {
-            commands.push(CustomerCommand::SetPreferences {
-                tenant_id,
-                preferences,
-            });
-        }
-        if let Some(consent) = self.marketing_consent {
-            commands.push(CustomerCommand::SetMarketingConsent {
-                tenant_id,
-                consent,
-                at: Utc::now(),
-            });
-        }
-        commands
+/// The answer the request gives, stamped with the server's clock: the moment the business
+/// recorded it.
+fn consent_now(given: bool) -> MarketingConsent {
+    MarketingConsent {
+        given,
+        at: Utc::now(),
     }
 }
 

@@ -41,6 +41,7 @@ use events::schedule::{ReservationKind, ScheduleEvent};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::aggregate::{handle_by_deciding, Decide};
 pub use day::Interval;
 
 /// Which barber's which local day a schedule is: its aggregate id, written
@@ -197,10 +198,7 @@ impl Aggregate for Schedule {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
@@ -240,11 +238,10 @@ impl Aggregate for Schedule {
     }
 }
 
-impl Schedule {
-    /// The events a command causes, in order (none when it would change nothing), without
-    /// recording them: `handle` writes what this returns, and tests and property checks call it
-    /// directly.
-    pub fn decide(&self, command: ScheduleCommand) -> Result<Vec<ScheduleEvent>, ScheduleError> {
+impl Decide for Schedule {
+    /// The events a command causes, in order (none when it would change nothing), following
+    /// the rules of the module header.
+    fn decide(&self, command: ScheduleCommand) -> Result<Vec<ScheduleEvent>, ScheduleError> {
         if matches!(command, ScheduleCommand::Move { .. }) {
             return self.decide_move(command);
         }
@@ -311,7 +308,9 @@ impl Schedule {
             ScheduleCommand::Move { .. } => Ok(Vec::new()),
         }
     }
+}
 
+impl Schedule {
     /// Rules 3 to 6 of the module header, for a reservation not yet on the schedule.
     fn check(
         &self,

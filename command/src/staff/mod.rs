@@ -1,7 +1,7 @@
 //! The StaffMember aggregate: a barber or front-desk member of a business, with the weekly hours
 //! they work, their time off, the services they offer and whether they are active.
 //!
-//! - this module: commands, errors, state, `handle`/`apply`.
+//! - this module: commands, errors, state, `decide`/`apply`.
 //! - `reads`: what booking asks of a staff member ([`StaffMember::working_hours_on`],
 //!   [`StaffMember::time_off`], [`StaffMember::offers`], [`StaffMember::is_active`]…).
 //! - [`profile`]: name, role and contact details.
@@ -25,6 +25,7 @@ use events::staff::{StaffEvent, StaffProfile, WorkingDay};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::aggregate::{handle_by_deciding, Decide};
 use crate::rota::RotaError;
 pub use crate::rota::{BreakInput, WorkingDayInput};
 pub use profile::StaffProfileInput;
@@ -138,10 +139,7 @@ impl Aggregate for StaffMember {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        if let Some(event) = self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        handle_by_deciding(self, command, sink).await
     }
 
     fn apply(&mut self, event: Self::Event) {
@@ -179,9 +177,9 @@ impl Aggregate for StaffMember {
     }
 }
 
-impl StaffMember {
-    /// The event a command causes; `None` when it would change nothing.
-    pub fn decide(&self, command: StaffCommand) -> Result<Option<StaffEvent>, StaffError> {
+impl Decide for StaffMember {
+    /// Each command records at most one event: none when it repeats what is on record.
+    fn decide(&self, command: StaffCommand) -> Result<Vec<StaffEvent>, StaffError> {
         let event = match command {
             StaffCommand::Add {
                 staff_id,
@@ -212,7 +210,7 @@ impl StaffMember {
                     phone: phone.unwrap_or_else(|| current.phone.clone()),
                 })?;
                 if &profile == current {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::StaffMemberUpdated { profile }
             }
@@ -220,7 +218,7 @@ impl StaffMember {
                 self.changeable_by(tenant_id)?;
                 let days = crate::rota::validate_week(days)?;
                 if days == self.working_hours {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::WorkingHoursSet { days }
             }
@@ -235,7 +233,7 @@ impl StaffMember {
                 let off = time_off::validate_time_off(time_off_id, starts_at, ends_at, reason)?;
                 if self.time_off.iter().any(|t| t.id == time_off_id) {
                     // the same request decided again after a conflict: already recorded
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::TimeOffAdded {
                     time_off_id: off.id,
@@ -261,28 +259,30 @@ impl StaffMember {
                 self.changeable_by(tenant_id)?;
                 let service_ids = service_ids.map(distinct).transpose()?;
                 if service_ids == self.service_ids {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::ServicesOffered { service_ids }
             }
             StaffCommand::Deactivate { tenant_id } => {
                 self.profile_of(tenant_id)?;
                 if !self.active {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::StaffMemberDeactivated
             }
             StaffCommand::Reactivate { tenant_id } => {
                 self.profile_of(tenant_id)?;
                 if self.active {
-                    return Ok(None);
+                    return Ok(Vec::new());
                 }
                 StaffEvent::StaffMemberReactivated
             }
         };
-        Ok(Some(event))
+        Ok(vec![event])
     }
+}
 
+impl StaffMember {
     /// Another business's staff member does not exist for the caller.
     fn profile_of(&self, tenant_id: Uuid) -> Result<&StaffProfile, StaffError> {
         match (&self.profile, self.tenant_id) {

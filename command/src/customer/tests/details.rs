@@ -39,10 +39,10 @@ fn bad_tags_are_refused() {
             DetailsError::InvalidTag("x".repeat(41)),
         ),
         (
-            CustomerCommand::SetTags {
-                tenant_id: TENANT,
-                tags: too_many,
-            },
+            update_details(CustomerDetails {
+                tags: Some(too_many),
+                ..Default::default()
+            }),
             DetailsError::TooManyTags,
         ),
     ];
