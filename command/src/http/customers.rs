@@ -20,8 +20,7 @@ use uuid::Uuid;
 
 use super::{Accepted, CommandState};
 use crate::customer::{
-    Customer, CustomerCommand, CustomerDetails, CustomerProfile, CustomerRefusal, DetailsError,
-    MarketingConsent, ProfileChanges,
+    Customer, CustomerCommand, CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges,
 };
 
 pub fn routes() -> Router<CommandState> {
@@ -168,27 +167,4 @@ where
     T: Deserialize<'de>,
 {
     T::deserialize(d).map(Some)
-}
-
-impl From<CustomerRefusal> for ApiError {
-    fn from(err: CustomerRefusal) -> Self {
-        match err {
-            CustomerRefusal::Customer(e) => e.into(),
-            CustomerRefusal::Details(e) => e.into(),
-        }
-    }
-}
-
-impl From<DetailsError> for ApiError {
-    fn from(err: DetailsError) -> Self {
-        let detail = err.to_string();
-        let code = match err {
-            DetailsError::InvalidTag(_) => "invalid_tag",
-            DetailsError::TooManyTags => "too_many_tags",
-            DetailsError::PreferencesNotAnObject | DetailsError::PreferencesTooLarge => {
-                "invalid_preferences"
-            }
-        };
-        ApiError::unprocessable(code, detail)
-    }
 }

@@ -3,7 +3,7 @@
 use platform::ApiError;
 
 use crate::business::{BusinessError, PolicyError};
-use crate::customer::CustomerError;
+use crate::customer::{CustomerError, CustomerRefusal, DetailsError};
 use crate::rota::RotaError;
 use crate::service::ServiceError;
 use crate::store::CommandError;
@@ -19,6 +19,29 @@ impl From<CustomerError> for ApiError {
             CustomerError::InvalidEmail(_) => ApiError::unprocessable("invalid_email", detail),
             CustomerError::NotesTooLong => ApiError::unprocessable("notes_too_long", detail),
         }
+    }
+}
+
+impl From<CustomerRefusal> for ApiError {
+    fn from(err: CustomerRefusal) -> Self {
+        match err {
+            CustomerRefusal::Customer(e) => e.into(),
+            CustomerRefusal::Details(e) => e.into(),
+        }
+    }
+}
+
+impl From<DetailsError> for ApiError {
+    fn from(err: DetailsError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            DetailsError::InvalidTag(_) => "invalid_tag",
+            DetailsError::TooManyTags => "too_many_tags",
+            DetailsError::PreferencesNotAnObject | DetailsError::PreferencesTooLarge => {
+                "invalid_preferences"
+            }
+        };
+        ApiError::unprocessable(code, detail)
     }
 }
 
