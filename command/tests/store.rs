@@ -338,3 +338,57 @@ async fn a_remembered_rota_holds_each_time_off_once() {
         .expect("cold");
     assert_eq!(json!(remembered), json!(folded));
 }
+
+#[tokio::test]
+async fn a_step_that_waited_for_a_timezone_change_sees_the_new_zone_and_records_nothing() {
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, given.metadata.clone());
+    sqlx::query(
+        "insert into business_timezones (business_id, timezone) values ($1, 'Europe/London')",
+    )
+    .bind(tenant)
+    .execute(&given.env.pool)
+    .await
+    .expect("fence");
+    // a timezone change in progress: it holds the fence's lock exclusively
+    let mut change = given.env.pool.begin().await.expect("transaction");
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtext('barber-timezone-fence'), hashtext($1::text))",
+    )
+    .bind(tenant)
+    .execute(&mut *change)
+    .await
+    .expect("locked");
+    let id = Uuid::new_v4();
+    let step = tokio::spawn(async move {
+        let mut decision = store.decision(&metadata);
+        decision
+            .decide::<Customer>(
+                &id.to_string(),
+                Known::new_record(),
+                register(id, tenant, "Ana"),
+            )
+            .await
+            .expect("decided");
+        decision.fence(TimezoneFence {
+            business_id: tenant,
+            timezone: "Europe/London".into(),
+        });
+        decision.record().await.map(|c| c.position)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!step.is_finished(), "the step did not wait for the change");
+    sqlx::query("update business_timezones set timezone = 'Asia/Kolkata' where business_id = $1")
+        .bind(tenant)
+        .execute(&mut *change)
+        .await
+        .expect("moved");
+    change.commit().await.expect("committed");
+    let recorded = step.await.expect("step");
+    assert!(
+        matches!(recorded, Err(Unrecorded::Conflict)),
+        "{recorded:?}"
+    );
+    assert_eq!(events_of(&given.env, id).await, 0);
+}

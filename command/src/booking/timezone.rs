@@ -63,7 +63,7 @@ async fn change_once(
         .timezone()
         .to_owned();
     // the fence: created if the business predates it, then held until the change commits;
-    // steps decided on the old zone that got past it are all committed once this returns
+    // steps decided on the old zone that got past it are all committed once the lock is held
     sqlx::query(
         "insert into business_timezones (business_id, timezone) values ($1, $2)
          on conflict (business_id) do nothing",
@@ -72,12 +72,19 @@ async fn change_once(
     .bind(&current)
     .execute(&mut *transaction)
     .await?;
-    let fenced: String = sqlx::query_scalar(
-        "select timezone from business_timezones where business_id = $1 for update",
+    // the fence's lock, exclusively: waits for the steps in flight (they hold it shared until
+    // they commit) and holds back new ones until this transaction ends
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtext('barber-timezone-fence'), hashtext($1::text))",
     )
     .bind(tenant_id)
-    .fetch_one(&mut *transaction)
+    .execute(&mut *transaction)
     .await?;
+    let fenced: String =
+        sqlx::query_scalar("select timezone from business_timezones where business_id = $1")
+            .bind(tenant_id)
+            .fetch_one(&mut *transaction)
+            .await?;
     // decided on the business as it is now that nothing else can move its zone
     let mut reading = store.reading();
     let wanted = reading.want::<Business>(&id);

@@ -13,19 +13,18 @@ const INSERT_EVENTS: &str = "insert into events
                           $6::jsonb[], $7::jsonb[])
      returning global_position";
 
-/// [`INSERT_EVENTS`] that inserts nothing unless business `$8` still has timezone `$9`. The
-/// fence row is locked `for key share`, which many bookings hold at once but a timezone change
-/// (`for update`) waits for; a booking that waited for a change re-reads the row and finds
-/// another timezone, so it inserts nothing and is decided again.
-const INSERT_EVENTS_FENCED: &str = "with fence as (
-       select 1 from business_timezones
-        where business_id = $8 and timezone = $9
-          for key share)
+/// [`INSERT_EVENTS`] that inserts nothing unless business `$8` still has timezone `$9`: the
+/// check (`timezone_fence_holds`, evaluated once) holds the business's fence lock in shared
+/// mode until the statement commits. Many steps hold it at once; a timezone change takes it
+/// exclusively, so it waits for the steps in flight, and a step that waited for a change sees
+/// the new timezone, inserts nothing and is decided again.
+const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
+       select timezone_fence_holds($8, $9) as holds)
      insert into events
        (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                          $6::jsonb[], $7::jsonb[])
-      where exists (select 1 from fence)
+     select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                            $6::jsonb[], $7::jsonb[]) as e, fence
+      where fence.holds
      returning global_position";
 
 /// Appends `events`, behind `fence` when given; returns the positions of the events inserted,
