@@ -147,6 +147,7 @@ fn router(
         api = api.merge(command::http::router(command::http::CommandState {
             store,
             keys: keys.clone(),
+            users: command::http::KnownUsers::default(),
         }));
     }
     if role.serves_queries() {

@@ -311,6 +311,7 @@ async fn a_remembered_rota_holds_each_time_off_once() {
             starts_at: start + chrono::Duration::days(n * 2),
             ends_at: start + chrono::Duration::days(n * 2) + chrono::Duration::hours(4),
             reason: None,
+            now: chrono::Utc::now(),
         };
         store
             .execute::<StaffMember>(&id.to_string(), off, metadata)

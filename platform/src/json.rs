@@ -1,5 +1,6 @@
 //! Extractors whose rejections are problem+json. Bodies: malformed JSON is 400, a body of the
-//! wrong shape (missing or unknown fields, wrong types) is 422, never 500.
+//! wrong shape (missing or unknown fields, wrong types) is 422, never 500; a control character
+//! in any string of a body or query is 422 `invalid_text` ([`crate::text`]).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -19,10 +20,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(rejection_to_problem(rejection)),
-        }
+        // read as a document first: every string is checked for control characters before the
+        // body is taken apart into the handler's type
+        let document = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(document)) => document,
+            Err(rejection) => return Err(rejection_to_problem(rejection)),
+        };
+        crate::text::check_json(&document)?;
+        serde_json::from_value(document).map(Self).map_err(|e| {
+            ApiError::unprocessable("invalid_body", format!("the body does not fit: {e}"))
+        })
     }
 }
 
@@ -79,6 +86,12 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::bad_request("invalid_query", rejection.body_text()))?;
+        for (name, value) in &pairs.0 {
+            crate::text::check(&format!("the query's {name:?}"), &format!("{name}{value}"))?;
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))

@@ -9,6 +9,7 @@
 //! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
+//! - [`text`]: no control characters in text from clients.
 //! - [`request`]: the request metadata (correlation id) that becomes event metadata.
 //! - [`shutdown`]: one stop signal for every task of a process.
 //! - [`http`]: middleware every service uses: request ids, tracing, metrics, health.
@@ -28,6 +29,7 @@ pub mod signing;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text;
 
 pub use config::Config;
 pub use problem::ApiError;

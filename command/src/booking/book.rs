@@ -10,7 +10,7 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Lookup};
-use super::{retrying, BookingError};
+use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
 use crate::store::{Committed, EventStore, Known};
@@ -34,6 +34,13 @@ pub async fn book(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<(Uuid, Committed), BookingError> {
+    let mut request = request;
+    if request.source == AppointmentSource::WalkIn {
+        // a walk-in starts "now", wherever the clock is: at the next mark
+        request.starts_at = grid::round_up(request.starts_at);
+    } else {
+        grid::check(request.starts_at)?;
+    }
     let appointment_id = Uuid::new_v4();
     let committed = retrying(|| book_once(store, &request, appointment_id, metadata, now)).await?;
     Ok((appointment_id, committed))

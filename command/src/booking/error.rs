@@ -29,6 +29,8 @@ pub enum BookingError {
     CustomerNotFound,
     #[error("the start time is in the past")]
     InThePast,
+    #[error("times lie on the 5-minute grid, with no seconds (e.g. 10:05:00)")]
+    OffGrid,
     #[error("bookings close {0} minutes before the start")]
     InsideLeadTime(u32),
     #[error("bookings open at most {0} days ahead")]

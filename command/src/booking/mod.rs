@@ -23,6 +23,7 @@ mod book;
 mod cancel;
 mod error;
 mod facts;
+mod grid;
 mod reschedule;
 mod time_off;
 mod timezone;

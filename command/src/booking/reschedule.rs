@@ -10,7 +10,7 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Lookup};
-use super::{retrying, BookingError};
+use super::{grid, retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
 use crate::store::{Committed, EventStore};
@@ -33,6 +33,7 @@ pub async fn reschedule(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
+    grid::check(request.starts_at)?;
     retrying(|| reschedule_once(store, &request, metadata, now)).await
 }
 

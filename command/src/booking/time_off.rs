@@ -15,7 +15,7 @@ use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::{retrying, BookingError};
+use super::{grid, retrying, BookingError};
 use crate::appointment::slot_reservation_id;
 use crate::business::Business;
 use crate::schedule::{day, Interval, Schedule, ScheduleCommand, ScheduleId};
@@ -33,6 +33,9 @@ pub struct TimeOffRequest {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: Option<String>,
+    /// When the request was made: a time off that has ended, or starts beyond the horizon, is
+    /// refused.
+    pub now: DateTime<Utc>,
 }
 
 /// One day's block of a time off: which schedule, under which reservation id, which stretch.
@@ -120,6 +123,8 @@ pub async fn add_time_off(
     request: TimeOffRequest,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
+    grid::check(request.starts_at)?;
+    grid::check(request.ends_at)?;
     retrying(|| add_once(store, &request, metadata)).await
 }
 
@@ -135,6 +140,7 @@ async fn add_once(
         starts_at,
         ends_at,
         ref reason,
+        now,
     } = *request;
     let Read { staff, tz, fence } = read(store, tenant_id, staff_id).await?;
     let command = StaffCommand::AddTimeOff {
@@ -143,6 +149,7 @@ async fn add_once(
         starts_at,
         ends_at,
         reason: reason.clone(),
+        now,
     };
     let mut decision = store.decision(metadata);
     // the staff member's own rules (tenant, active, a sane range) before any day is read

@@ -69,6 +69,7 @@ fn booking(d: BD) -> Option<B> {
         BD::ServiceNotOffered => B::ServiceNotOffered,
         BD::CustomerNotFound => B::CustomerNotFound,
         BD::InThePast => B::InThePast,
+        BD::OffGrid => B::OffGrid,
         BD::InsideLeadTime => B::InsideLeadTime(60),
         BD::BeyondHorizon => B::BeyondHorizon(90),
         BD::WalkInNotNow => B::WalkInNotNow,
@@ -138,6 +139,8 @@ fn staff(d: StD) -> Vec<St> {
         StD::InvalidTimeOff => St::InvalidTimeOff,
         StD::ReasonTooLong => St::ReasonTooLong,
         StD::TimeOffNotFound => St::TimeOffNotFound,
+        StD::TimeOffInThePast => St::TimeOffInThePast,
+        StD::TimeOffTooFarAhead => St::TimeOffTooFarAhead,
         StD::TooManyServices => St::TooManyServices,
     }]
 }

@@ -72,7 +72,7 @@ impl From<BusinessError> for ApiError {
             BusinessError::InvalidOpeningHours(rota) => rota_code(&rota),
             BusinessError::InvalidName => "invalid_business_name",
             BusinessError::InvalidSlug(_) => "invalid_slug",
-            BusinessError::UnknownTimezone(_) => "unknown_timezone",
+            BusinessError::UnknownTimezone(_) => "invalid_timezone",
             BusinessError::InvalidCurrency(_) => "invalid_currency",
             BusinessError::InvalidOwnerName => "invalid_owner_name",
         };
@@ -127,6 +127,8 @@ impl From<crate::staff::StaffError> for ApiError {
         let code = match err {
             E::NotFound => return ApiError::not_found("staff_not_found", detail),
             E::TimeOffNotFound => return ApiError::not_found("time_off_not_found", detail),
+            E::TimeOffInThePast => "time_off_in_the_past",
+            E::TimeOffTooFarAhead => "time_off_too_far_ahead",
             E::AlreadyAdded => return ApiError::conflict("staff_exists", detail),
             E::Inactive => return ApiError::conflict("staff_inactive", detail),
             E::InvalidName => "invalid_name",
@@ -205,6 +207,7 @@ impl From<crate::booking::BookingError> for ApiError {
             E::StaffInactive => ApiError::conflict("staff_inactive", detail),
             E::ServiceNotOffered => ApiError::unprocessable("service_not_offered", detail),
             E::InThePast => ApiError::unprocessable("booking_in_the_past", detail),
+            E::OffGrid => ApiError::unprocessable("off_grid", detail),
             E::InsideLeadTime(_) => ApiError::unprocessable("inside_lead_time", detail),
             E::BeyondHorizon(_) => ApiError::unprocessable("beyond_booking_horizon", detail),
             E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),

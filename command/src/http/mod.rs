@@ -9,6 +9,7 @@ mod customers;
 mod error_catalogue;
 mod errors;
 pub mod idempotency;
+mod known_users;
 mod roles;
 mod services;
 mod staff;
@@ -24,6 +25,8 @@ use serde::Serialize;
 use utoipa::OpenApi;
 use uuid::Uuid;
 
+pub use known_users::KnownUsers;
+
 use crate::store::{EventStore, Recording};
 
 /// What the command handlers share.
@@ -31,6 +34,8 @@ use crate::store::{EventStore, Recording};
 pub struct CommandState {
     pub store: EventStore,
     pub keys: JwtKeys,
+    /// Who may send commands: users the accounts know, remembered for a minute.
+    pub users: known_users::KnownUsers,
 }
 
 impl FromRef<CommandState> for JwtKeys {
@@ -142,6 +147,11 @@ pub fn router(state: CommandState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,
+        ))
+        // outermost: an unknown user's request stores no idempotency key either
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            known_users::guard,
         ))
         .with_state(state)
 }

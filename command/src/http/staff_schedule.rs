@@ -100,6 +100,7 @@ pub async fn add_time_off(
         starts_at: body.starts_at,
         ends_at: body.ends_at,
         reason: body.reason,
+        now: Utc::now(),
     };
     let metadata = super::metadata(&user, &context);
     let committed = crate::booking::add_time_off(&state.store, request, &metadata).await?;

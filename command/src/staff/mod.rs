@@ -60,6 +60,8 @@ pub enum StaffCommand {
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
         reason: Option<String>,
+        /// A time off wholly in the past, or starting beyond the booking horizon, is refused.
+        now: DateTime<Utc>,
     },
     RemoveTimeOff {
         tenant_id: Uuid,
@@ -111,6 +113,10 @@ pub enum StaffError {
     ReasonTooLong,
     #[error("the time off does not exist")]
     TimeOffNotFound,
+    #[error("the time off has already ended")]
+    TimeOffInThePast,
+    #[error("time off may start at most {} days ahead", time_off::HORIZON_DAYS)]
+    TimeOffTooFarAhead,
     #[error("a staff member can be limited to at most {MAX_SERVICES} services")]
     TooManyServices,
 }
@@ -228,9 +234,18 @@ impl Decide for StaffMember {
                 starts_at,
                 ends_at,
                 reason,
+                now,
             } => {
                 self.changeable_by(tenant_id)?;
-                let off = time_off::validate_time_off(time_off_id, starts_at, ends_at, reason)?;
+                let off = time_off::validate_time_off(
+                    time_off::Requested {
+                        id: time_off_id,
+                        starts_at,
+                        ends_at,
+                        reason,
+                    },
+                    now,
+                )?;
                 if self.time_off.iter().any(|t| t.id == time_off_id) {
                     // the same request decided again after a conflict: already recorded
                     return Ok(Vec::new());

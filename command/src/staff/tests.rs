@@ -95,6 +95,7 @@ fn changes(tenant_id: Uuid) -> Vec<StaffCommand> {
             starts_at: at(1, 9),
             ends_at: at(1, 17),
             reason: None,
+            now: at(1, 0) - chrono::TimeDelta::days(1),
         },
         StaffCommand::RemoveTimeOff {
             tenant_id,

@@ -76,7 +76,7 @@ async fn bad_signups_are_refused_with_a_code_and_write_nothing() {
         (
             with("timezone", json!("Mars/Olympus")),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_timezone",
+            "invalid_timezone",
         ),
         (
             with("slug", json!("Not A Slug")),

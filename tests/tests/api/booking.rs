@@ -187,7 +187,11 @@ async fn slots_outside_hours_in_a_break_or_outside_the_policy_window_are_refused
     for (starts_at, status, code) in cases {
         assert_problem(book(&app, &shop, &starts_at).await, status, code).await;
     }
-    let soon = (Utc::now() + Duration::minutes(20)).to_rfc3339();
+    // 20 to 25 minutes from now, on the 5-minute grid: inside the 60-minute lead time
+    let in_twenty = (Utc::now() + Duration::minutes(20)).timestamp();
+    let soon = chrono::DateTime::from_timestamp(in_twenty + 300 - in_twenty.rem_euclid(300), 0)
+        .expect("instant")
+        .to_rfc3339();
     assert_problem(
         book(&app, &shop, &soon).await,
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -150,9 +150,27 @@ impl TestApp {
         )
     }
 
-    /// A token for another user of `owner`'s business with `role` (only owners can sign up so
-    /// far, so other roles' tokens are issued directly with the app's own key).
-    pub fn token_with_role(&self, owner: &Owner, role: &str) -> String {
+    /// A token for another user of `owner`'s business with `role`, recorded as a user of it
+    /// (only owners can sign up so far, so other users are written to `users` directly and
+    /// their tokens issued with the app's own key).
+    pub async fn token_with_role(&self, owner: &Owner, role: &str) -> String {
+        let user_id = Uuid::new_v4();
+        sqlx::query(
+            "insert into users (user_id, business_id, email, name, role, password_hash)
+             values ($1, $2, $3, 'Staff', $4, '')",
+        )
+        .bind(user_id)
+        .bind(owner.business_id)
+        .bind(format!("{user_id}@staff.test"))
+        .bind(role)
+        .execute(&self.env.pool)
+        .await
+        .expect("user recorded");
+        self.token_for(user_id, owner.business_id, role)
+    }
+
+    /// A token signed with the app's own key for any user and business, known or not.
+    pub fn token_for(&self, user_id: Uuid, business_id: Uuid, role: &str) -> String {
         let secret = self
             .env
             .config
@@ -160,7 +178,7 @@ impl TestApp {
             .as_ref()
             .expect("tests set a secret");
         platform::auth::JwtKeys::new(secret.expose(), self.env.config.jwt_ttl)
-            .issue(Uuid::new_v4(), owner.business_id, role)
+            .issue(user_id, business_id, role)
             .expect("token issued")
     }
 }

@@ -180,7 +180,7 @@ async fn an_unauthenticated_command_leaves_no_key_behind() {
 async fn two_users_of_one_business_do_not_share_keys() {
     let app = spawn_app().await;
     let owner = app.owner("fade-street").await;
-    let manager = app.token_with_role(&owner, "manager");
+    let manager = app.token_with_role(&owner, "manager").await;
     let before = app.event_count().await;
     let body = json!({"name": "Ana"});
     let mine = post_with_key(&app, &owner.token, "shared", &body).await;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod appointments_read;
+mod bad_input;
 mod booking;
 mod booking_workflow;
 mod business;

@@ -37,7 +37,7 @@ fn documented() -> Vec<(String, String, String)> {
 async fn every_route_is_listed_and_refused_to_a_barber_exactly_when_the_table_says() {
     let app = spawn_app().await;
     let owner = app.owner("perm-shop").await;
-    let barber = app.token_with_role(&owner, "barber");
+    let barber = app.token_with_role(&owner, "barber").await;
     let rows = documented();
     let listed: BTreeSet<(String, String)> = rows
         .iter()

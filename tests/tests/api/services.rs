@@ -296,9 +296,9 @@ async fn only_owners_and_managers_may_change_the_catalog() {
     let app = spawn_app().await;
     let owner = app.owner("fade-street").await;
     let body = fade();
-    let manager = app.token_with_role(&owner, "manager");
+    let manager = app.token_with_role(&owner, "manager").await;
     let (id, position) = app.create_service(&manager, &body).await;
-    let barber = app.token_with_role(&owner, "barber");
+    let barber = app.token_with_role(&owner, "barber").await;
     let path = format!("/api/v1/services/{id}");
     read(&app, &barber, &format!("{path}?min_position={position}")).await;
     let before = app.event_count().await;

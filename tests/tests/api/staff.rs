@@ -182,7 +182,7 @@ async fn only_owners_and_managers_manage_staff() {
     let hours = format!("/api/v1/staff/{id}/working-hours");
     let before = app.event_count().await;
     for role in ["barber", "front_desk"] {
-        let token = app.token_with_role(&owner, role);
+        let token = app.token_with_role(&owner, role).await;
         let api = Api::of(&app, &token);
         // refused before the body is read: a bad body is still 403
         let add = api
@@ -193,7 +193,7 @@ async fn only_owners_and_managers_manage_staff() {
         assert_problem(change, StatusCode::FORBIDDEN, "forbidden").await;
     }
     assert_eq!(app.event_count().await, before);
-    let manager = app.token_with_role(&owner, "manager");
+    let manager = app.token_with_role(&owner, "manager").await;
     app.add_staff(&manager, &json!({"name": "Max", "role": "front_desk"}))
         .await;
 }

@@ -59,6 +59,7 @@ fn adding_time_off_records_it() {
             starts_at: at(24, 0),
             ends_at: at(27, 0),
             reason: Some(" Christmas ".into()),
+            now: at(1, 0) - chrono::TimeDelta::days(1),
         })
         .then_expect_events(vec![holiday()]);
 }
@@ -73,6 +74,7 @@ fn adding_the_same_time_off_again_records_nothing() {
             starts_at: at(24, 0),
             ends_at: at(27, 0),
             reason: Some("Christmas".into()),
+            now: at(1, 0) - chrono::TimeDelta::days(1),
         })
         .then_expect_events(vec![]);
 }
@@ -87,6 +89,7 @@ fn time_off_ending_before_it_starts_is_refused() {
             starts_at: at(27, 0),
             ends_at: at(24, 0),
             reason: None,
+            now: at(1, 0) - chrono::TimeDelta::days(1),
         })
         .then_expect_error(StaffError::InvalidTimeOff);
 }
