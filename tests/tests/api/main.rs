@@ -12,6 +12,7 @@ mod idempotency;
 mod isolation;
 mod operations;
 mod permissions;
+mod protocol_errors;
 mod races;
 mod replicas;
 mod reschedule;
