@@ -7,6 +7,7 @@ mod booking;
 mod booking_workflow;
 mod business;
 mod customers;
+mod freshness;
 mod helpers;
 mod idempotency;
 mod isolation;
