@@ -165,10 +165,22 @@ fn router(
             pool,
             nats,
         }))
-        .fallback(not_found);
+        .fallback(not_found)
+        // after every route: it reaches only the routes registered before it
+        .method_not_allowed_fallback(method_not_allowed);
     platform::http::with_common_layers(app)
 }
 
 async fn not_found() -> platform::ApiError {
     platform::ApiError::not_found("route_not_found", "no such route")
+}
+
+/// A route that exists, asked with a method it does not serve. The router still adds the
+/// `Allow` header naming the methods it does serve.
+async fn method_not_allowed(method: axum::http::Method) -> platform::ApiError {
+    platform::ApiError::client(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("this route does not serve {method}; the Allow header lists what it serves"),
+    )
 }

@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::{header, request::Parts, HeaderMap};
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::problem::ApiError;
@@ -34,6 +37,24 @@ struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
+    /// HMAC-SHA256 keyed for request fingerprints (see [`JwtKeys::fingerprint`]).
+    fingerprints: Hmac<Sha256>,
+}
+
+/// What the fingerprint key is derived for: the signing secret itself never keys anything but
+/// tokens, so a fingerprint can never be mistaken for, or help forge, a signature.
+const FINGERPRINT_PURPOSE: &[u8] = b"barber request fingerprint v1";
+
+/// The HMAC keyed for fingerprints alone: its key is SHA-256 of the purpose and the secret,
+/// zero-padded to the block as HMAC pads any short key, so keying cannot fail.
+fn fingerprint_mac(secret: &[u8]) -> Hmac<Sha256> {
+    let derived = Sha256::new()
+        .chain_update(FINGERPRINT_PURPOSE)
+        .chain_update(secret)
+        .finalize();
+    let mut key = hmac::digest::Key::<Hmac<Sha256>>::default();
+    key[..derived.len()].copy_from_slice(&derived);
+    <Hmac<Sha256> as KeyInit>::new(&key)
 }
 
 impl JwtKeys {
@@ -44,6 +65,7 @@ impl JwtKeys {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
                 ttl,
+                fingerprints: fingerprint_mac(secret),
             }),
         }
     }
@@ -72,6 +94,16 @@ impl JwtKeys {
         jsonwebtoken::decode::<Claims>(token, &self.inner.decoding, &validation)
             .map(|data| data.claims)
             .map_err(|_| ApiError::unauthorized("the bearer token is invalid or expired"))
+    }
+
+    /// A keyed fingerprint (HMAC-SHA256) of `message`, for what must be recognised again but not
+    /// read back: an idempotent request's body holds a password at signup. Every process of a
+    /// deployment shares the secret, so they agree; without the secret a stored fingerprint
+    /// cannot be tested against guessed bodies.
+    pub fn fingerprint(&self, message: &[u8]) -> Vec<u8> {
+        let mut mac = self.inner.fingerprints.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// Who sent a request, from its `Authorization` header. The extractor and every middleware
@@ -131,6 +163,17 @@ mod tests {
         assert_eq!((claims.sub, claims.tid), (user, tenant));
         let other = JwtKeys::new("two", Duration::from_secs(60));
         assert!(other.verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_fingerprint_depends_on_the_secret_and_the_message() {
+        let keys = JwtKeys::new("one", Duration::from_secs(60));
+        let print = keys.fingerprint(b"POST /signup");
+        assert_eq!(print.len(), 32);
+        assert_eq!(print, keys.fingerprint(b"POST /signup"));
+        assert_ne!(print, keys.fingerprint(b"POST /login"));
+        let other = JwtKeys::new("two", Duration::from_secs(60));
+        assert_ne!(print, other.fingerprint(b"POST /signup"));
     }
 
     fn authorization(value: &str) -> HeaderMap {

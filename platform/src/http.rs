@@ -40,6 +40,10 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 /// Wraps a router with request ids (made when absent, echoed back), tracing and metrics.
+///
+/// The trace layer counts only 5xx as failures (`new_for_http` classifies with
+/// `ServerErrorsAsFailures`; every answer is logged at DEBUG): a 4xx is the client's mistake,
+/// logged once at INFO with its code by [`crate::problem::ApiError`], never as an ERROR.
 pub fn with_common_layers(router: Router) -> Router {
     let header = axum::http::HeaderName::from_static(REQUEST_ID_HEADER);
     router
@@ -124,4 +128,91 @@ async fn render_metrics() -> Response {
         metrics_handle().render(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use tower::ServiceExt;
+    use tracing::Level;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use super::*;
+    use crate::ApiError;
+
+    /// The log lines written while it is the default subscriber's writer.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Self;
+
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
+    /// What a request to `path` logs through the common layers, at every level.
+    async fn logged(path: &str) -> String {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .with_max_level(Level::TRACE)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = with_common_layers(
+            Router::new()
+                .route(
+                    "/refused",
+                    get(|| async { ApiError::conflict("slot_taken", "the slot is taken") }),
+                )
+                .route(
+                    "/failed",
+                    get(|| async { ApiError::internal(std::io::Error::other("disk on fire")) }),
+                ),
+        );
+        let request = Request::builder()
+            .uri(path)
+            .body(Body::empty())
+            .expect("request");
+        app.oneshot(request).await.expect("answered");
+        let bytes = captured.0.lock().expect("log buffer").clone();
+        String::from_utf8(bytes).expect("utf-8 logs")
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_logged_at_info_with_its_code_and_never_as_an_error() {
+        let logs = logged("/refused").await;
+        assert!(
+            logs.lines()
+                .any(|l| l.contains(" INFO ") && l.contains("code=\"slot_taken\"")),
+            "{logs}"
+        );
+        assert!(!logs.contains("ERROR"), "{logs}");
+    }
+
+    #[tokio::test]
+    async fn a_failure_of_ours_is_logged_as_an_error_with_its_cause() {
+        let logs = logged("/failed").await;
+        assert!(
+            logs.lines()
+                .any(|l| l.contains("ERROR") && l.contains("disk on fire")),
+            "{logs}"
+        );
+    }
 }

@@ -42,6 +42,11 @@ fn rejection_to_problem(rejection: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as application/json",
         ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::client(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            other.body_text(),
+        ),
         other => ApiError::bad_request("unreadable_body", other.body_text()),
     }
 }

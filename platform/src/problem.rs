@@ -1,9 +1,12 @@
 //! The one API error type. Every failure is answered as RFC 9457 `application/problem+json` with
 //! a stable machine-readable `code`; unexpected failures are logged and answered 500 without detail.
+//! A refusal the client caused (4xx) is logged at INFO with its code: it is an answer, not a
+//! fault, and must not page anyone or bury the real errors.
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tracing::Level;
 
 /// A client-facing failure, or an internal one.
 #[derive(Debug, thiserror::Error)]
@@ -103,13 +106,37 @@ pub struct Problem {
     pub code: String,
 }
 
+/// How loudly a failed request is logged: ERROR for a failure of ours (5xx), INFO for a refusal
+/// the client caused (4xx), which the client is told about and can fix.
+pub fn level_for(status: StatusCode) -> Level {
+    if status.is_server_error() {
+        Level::ERROR
+    } else {
+        Level::INFO
+    }
+}
+
+impl ApiError {
+    /// Logs the failure at [`level_for`] its status, with its code, and its cause when it is ours.
+    fn log(&self) {
+        let (status, code) = (self.status().as_u16(), self.code());
+        match self {
+            Self::Internal(err) => tracing::error!(status, code, error = %err, "request failed"),
+            Self::Client { detail, .. } if level_for(self.status()) == Level::ERROR => {
+                tracing::error!(status, code, detail, "request failed");
+            }
+            Self::Client { detail, .. } => tracing::info!(status, code, detail, "request refused"),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.log();
         let status = self.status();
         let detail = match &self {
             Self::Client { detail, .. } => detail.clone(),
-            Self::Internal(err) => {
-                tracing::error!(error = %err, "request failed");
+            Self::Internal(_) => {
                 "something went wrong on our side; the request may be retried".to_owned()
             }
         };
@@ -134,5 +161,31 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_errors_are_logged_at_info_and_server_errors_at_error() {
+        let table = [
+            (StatusCode::BAD_REQUEST, Level::INFO),
+            (StatusCode::UNAUTHORIZED, Level::INFO),
+            (StatusCode::FORBIDDEN, Level::INFO),
+            (StatusCode::NOT_FOUND, Level::INFO),
+            (StatusCode::METHOD_NOT_ALLOWED, Level::INFO),
+            (StatusCode::CONFLICT, Level::INFO),
+            (StatusCode::PAYLOAD_TOO_LARGE, Level::INFO),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, Level::INFO),
+            (StatusCode::UNPROCESSABLE_ENTITY, Level::INFO),
+            (StatusCode::INTERNAL_SERVER_ERROR, Level::ERROR),
+            (StatusCode::BAD_GATEWAY, Level::ERROR),
+            (StatusCode::SERVICE_UNAVAILABLE, Level::ERROR),
+        ];
+        for (status, level) in table {
+            assert_eq!(level_for(status), level, "{status}");
+        }
     }
 }

@@ -16,6 +16,10 @@ use tokio::time::Instant;
 
 use platform::shutdown::Shutdown;
 
+/// How often a waiter looks again when no projection announces progress: a position the event
+/// store has not reached yet wakes no one, and a notification can be lost on a reconnect.
+const BACKSTOP: Duration = Duration::from_millis(100);
+
 /// The header marking an answer that may not include the caller's write yet.
 pub const STALE_HEADER: HeaderName = HeaderName::from_static("barber-stale");
 
@@ -102,7 +106,9 @@ impl Freshness {
         .await
     }
 
-    /// Waits (bounded) until `model` reaches `min_position`; no position means no wait.
+    /// Waits (bounded) until `model` reaches `min_position`; no position means no wait. A
+    /// position beyond the newest event waits too (it may be a write this database has not
+    /// seen yet) and, if it never comes, is answered stale after the wait.
     #[tracing::instrument(skip(self), fields(projection = model.projection))]
     pub async fn wait_for(
         &self,
@@ -123,8 +129,11 @@ impl Freshness {
             if now >= deadline {
                 return Ok(Consistency::Stale);
             }
-            let backstop = (deadline - now).min(Duration::from_millis(100));
-            let _ = tokio::time::timeout(backstop, progress.changed()).await;
+            let backstop = (deadline - now).min(BACKSTOP);
+            if let Ok(Err(_closed)) = tokio::time::timeout(backstop, progress.changed()).await {
+                // the listener has stopped (shutting down): poll, never spin
+                tokio::time::sleep(backstop).await;
+            }
         }
     }
 }

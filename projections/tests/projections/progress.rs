@@ -33,10 +33,16 @@ async fn has_reached_is_false_before_the_event_is_applied_and_true_after() {
             .expect("checked")
     );
     assert!(
-        projections::has_reached(&pool, "customers", i64::MAX)
+        !projections::has_reached(&pool, "customers", i64::MAX)
             .await
             .expect("checked"),
-        "a position with no event is reached"
+        "a position beyond the newest event is not reached yet"
+    );
+    assert!(
+        projections::has_reached(&pool, "customers", 0)
+            .await
+            .expect("checked"),
+        "positions start at 1"
     );
 
     h.publish(&event).await;
@@ -54,4 +60,31 @@ async fn has_reached_is_false_before_the_event_is_applied_and_true_after() {
         .expect_err("unknown");
     assert!(err.to_string().contains("customers"), "{err}");
     h.stop().await;
+}
+
+#[tokio::test]
+async fn a_gap_below_the_newest_event_is_reached_and_the_next_position_is_not() {
+    let h = Harness::new().await;
+    let pool = h.pool().clone();
+    // an insert refused by a conflict still consumes its position
+    let gap: i64 =
+        sqlx::query_scalar("select nextval(pg_get_serial_sequence('events', 'global_position'))")
+            .fetch_one(&pool)
+            .await
+            .expect("position drawn");
+    let id = Uuid::new_v4();
+    let event = h.record(id, 1, &registered(id, h.tenant, "Ann")).await;
+    assert!(event.global_position > gap);
+    assert!(
+        projections::has_reached(&pool, "customers", gap)
+            .await
+            .expect("checked"),
+        "nothing will ever be recorded at a gap"
+    );
+    assert!(
+        !projections::has_reached(&pool, "customers", event.global_position + 1)
+            .await
+            .expect("checked"),
+        "the next position is not in the store yet"
+    );
 }

@@ -25,7 +25,13 @@ pub struct Owner {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let env = TestEnv::new().await;
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with a configuration changed by `change` (a shorter wait, a setting under test).
+pub async fn spawn_app_with(change: impl FnOnce(&mut platform::Config)) -> TestApp {
+    let mut env = TestEnv::new().await;
+    change(&mut env.config);
     let app = Application::build(env.config.clone(), Role::All)
         .await
         .expect("application starts");

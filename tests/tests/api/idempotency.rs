@@ -39,12 +39,69 @@ async fn a_key_reused_for_another_request_is_refused() {
     post_with_key(&app, &owner.token, "key-1", &json!({"name": "Ana"})).await;
     let before = app.event_count().await;
     let other = post_with_key(&app, &owner.token, "key-1", &json!({"name": "Bo"})).await;
-    assert_problem(
-        other,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
+    assert_reused(other).await;
+    assert_eq!(app.event_count().await, before);
+}
+
+/// Posts a raw body (as a client that serializes again would send it) with a key.
+async fn post_raw_with_key(app: &TestApp, token: &str, key: &str, body: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/customers"))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("sent")
+}
+
+#[tokio::test]
+async fn the_same_body_written_another_way_is_the_same_request() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let first = post_raw_with_key(
+        &app,
+        &owner.token,
+        "key-1",
+        r#"{"name":"Ana","tags":["vip"],"preferences":{"drink":"tea","chair":2}}"#,
     )
     .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.expect("json");
+    let recorded = app.event_count().await;
+    for same in [
+        r#"{ "name": "Ana", "tags": [ "vip" ], "preferences": { "drink": "tea", "chair": 2 } }"#,
+        "{\n  \"preferences\": {\"chair\": 2, \"drink\": \"tea\"},\n  \"tags\": [\"vip\"],\n  \"name\": \"Ana\"\n}\n",
+    ] {
+        let again = post_raw_with_key(&app, &owner.token, "key-1", same).await;
+        assert_eq!(again.status(), StatusCode::CREATED, "{same}");
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again, first);
+    }
+    let other = post_raw_with_key(
+        &app,
+        &owner.token,
+        "key-1",
+        r#"{"tags":["vip"],"name":"Bo"}"#,
+    )
+    .await;
+    assert_reused(other).await;
+    assert_eq!(app.event_count().await, recorded);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_compared_by_its_bytes() {
+    let app = spawn_app().await;
+    let owner = app.owner("fade-street").await;
+    let before = app.event_count().await;
+    for _ in 0..2 {
+        let response = post_raw_with_key(&app, &owner.token, "raw-1", "{name: Ana}").await;
+        assert_problem(response, StatusCode::BAD_REQUEST, "malformed_json").await;
+    }
+    let other = post_raw_with_key(&app, &owner.token, "raw-1", "{name:  Ana}").await;
+    assert_reused(other).await;
     assert_eq!(app.event_count().await, before);
 }
 
@@ -247,12 +304,7 @@ async fn a_signup_key_with_another_password_gets_no_token() {
     }
     let guessed = answers.pop().expect("second answer");
     assert_eq!(answers[0].status(), StatusCode::CREATED);
-    assert_problem(
-        guessed,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-    )
-    .await;
+    assert_reused(guessed).await;
 }
 
 /// How many keys the idempotency table holds.
@@ -261,4 +313,14 @@ async fn kept_keys(app: &TestApp) -> i64 {
         .fetch_one(&app.env.pool)
         .await
         .expect("count keys")
+}
+
+/// Asserts the refusal of a key already used for another request.
+async fn assert_reused(response: reqwest::Response) {
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
 }

@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on command routes: a client that did not see the answer to a command (a
 //! timeout, a dropped connection) sends it again with the same key and gets the first answer,
 //! without a second event. The same key with a different request is refused (422), and a key
-//! whose first request is still running answers 409 so that the client retries later.
+//! whose first request is still running answers 409 so that the client retries later. Requests
+//! are compared by method, path and parsed body, under a keyed hash ([`fingerprint`]).
 //!
 //! Keys are scoped by the caller as the route authenticates them: one user of one business (two
 //! users of a business never share answers), or `public` for signup, which needs no token. A
@@ -12,6 +13,7 @@
 //! is kept without its token ([`credentials`]).
 
 mod credentials;
+mod fingerprint;
 mod store;
 
 use axum::body::{Body, Bytes};
@@ -20,7 +22,6 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use platform::ApiError;
-use sha2::{Digest, Sha256};
 
 use self::store::{Claim, Scope, Stored};
 use super::accounts::{LOG_IN, SIGN_UP};
@@ -67,7 +68,7 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         )
         .into_response();
     };
-    let hash = fingerprint(&parts.method, parts.uri.path(), &bytes);
+    let hash = fingerprint::fingerprint(&state.keys, &parts.method, parts.uri.path(), &bytes);
     let pool = state.store.pool();
     match store::claim(pool, &scope, &key, &hash).await {
         Ok(Claim::Claimed) => {
@@ -113,16 +114,6 @@ fn scope(state: &CommandState, request: &Request, route: &str) -> Option<Scope> 
     }
     let user = state.keys.authenticate(request.headers()).ok()?;
     Some(Scope::user(user.tenant_id, user.user_id))
-}
-
-fn fingerprint(method: &Method, path: &str, body: &Bytes) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(method.as_str().as_bytes());
-    hasher.update(b"\n");
-    hasher.update(path.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(body);
-    hasher.finalize().to_vec()
 }
 
 /// Keeps the answer for replays (a 5xx, or one that cannot be kept safely, releases the key
@@ -204,25 +195,5 @@ mod tests {
         assert!(!valid_key(""));
         assert!(!valid_key("has space"));
         assert!(!valid_key(&"k".repeat(256)));
-    }
-
-    #[test]
-    fn the_fingerprint_covers_method_path_and_body() {
-        let body = Bytes::from_static(b"{\"name\":\"Ana\"}");
-        let base = fingerprint(&Method::POST, "/api/v1/customers", &body);
-        assert_eq!(base, fingerprint(&Method::POST, "/api/v1/customers", &body));
-        assert_ne!(
-            base,
-            fingerprint(&Method::PATCH, "/api/v1/customers", &body)
-        );
-        assert_ne!(base, fingerprint(&Method::POST, "/api/v1/staff", &body));
-        assert_ne!(
-            base,
-            fingerprint(
-                &Method::POST,
-                "/api/v1/customers",
-                &Bytes::from_static(b"{}")
-            )
-        );
     }
 }
