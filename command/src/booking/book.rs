@@ -9,7 +9,7 @@ use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::facts::{self, Lookup};
+use super::facts::{self, Asker, Lookup};
 use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
@@ -73,8 +73,12 @@ async fn book_once(
         },
     )
     .await?;
-    let walk_in = source == AppointmentSource::WalkIn;
-    facts::check_window(&facts.policy, starts_at, now, walk_in)?;
+    let asker = match source {
+        AppointmentSource::WalkIn => Asker::WalkIn,
+        AppointmentSource::Online => Asker::Customer,
+        AppointmentSource::FrontDesk | AppointmentSource::Phone => Asker::Shop,
+    };
+    facts::check_window(&facts.policy, starts_at, now, asker)?;
     let ends_at = starts_at + facts.duration;
     let blocked_until = ends_at + facts.buffer;
     let date = facts.date;

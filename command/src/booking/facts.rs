@@ -135,15 +135,28 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     })
 }
 
-/// The booking window of the policy: not in the past, not inside the minimum lead time (walk-ins
-/// excepted: they are already in the shop), not beyond the horizon.
+/// Who is asking for a slot, as far as the booking window cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Asker {
+    /// A customer booking themselves (online): the policy's minimum lead time applies, so the
+    /// shop is never surprised by a booking it cannot prepare for.
+    Customer,
+    /// The shop itself (front desk, phone, a reschedule by staff): it knows what it can take,
+    /// so it may book inside the lead time. The event's actor and source say who did.
+    Shop,
+    /// A walk-in: in the shop already, starting about now.
+    WalkIn,
+}
+
+/// The booking window of the policy: not in the past, not inside the minimum lead time (for a
+/// customer booking themselves), not beyond the horizon; a walk-in starts now.
 pub(super) fn check_window(
     policy: &BookingPolicy,
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
-    walk_in: bool,
+    asker: Asker,
 ) -> Result<(), BookingError> {
-    if walk_in {
+    if asker == Asker::WalkIn {
         // a walk-in starts about now: a few minutes either way is the front desk's clock
         if (starts_at - now).num_minutes().abs() > 15 {
             return Err(BookingError::WalkInNotNow);
@@ -153,7 +166,9 @@ pub(super) fn check_window(
     if starts_at < now {
         return Err(BookingError::InThePast);
     }
-    if starts_at < now + Duration::minutes(i64::from(policy.min_lead_minutes)) {
+    if asker == Asker::Customer
+        && starts_at < now + Duration::minutes(i64::from(policy.min_lead_minutes))
+    {
         return Err(BookingError::InsideLeadTime(policy.min_lead_minutes));
     }
     if starts_at > now + Duration::days(i64::from(policy.max_advance_days)) {

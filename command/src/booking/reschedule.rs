@@ -9,7 +9,7 @@ use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::facts::{self, Lookup};
+use super::facts::{self, Asker, Lookup};
 use super::{grid, retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
@@ -78,9 +78,18 @@ async fn reschedule_once(
         },
     )
     .await?;
-    facts::check_window(&facts.policy, starts_at, now, false)?;
-    let ends_at = starts_at + facts.duration;
-    let blocked_until = ends_at + facts.buffer;
+    // staff move appointments (the customer's own reschedule comes with online booking)
+    facts::check_window(&facts.policy, starts_at, now, Asker::Shop)?;
+    // the appointment keeps the length it was booked with, whatever the service says now
+    let (Some(was_starting), Some(was_ending), Some(was_blocked)) = (
+        current.starts_at(),
+        current.ends_at(),
+        current.blocked_until(),
+    ) else {
+        return Err(BookingError::Appointment(AppointmentError::NotFound));
+    };
+    let ends_at = starts_at + (was_ending - was_starting);
+    let blocked_until = ends_at + (was_blocked - was_ending);
     let date = facts.date;
     let new_day = ScheduleId::new(staff_id, date);
     let command = AppointmentCommand::Reschedule {

@@ -147,3 +147,35 @@ async fn fifty_racing_moves_into_one_slot_move_exactly_one() {
     }
     assert_eq!(moved, 1);
 }
+
+#[tokio::test]
+async fn a_move_keeps_the_length_the_appointment_was_booked_with() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let id = booked(&app, &shop, &utc_day_at(3, 10, 0)).await;
+    // the service grows from 30 to 60 minutes after the booking
+    let longer = app
+        .patch_json(
+            &format!("/api/v1/services/{}", shop.service_id),
+            Some(&shop.owner.token),
+            &json!({"duration_minutes": 60}),
+        )
+        .await;
+    assert_eq!(longer.status(), StatusCode::OK);
+    let moved = reschedule(&app, &shop, id, &utc_day_at(4, 10, 0)).await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let ends_at: String = sqlx::query_scalar(
+        "select payload -> 'AppointmentRescheduled' ->> 'ends_at' from events
+          where aggregate_id = $1 and event_type = 'AppointmentRescheduled'",
+    )
+    .bind(id.to_string())
+    .fetch_one(&app.env.pool)
+    .await
+    .expect("moved");
+    assert_eq!(ends_at, utc_day_at(4, 10, 30));
+    // so 10:30 is free on the new day
+    assert_eq!(
+        book(&app, &shop, &utc_day_at(4, 10, 30)).await.status(),
+        StatusCode::CREATED
+    );
+}
