@@ -74,6 +74,23 @@ pub async fn shop(app: &TestApp, timezone: &str, buffer_minutes: u32) -> Shop {
     }
 }
 
+/// The shop's barber works every day from 00:00 to 23:55, so a slot "soon" is in working hours
+/// whenever the test runs.
+pub async fn round_the_clock(app: &TestApp, shop: &Shop) {
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:55"}))
+        .collect();
+    let hours = app
+        .put_json(
+            &format!("/api/v1/staff/{}/working-hours", shop.staff_id),
+            Some(&shop.owner.token),
+            &json!({ "days": days }),
+        )
+        .await;
+    assert_eq!(hours.status(), StatusCode::OK);
+}
+
 /// `days` from today at `hh:mm` UTC, RFC 3339.
 pub fn utc_day_at(days: i64, hh: u32, mm: u32) -> String {
     let date = (Utc::now() + Duration::days(days)).date_naive();
@@ -210,18 +227,7 @@ async fn the_front_desk_and_the_phone_may_book_inside_the_lead_time_but_a_custom
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
     // the barber works around the clock here, so "soon" is always in working hours
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:55"}))
-        .collect();
-    let hours = app
-        .put_json(
-            &format!("/api/v1/staff/{}/working-hours", shop.staff_id),
-            Some(&shop.owner.token),
-            &json!({ "days": days }),
-        )
-        .await;
-    assert_eq!(hours.status(), StatusCode::OK);
+    round_the_clock(&app, &shop).await;
     let mark = |minutes: i64| {
         let at = (Utc::now() + Duration::minutes(minutes)).timestamp();
         chrono::DateTime::from_timestamp(at + 300 - at.rem_euclid(300), 0)

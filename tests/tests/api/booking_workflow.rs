@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::booking::{book, shop, utc_day_at};
+use crate::booking::{book, round_the_clock, shop, utc_day_at};
 use crate::helpers::{assert_problem, spawn_app};
 
 async fn id_of(response: reqwest::Response) -> Uuid {
@@ -46,18 +46,7 @@ async fn a_walk_in_runs_to_completion_and_cannot_be_completed_twice_differently(
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
     // a barber who works all day and a 5-minute service, so the walk-in fits at almost any hour
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:55"}))
-        .collect();
-    let hours = app
-        .put_json(
-            &format!("/api/v1/staff/{}/working-hours", shop.staff_id),
-            Some(&shop.owner.token),
-            &json!({ "days": days }),
-        )
-        .await;
-    assert_eq!(hours.status(), StatusCode::OK);
+    round_the_clock(&app, &shop).await;
     let (quick, _) = app
         .create_service(
             &shop.owner.token,
