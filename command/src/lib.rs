@@ -6,11 +6,13 @@
 //! - [`appointment`]: the Appointment aggregate, a booking's status workflow (same shape).
 //! - [`schedule`]: one barber's one local day, owner of "no double booking", and the local-time
 //!   maths that turns working hours into UTC across daylight-saving changes (same shape).
-//! - [`booking`]: the steps of a booking across Schedule and Appointment, and the reconciler.
+//! - [`booking`]: every step that takes, moves or frees a chair (book, cancel, reschedule, time
+//!   off, a timezone change), each one decision over every stream it touches.
 //! - [`contact`]: phone (E.164) and email rules shared by aggregates.
 //! - [`rota`]: the weekly rota's rules, shared by a barber's working hours and the shop's
 //!   opening hours.
-//! - [`store`]: runs a command against the Postgres event store and reports the committed position.
+//! - [`store`]: runs a command, or one decision over several streams, against the Postgres event
+//!   store and reports the committed position.
 //! - [`accounts`]: signup and login (users and slugs live beside the events, see the module).
 //! - [`http`]: the command HTTP API.
 //! - [`relay`]: publishes the event store to NATS JetStream in commit order.

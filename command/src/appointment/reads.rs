@@ -13,7 +13,7 @@ use crate::schedule::ScheduleId;
 
 /// The id under which slot number `moves` of an appointment is reserved on a schedule: the
 /// appointment's own id for the slot it was booked into, a derived id for each reschedule (a
-/// schedule never reuses a reservation id). Deterministic, so a retried or reconciled step
+/// schedule never reuses a reservation id). Deterministic, so a step decided again
 /// finds the same reservation again.
 pub fn slot_reservation_id(appointment_id: Uuid, moves: u32) -> Uuid {
     if moves == 0 {

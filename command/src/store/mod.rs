@@ -8,6 +8,10 @@
 //! needs each event's `global_position` (returned to the client as `position`, for
 //! read-your-writes), which postgres-es does not report; postgres-es still reads whole streams.
 //!
+//! A step that touches several streams is one [`Decision`]: each aggregate decides on its own
+//! state at its own expected sequence, and all the events are appended in one statement, all or
+//! nothing ([`decision`]).
+//!
 //! After a commit the relay is woken with `NOTIFY barber_events`, sent by one background task
 //! outside the writing transaction and coalesced (many commits while one notification is in
 //! flight cause one more). A NOTIFY inside the writing transaction would hold a database-wide
