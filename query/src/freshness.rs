@@ -65,6 +65,15 @@ pub enum Consistency {
 }
 
 impl Consistency {
+    /// Fresh only if both are.
+    pub fn and(self, other: Self) -> Self {
+        if self == Self::Fresh && other == Self::Fresh {
+            Self::Fresh
+        } else {
+            Self::Stale
+        }
+    }
+
     /// The headers to add to the answer: `Barber-Stale: true` when stale, else none.
     pub fn headers(self) -> HeaderMap {
         let mut headers = HeaderMap::new();

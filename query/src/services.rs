@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::SERVICES;
+use crate::freshness::{Consistency, BUSINESSES, SERVICES};
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -36,8 +36,11 @@ pub struct ServiceView {
     price_cents: i64,
     /// ISO 4217.
     currency: String,
-    /// Clean-up time after the service, during which the barber cannot be booked.
+    /// Clean-up time after the service as set on it; 0 means the business's default.
     buffer_minutes: i32,
+    /// The clean-up time a booking of it actually keeps free: `buffer_minutes`, or the booking
+    /// policy's default buffer when that is 0.
+    applied_buffer_minutes: i32,
     /// False once retired.
     active: bool,
     created_at: DateTime<Utc>,
@@ -69,9 +72,16 @@ pub struct ListServices {
     min_position: Option<i64>,
 }
 
-const COLUMNS: &str = "service_id, name, category, duration_minutes, price_cents, currency, \
-    buffer_minutes, active, created_at, updated_at, \
-    (category is null, lower(coalesce(category, '')), lower(name), service_id) as sort_key";
+const COLUMNS: &str = "s.service_id, s.name, s.category, s.duration_minutes, s.price_cents, \
+    s.currency, s.buffer_minutes, \
+    case when s.buffer_minutes = 0 \
+         then coalesce((b.policy ->> 'default_buffer_minutes')::int, 0) \
+         else s.buffer_minutes end as applied_buffer_minutes, \
+    s.active, s.created_at, s.updated_at, \
+    (s.category is null, lower(coalesce(s.category, '')), lower(s.name), s.service_id) as sort_key";
+
+/// The services and, for the default buffer, their business's policy.
+const FROM: &str = "services s left join businesses b on b.tenant_id = s.tenant_id";
 
 /// The business's services in catalog order.
 #[utoipa::path(get, path = "/api/v1/services", params(ListServices), tag = "services",
@@ -84,19 +94,17 @@ pub async fn list_services(
 ) -> Result<(HeaderMap, Json<ServicePage>), ApiError> {
     let limit = cursor::page_size(params.limit)?;
     let after: Option<SortKey> = params.cursor.as_deref().map(cursor::decode).transpose()?;
-    let consistency = state
-        .freshness
-        .wait_for(SERVICES, params.min_position)
-        .await?;
+    let consistency = wait(&state, params.min_position).await?;
     let sql = format!(
         "select {COLUMNS}
-           from services
-          where tenant_id = $1
-            and (active or $2)
+           from {FROM}
+          where s.tenant_id = $1
+            and (s.active or $2)
             and ($3::bool is null
-                 or (category is null, lower(coalesce(category, '')), lower(name), service_id)
-                    > ($3, $4, $5, $6))
-          order by category is null, lower(coalesce(category, '')), lower(name), service_id
+                 or (s.category is null, lower(coalesce(s.category, '')), lower(s.name),
+                     s.service_id) > ($3, $4, $5, $6))
+          order by s.category is null, lower(coalesce(s.category, '')), lower(s.name),
+                   s.service_id
           limit $7"
     );
     let mut items: Vec<ServiceView> = sqlx::query_as(&sql)
@@ -138,12 +146,9 @@ pub async fn get_service(
     ApiPath(service_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetService>,
 ) -> Result<(HeaderMap, Json<ServiceView>), ApiError> {
-    let consistency = state
-        .freshness
-        .wait_for(SERVICES, params.min_position)
-        .await?;
+    let consistency = wait(&state, params.min_position).await?;
     let service: Option<ServiceView> = sqlx::query_as(&format!(
-        "select {COLUMNS} from services where tenant_id = $1 and service_id = $2"
+        "select {COLUMNS} from {FROM} where s.tenant_id = $1 and s.service_id = $2"
     ))
     .bind(user.tenant_id)
     .bind(service_id)
@@ -152,4 +157,12 @@ pub async fn get_service(
     let service = service
         .ok_or_else(|| ApiError::not_found("service_not_found", "the service does not exist"))?;
     Ok((consistency.headers(), Json(service)))
+}
+
+/// Waits until the services and the businesses (whose policy gives the default buffer) both
+/// include `min_position`; stale if either does not.
+async fn wait(state: &QueryState, min_position: Option<i64>) -> Result<Consistency, ApiError> {
+    let services = state.freshness.wait_for(SERVICES, min_position).await?;
+    let businesses = state.freshness.wait_for(BUSINESSES, min_position).await?;
+    Ok(services.and(businesses))
 }

@@ -359,3 +359,40 @@ async fn the_service_routes_are_in_the_openapi_document() {
     let view = &doc["components"]["schemas"]["ServiceView"]["properties"];
     assert!(view["price_cents"].is_object() && view["sort_key"].is_null());
 }
+
+#[tokio::test]
+async fn a_service_shows_the_buffer_a_booking_of_it_keeps_free() {
+    let app = spawn_app().await;
+    let owner = app.owner("buffer-shop").await;
+    let token = owner.token.as_str();
+    let policy = json!({"min_lead_minutes": 0, "max_advance_days": 90,
+        "cancellation_window_minutes": 60, "default_buffer_minutes": 15,
+        "reminder_offsets_minutes": [1440]});
+    let set = app
+        .put_json("/api/v1/business/booking-policy", Some(token), &policy)
+        .await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let (own, _) = app
+        .create_service(
+            token,
+            &json!({"name": "Fade", "duration_minutes": 30, "price_cents": 2500, "buffer_minutes": 5}),
+        )
+        .await;
+    let (default, position) = app
+        .create_service(
+            token,
+            &json!({"name": "Beard", "duration_minutes": 15, "price_cents": 1200}),
+        )
+        .await;
+    let of = |id: uuid::Uuid| format!("/api/v1/services/{id}?min_position={position}");
+    let shown = read(&app, token, &of(default)).await;
+    assert_fields(
+        &shown,
+        json!({"buffer_minutes": 0, "applied_buffer_minutes": 15}),
+    );
+    let shown = read(&app, token, &of(own)).await;
+    assert_fields(
+        &shown,
+        json!({"buffer_minutes": 5, "applied_buffer_minutes": 5}),
+    );
+}
