@@ -6,6 +6,8 @@
 //! - [`appointment`]: the Appointment aggregate, a booking's status workflow (same shape).
 //! - [`schedule`]: one barber's one local day, owner of "no double booking", and the local-time
 //!   maths that turns working hours into UTC across daylight-saving changes (same shape).
+//! - [`customer_day`]: one customer's one local day, owner of "no two chairs at once" (same
+//!   shape).
 //! - [`booking`]: every step that takes, moves or frees a chair (book, cancel, reschedule, time
 //!   off, a timezone change), each one decision over every stream it touches.
 //! - [`contact`]: phone (E.164) and email rules shared by aggregates.
@@ -24,6 +26,7 @@ pub mod booking;
 pub mod business;
 pub mod contact;
 pub mod customer;
+pub mod customer_day;
 pub mod http;
 pub mod relay;
 pub mod rota;

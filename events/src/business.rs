@@ -54,6 +54,10 @@ pub struct BookingPolicy {
     pub default_buffer_minutes: u32,
     /// When reminders go out, in minutes before the start, e.g. `[1440, 120]`.
     pub reminder_offsets_minutes: Vec<u32>,
+    /// Whether one customer may hold overlapping appointments (a family booked under one
+    /// name). Off unless a business turns it on; policies recorded before it read as off.
+    #[serde(default)]
+    pub allow_customer_overlap: bool,
 }
 
 impl Default for BookingPolicy {
@@ -64,6 +68,7 @@ impl Default for BookingPolicy {
             cancellation_window_minutes: 24 * 60,
             default_buffer_minutes: 0,
             reminder_offsets_minutes: vec![24 * 60, 120],
+            allow_customer_overlap: false,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
 //! - [`business`], [`customer`], [`service`], [`staff`]: one event enum per aggregate.
 //! - [`schedule`]: one barber's reservations on one local day (the no-double-booking unit).
+//! - [`customer_day`]: one customer's appointments on one local day (no two chairs at once).
 //! - [`appointment`]: a booking's way through the shop, from booked to completed or cancelled.
 //! - [`recorded`]: an event as stored and published, with its commit-order position.
 //! - [`subjects`]: NATS subject naming.
@@ -11,6 +12,7 @@
 pub mod appointment;
 pub mod business;
 pub mod customer;
+pub mod customer_day;
 pub mod metadata;
 pub mod recorded;
 pub mod schedule;

@@ -6,7 +6,8 @@
 //! - every cancelled, no-show or moved-away slot holds none (there are no other appointment
 //!   reservations);
 //! - the time-off reservations of each barber cover exactly that barber's live time off;
-//! - no two live reservations of one barber overlap (buffers included).
+//! - no two live reservations of one barber overlap (buffers included);
+//! - no two live appointments of one customer overlap, unless the business allows it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -24,6 +25,9 @@ struct Held {
 
 #[derive(Debug)]
 struct Appointment {
+    customer: Uuid,
+    /// The service itself, `[start, end)`: the customer's time.
+    service: Held,
     staff: Uuid,
     date: NaiveDate,
     held: Held,
@@ -76,6 +80,7 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
     let mut appointments: HashMap<String, Appointment> = HashMap::new();
     let mut reservations: HashMap<Uuid, Reservation> = HashMap::new();
     let mut time_off: HashMap<Uuid, (Uuid, Held)> = HashMap::new();
+    let mut overlap_allowed = false;
     for (kind, id, event, payload) in rows {
         let body = &payload[&event];
         match (kind.as_str(), event.as_str()) {
@@ -83,6 +88,11 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
                 appointments.insert(
                     id,
                     Appointment {
+                        customer: uuid(&body["customer_id"]),
+                        service: Held {
+                            start: instant(&body["starts_at"]),
+                            end: instant(&body["ends_at"]),
+                        },
                         staff: uuid(&body["staff_id"]),
                         date: date(&body["schedule_date"]),
                         held: Held {
@@ -95,6 +105,10 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
             }
             ("appointment", "AppointmentRescheduled") => {
                 let a = appointments.get_mut(&id).expect("booked first");
+                a.service = Held {
+                    start: instant(&body["starts_at"]),
+                    end: instant(&body["ends_at"]),
+                };
                 a.staff = uuid(&body["staff_id"]);
                 a.date = date(&body["schedule_date"]);
                 a.held = Held {
@@ -134,6 +148,9 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
             }
             ("staff", "TimeOffRemoved") => {
                 time_off.remove(&uuid(&body["time_off_id"]));
+            }
+            ("business", "BookingPolicyChanged") => {
+                overlap_allowed = body["policy"]["allow_customer_overlap"] == Value::Bool(true);
             }
             _ => {}
         }
@@ -207,6 +224,24 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
                 pair[0],
                 pair[1]
             );
+        }
+    }
+    // no customer in two chairs at once
+    if !overlap_allowed {
+        let mut by_customer: BTreeMap<Uuid, Vec<Held>> = BTreeMap::new();
+        for a in appointments.values().filter(|a| a.live) {
+            by_customer.entry(a.customer).or_default().push(a.service);
+        }
+        for (customer, mut held) in by_customer {
+            held.sort();
+            for pair in held.windows(2) {
+                assert!(
+                    pair[0].end <= pair[1].start,
+                    "customer {customer}: {:?} overlaps {:?}",
+                    pair[0],
+                    pair[1]
+                );
+            }
         }
     }
     Checked {

@@ -37,7 +37,9 @@ pub struct BookingReport {
 
 struct Setup {
     token: String,
-    customer_id: String,
+    /// One customer per barber: a customer cannot sit in two chairs at once, and the slots
+    /// of different barbers are at the same times.
+    customers: Vec<String>,
     service_id: String,
     staff: Vec<String>,
 }
@@ -85,19 +87,20 @@ async fn setup(client: &reqwest::Client, base: &str, token: &str) -> Result<Setu
         json!({"name": "Cut", "duration_minutes": 30, "price_cents": 2000}),
     )
     .await?;
-    let customer = post(
-        client,
-        format!("{base}/api/v1/customers"),
-        token,
-        json!({"name": "Bench"}),
-    )
-    .await?;
     let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
         .map(|d| json!({"weekday": d, "start": "00:00", "end": "23:55"}))
         .collect();
     let mut staff = Vec::new();
+    let mut customers = Vec::new();
     for n in 0..BARBERS {
+        customers.push(id(post(
+            client,
+            format!("{base}/api/v1/customers"),
+            token,
+            json!({"name": format!("Bench {n}")}),
+        )
+        .await?)?);
         let member = id(post(
             client,
             format!("{base}/api/v1/staff"),
@@ -115,7 +118,7 @@ async fn setup(client: &reqwest::Client, base: &str, token: &str) -> Result<Setu
     }
     Ok(Setup {
         token: token.to_owned(),
-        customer_id: id(customer)?,
+        customers,
         service_id: id(service)?,
         staff,
     })
@@ -219,7 +222,7 @@ async fn book(
         .post(format!("{base}/api/v1/appointments"))
         .bearer_auth(&setup.token)
         .json(
-            &json!({"customer_id": setup.customer_id, "staff_id": setup.staff[barber],
+            &json!({"customer_id": setup.customers[barber], "staff_id": setup.staff[barber],
                       "service_id": setup.service_id, "starts_at": starts_at}),
         )
         .send()

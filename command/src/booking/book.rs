@@ -1,7 +1,9 @@
 //! Booking an appointment: the barber's day reserves `[start, end + buffer)` and the
 //! appointment is booked, in one decision. Every booking of that barber that day goes through
 //! that one Schedule, so of two racing requests for overlapping slots exactly one is recorded;
-//! the other is decided again on fresh state and refused (`slot_taken`).
+//! the other is decided again on fresh state and refused (`slot_taken`). The customer's day
+//! holds the appointment's time in the same decision, so one customer never sits in two
+//! chairs at once (`customer_double_booked`, unless the business allows it).
 
 use chrono::{DateTime, Utc};
 use events::appointment::AppointmentSource;
@@ -12,6 +14,7 @@ use uuid::Uuid;
 use super::facts::{self, Asker, Lookup};
 use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
+use crate::customer_day::{CustomerDay, CustomerDayCommand};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
 use crate::store::{Committed, EventStore, Known};
 
@@ -70,6 +73,8 @@ async fn book_once(
             service_id,
             starts_at,
             also: None,
+            customer_day: Some(customer_id),
+            also_customer_day: None,
         },
     )
     .await?;
@@ -119,6 +124,21 @@ async fn book_once(
     decision
         .decide::<Schedule>(&day, facts.day, reserve)
         .await?;
+    if let Some((id, customer_day)) = facts.customer_day {
+        // the customer's time too: no two chairs at once
+        let hold = CustomerDayCommand::Hold {
+            appointment_id,
+            tenant_id,
+            customer_id,
+            date,
+            starts_at,
+            ends_at,
+            allow_overlap: facts.policy.allow_customer_overlap,
+        };
+        decision
+            .decide::<CustomerDay>(&id.to_string(), customer_day, hold)
+            .await?;
+    }
     decision
         .decide::<Appointment>(&appointment_id.to_string(), Known::new_record(), book)
         .await?;

@@ -1,5 +1,5 @@
-//! Cancelling an appointment, or recording that the customer did not come: the appointment ends
-//! and its barber's day gives the slot back, in one decision, so the slot is free the moment the
+//! Cancelling an appointment, or recording that the customer did not come: the appointment ends,
+//! its barber's day gives the slot back and its customer's day the time, in one decision, so the slot is free the moment the
 //! cancellation is on record and never before.
 
 use chrono::{DateTime, Utc};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::business::Business;
+use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
 use crate::schedule::{Schedule, ScheduleCommand};
 use crate::store::{Committed, EventStore};
 
@@ -87,6 +88,8 @@ async fn end_and_free(
         .cached()
         .schedule()
         .map(|day| (day, reading.want::<Schedule>(&day.to_string())));
+    let customer_guess = customer_day_of(appointment.cached())
+        .map(|day| (day, reading.want::<CustomerDay>(&day.to_string())));
     let newer = reading.read().await?;
     let appointment = newer.known(appointment)?;
     let business = newer.fold(business)?;
@@ -94,6 +97,7 @@ async fn end_and_free(
         appointment.state.schedule(),
         appointment.state.reservation_id(),
     );
+    let customer_day = customer_day_of(&appointment.state);
 
     let mut decision = store.decision(metadata);
     let after = decision
@@ -120,6 +124,27 @@ async fn end_and_free(
         decision
             .decide::<Schedule>(&day.to_string(), schedule, release)
             .await?;
+        if let Some(id) = customer_day {
+            let known = match customer_guess {
+                Some((guessed, wanted)) if guessed == id => newer.known(wanted)?,
+                _ => store.known::<CustomerDay>(&id.to_string()).await?,
+            };
+            let release = CustomerDayCommand::Release {
+                appointment_id,
+                tenant_id,
+            };
+            decision
+                .decide::<CustomerDay>(&id.to_string(), known, release)
+                .await?;
+        }
     }
     Ok(decision.record().await?)
+}
+
+/// The customer's day an appointment holds its time on.
+fn customer_day_of(appointment: &Appointment) -> Option<CustomerDayId> {
+    Some(CustomerDayId {
+        customer_id: appointment.customer_id()?,
+        date: appointment.schedule_date()?,
+    })
 }

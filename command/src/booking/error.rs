@@ -3,6 +3,7 @@
 
 use crate::appointment::AppointmentError;
 use crate::business::BusinessError;
+use crate::customer_day::CustomerDayError;
 use crate::schedule::ScheduleError;
 use crate::staff::StaffError;
 use crate::store::{CommandError, Unrecorded};
@@ -49,6 +50,8 @@ pub enum BookingError {
     Staff(StaffError),
     #[error(transparent)]
     Business(BusinessError),
+    #[error(transparent)]
+    CustomerDay(CustomerDayError),
     #[error("the records kept changing while the step was decided; retry")]
     Conflict,
     #[error("the step could not be recorded: {0}")]
@@ -95,3 +98,4 @@ from_command_error!(ScheduleError, Schedule);
 from_command_error!(AppointmentError, Appointment);
 from_command_error!(StaffError, Staff);
 from_command_error!(BusinessError, Business);
+from_command_error!(CustomerDayError, CustomerDay);

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::BookingError;
 use crate::business::Business;
 use crate::customer::Customer;
+use crate::customer_day::{CustomerDay, CustomerDayId};
 use crate::schedule::{day, Interval, Schedule, ScheduleId};
 use crate::service::Service;
 use crate::staff::StaffMember;
@@ -29,6 +30,10 @@ pub(super) struct Lookup {
     pub starts_at: DateTime<Utc>,
     /// Another barber-day to read with them (the one a reschedule leaves).
     pub also: Option<ScheduleId>,
+    /// Whose customer's day of `starts_at` to read (the customer of the appointment).
+    pub customer_day: Option<Uuid>,
+    /// Another customer-day to read with them (the one a reschedule leaves).
+    pub also_customer_day: Option<CustomerDayId>,
 }
 
 /// Everything a step needs to know about the business, the service, the barber and the
@@ -52,6 +57,10 @@ pub(super) struct Facts {
     pub day: Known<Schedule>,
     /// The Schedule [`Lookup::also`] asked for.
     pub other_day: Option<Known<Schedule>>,
+    /// The customer's day of `date`, when [`Lookup::customer_day`] asked for it.
+    pub customer_day: Option<(CustomerDayId, Known<CustomerDay>)>,
+    /// The CustomerDay [`Lookup::also_customer_day`] asked for.
+    pub other_customer_day: Option<Known<CustomerDay>>,
 }
 
 /// Loads and checks the facts; a fact that does not hold is the client's error.
@@ -63,6 +72,8 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
         service_id,
         starts_at,
         also,
+        customer_day,
+        also_customer_day,
     } = lookup;
     // the aggregates in one statement: the events newer than what this process last saw
     let mut reading = store.reading();
@@ -73,6 +84,12 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
         (id, reading.want::<Schedule>(&id.to_string()))
     });
     let other = also.map(|id| reading.want::<Schedule>(&id.to_string()));
+    let customer_guess = customer_day.and_then(|customer_id| {
+        let date = day::local_date_of(business.cached().tz()?, starts_at);
+        let id = CustomerDayId { customer_id, date };
+        Some((id, reading.want::<CustomerDay>(&id.to_string())))
+    });
+    let other_customer = also_customer_day.map(|id| reading.want::<CustomerDay>(&id.to_string()));
     let service = reading.want::<Service>(&service_id.to_string());
     let staff = reading.want::<StaffMember>(&staff_id.to_string());
     let customer = customer_id.map(|id| reading.want::<Customer>(&id.to_string()));
@@ -82,6 +99,7 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     let staff = newer.fold(staff)?;
     let customer = customer.map(|c| newer.fold(c)).transpose()?;
     let other_day = other.map(|o| newer.known(o)).transpose()?;
+    let other_customer_day = other_customer.map(|o| newer.known(o)).transpose()?;
     if !business.is_open() {
         return Err(BookingError::BusinessNotFound);
     }
@@ -91,6 +109,17 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     let day = match guess {
         Some((guessed, schedule)) if guessed == id => newer.known(schedule)?,
         _ => store.known::<Schedule>(&id.to_string()).await?,
+    };
+    let customer_day = match (customer_day, customer_guess) {
+        (None, _) => None,
+        (Some(customer_id), guessed) => {
+            let id = CustomerDayId { customer_id, date };
+            let known = match guessed {
+                Some((guessed, wanted)) if guessed == id => newer.known(wanted)?,
+                _ => store.known::<CustomerDay>(&id.to_string()).await?,
+            };
+            Some((id, known))
+        }
     };
     if !service.is_bookable_by(tenant_id) {
         return Err(BookingError::ServiceNotFound);
@@ -132,6 +161,8 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
         date,
         day,
         other_day,
+        customer_day,
+        other_customer_day,
     })
 }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::facts::{self, Asker, Lookup};
 use super::{grid, retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
+use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
 use crate::store::{Committed, EventStore};
 
@@ -52,13 +53,22 @@ async fn reschedule_once(
     let id = appointment_id.to_string();
     let appointment = store.known::<Appointment>(&id).await?;
     let current = &appointment.state;
-    let (true, Some(old_day), Some(service_id), Some(moves), Some(old_reservation)) = (
+    let (
+        true,
+        Some(old_day),
+        Some(service_id),
+        Some(moves),
+        Some(old_reservation),
+        Some(customer_id),
+    ) = (
         current.belongs_to(tenant_id),
         current.schedule(),
         current.service_id(),
         current.moves(),
         current.reservation_id(),
-    ) else {
+        current.customer_id(),
+    )
+    else {
         return Err(BookingError::Appointment(AppointmentError::NotFound));
     };
     let staff_id = staff_id.unwrap_or(old_day.staff_id);
@@ -75,6 +85,11 @@ async fn reschedule_once(
             service_id,
             starts_at,
             also: Some(old_day),
+            customer_day: Some(customer_id),
+            also_customer_day: Some(CustomerDayId {
+                customer_id,
+                date: old_day.date,
+            }),
         },
     )
     .await?;
@@ -154,6 +169,42 @@ async fn reschedule_once(
         decision
             .decide::<Schedule>(&old_day.to_string(), old_schedule, release)
             .await?;
+    }
+    // the customer's time moves with it
+    if let Some((new_customer_day, customer_day)) = facts.customer_day {
+        let hold = CustomerDayCommand::Hold {
+            appointment_id,
+            tenant_id,
+            customer_id,
+            date,
+            starts_at,
+            ends_at,
+            allow_overlap: facts.policy.allow_customer_overlap,
+        };
+        decision
+            .decide::<CustomerDay>(&new_customer_day.to_string(), customer_day, hold)
+            .await?;
+        if new_customer_day.date != old_day.date {
+            let old_customer_day = CustomerDayId {
+                customer_id,
+                date: old_day.date,
+            };
+            let known = match facts.other_customer_day {
+                Some(known) => known,
+                None => {
+                    store
+                        .known::<CustomerDay>(&old_customer_day.to_string())
+                        .await?
+                }
+            };
+            let release = CustomerDayCommand::Release {
+                appointment_id,
+                tenant_id,
+            };
+            decision
+                .decide::<CustomerDay>(&old_customer_day.to_string(), known, release)
+                .await?;
+        }
     }
     decision.fence(facts.fence);
     Ok(decision.record().await?)

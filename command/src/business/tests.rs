@@ -181,6 +181,7 @@ fn a_booking_policy_is_recorded_with_its_reminders_latest_last() {
         cancellation_window_minutes: 12 * 60,
         default_buffer_minutes: 10,
         reminder_offsets_minutes: vec![60, 2880],
+        allow_customer_overlap: false,
     };
     TestFramework::<Business>::with(())
         .given(vec![opened()])

@@ -74,6 +74,9 @@ pub struct BookingPolicyRequest {
     default_buffer_minutes: u32,
     /// Minutes before the start at which reminders go out (at most 5, each 5 to 10080).
     reminder_offsets_minutes: Vec<u32>,
+    /// Whether one customer may hold overlapping appointments (a family booked under one
+    /// name); default false: `409 customer_double_booked`.
+    allow_customer_overlap: Option<bool>,
 }
 
 /// Replaces the booking policy.
@@ -93,6 +96,7 @@ pub async fn set_booking_policy(
         cancellation_window_minutes: body.cancellation_window_minutes,
         default_buffer_minutes: body.default_buffer_minutes,
         reminder_offsets_minutes: body.reminder_offsets_minutes,
+        allow_customer_overlap: body.allow_customer_overlap.unwrap_or(false),
     };
     let command = BusinessCommand::SetBookingPolicy {
         tenant_id: user.tenant_id,

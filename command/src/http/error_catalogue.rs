@@ -16,6 +16,7 @@ use crate::business::{BusinessError as Bu, BusinessErrorDiscriminants as BuD};
 use crate::business::{PolicyError as P, PolicyErrorDiscriminants as PD};
 use crate::customer::{CustomerError as C, CustomerErrorDiscriminants as CD};
 use crate::customer::{DetailsError as De, DetailsErrorDiscriminants as DeD};
+use crate::customer_day::{CustomerDayError as Cd, CustomerDayErrorDiscriminants as CdD};
 use crate::rota::{RotaError as R, RotaErrorDiscriminants as RD};
 use crate::schedule::{ScheduleError as S, ScheduleErrorDiscriminants as SD};
 use crate::service::{ServiceError as Se, ServiceErrorDiscriminants as SeD};
@@ -76,7 +77,9 @@ fn booking(d: BD) -> Option<B> {
         BD::OutsideOpeningHours => B::OutsideOpeningHours,
         BD::TimezoneHasBookings => B::TimezoneHasBookings,
         BD::Conflict => B::Conflict,
-        BD::Schedule | BD::Appointment | BD::Staff | BD::Business | BD::Store => return None,
+        BD::Schedule | BD::Appointment | BD::Staff | BD::Business | BD::CustomerDay | BD::Store => {
+            return None
+        }
     })
 }
 
@@ -169,6 +172,16 @@ fn customer(d: CD) -> C {
     }
 }
 
+fn customer_day(d: CdD) -> Cd {
+    match d {
+        CdD::NotFound => Cd::NotFound,
+        CdD::CustomerDoubleBooked => Cd::CustomerDoubleBooked {
+            conflicting: Uuid::nil(),
+        },
+        CdD::InvalidInterval => Cd::InvalidInterval,
+    }
+}
+
 fn details(d: DeD) -> De {
     match d {
         DeD::InvalidTag => De::InvalidTag("VIP!".into()),
@@ -189,6 +202,7 @@ fn every_refusal() -> Vec<ApiError> {
     all.extend(SeD::iter().map(|d| service(d).into()));
     all.extend(CD::iter().map(|d| customer(d).into()));
     all.extend(DeD::iter().map(|d| details(d).into()));
+    all.extend(CdD::iter().map(|d| customer_day(d).into()));
     all
 }
 

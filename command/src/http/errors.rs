@@ -217,8 +217,21 @@ impl From<crate::booking::BookingError> for ApiError {
             E::Appointment(e) => e.into(),
             E::Staff(e) => e.into(),
             E::Business(e) => e.into(),
+            E::CustomerDay(e) => e.into(),
             E::Conflict => ApiError::conflict("concurrent_modification", detail),
             E::Store(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::customer_day::CustomerDayError> for ApiError {
+    fn from(err: crate::customer_day::CustomerDayError) -> Self {
+        use crate::customer_day::CustomerDayError as E;
+        let detail = err.to_string();
+        match err {
+            E::NotFound => ApiError::not_found("customer_not_found", detail),
+            E::CustomerDoubleBooked { .. } => ApiError::conflict("customer_double_booked", detail),
+            E::InvalidInterval => ApiError::unprocessable("invalid_interval", detail),
         }
     }
 }

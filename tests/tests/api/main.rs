@@ -7,6 +7,7 @@ mod bad_input;
 mod booking;
 mod booking_workflow;
 mod business;
+mod customer_overlap;
 mod customers;
 mod freshness;
 mod helpers;

@@ -54,6 +54,8 @@ fn facts(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<Workin
         date: date(2026, 6, 1),
         day: Known::new_record(),
         other_day: None,
+        customer_day: None,
+        other_customer_day: None,
     }
 }
 
