@@ -58,6 +58,14 @@ pub struct BookingPolicy {
     /// name). Off unless a business turns it on; policies recorded before it read as off.
     #[serde(default)]
     pub allow_customer_overlap: bool,
+    /// How long before its start an appointment may be checked in (on its day): a customer
+    /// who arrives early. Policies recorded before it read as 60 minutes.
+    #[serde(default = "default_check_in_opens_minutes")]
+    pub check_in_opens_minutes: u32,
+}
+
+fn default_check_in_opens_minutes() -> u32 {
+    60
 }
 
 impl Default for BookingPolicy {
@@ -69,6 +77,7 @@ impl Default for BookingPolicy {
             default_buffer_minutes: 0,
             reminder_offsets_minutes: vec![24 * 60, 120],
             allow_customer_overlap: false,
+            check_in_opens_minutes: default_check_in_opens_minutes(),
         }
     }
 }

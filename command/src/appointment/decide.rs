@@ -85,15 +85,36 @@ impl Decide for Appointment {
                 }
                 AppointmentEvent::AppointmentConfirmed {}
             }
-            C::CheckIn { tenant_id, now } => {
-                if self.proceed(Action::CheckIn, tenant_id)?.is_none() {
+            C::CheckIn {
+                tenant_id,
+                now,
+                today,
+                opens_minutes,
+            } => {
+                let Some(state) = self.proceed(Action::CheckIn, tenant_id)? else {
                     return Ok(Vec::new());
+                };
+                // on the day only: a wrong click weeks ahead records nothing, a late customer
+                // is still checked in, and the day after is a no-show
+                let opens = state.slot.starts_at - Duration::minutes(i64::from(opens_minutes));
+                if today > state.slot.schedule_date {
+                    return Err(E::DayPassed);
+                }
+                if today < state.slot.schedule_date || now < opens {
+                    return Err(E::TooEarlyForCheckIn);
                 }
                 AppointmentEvent::AppointmentCheckedIn { at: now }
             }
-            C::Start { tenant_id, now } => {
-                if self.proceed(Action::Start, tenant_id)?.is_none() {
+            C::Start {
+                tenant_id,
+                now,
+                today,
+            } => {
+                let Some(state) = self.proceed(Action::Start, tenant_id)? else {
                     return Ok(Vec::new());
+                };
+                if today > state.slot.schedule_date {
+                    return Err(E::DayPassed);
                 }
                 AppointmentEvent::AppointmentStarted { at: now }
             }

@@ -43,6 +43,10 @@ pub enum AppointmentError {
     NotInService,
     #[error("a no-show can only be recorded after the start time")]
     TooEarlyForNoShow,
+    #[error("check-in opens on the appointment's day, shortly before its start")]
+    TooEarlyForCheckIn,
+    #[error("the appointment's day has passed: record a no-show instead")]
+    DayPassed,
     #[error("the customer has already checked in")]
     AlreadyCheckedIn,
     #[error("the service is already under way")]
@@ -70,6 +74,8 @@ impl AppointmentError {
             Self::NotCheckedIn => "appointment_not_checked_in",
             Self::NotInService => "appointment_not_in_service",
             Self::TooEarlyForNoShow => "too_early_for_no_show",
+            Self::TooEarlyForCheckIn => "too_early_for_check_in",
+            Self::DayPassed => "appointment_day_passed",
             Self::AlreadyCheckedIn => "appointment_already_checked_in",
             Self::AlreadyInService => "appointment_already_in_service",
             Self::AlreadyCompleted => "appointment_already_completed",

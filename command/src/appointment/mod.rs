@@ -65,13 +65,21 @@ pub enum AppointmentCommand {
     Confirm {
         tenant_id: Uuid,
     },
+    /// The customer is in the shop: from `opens_minutes` before the start, on the day.
     CheckIn {
         tenant_id: Uuid,
         now: DateTime<Utc>,
+        /// The business's local date of `now`.
+        today: NaiveDate,
+        /// The policy: how long before the start check-in opens.
+        opens_minutes: u32,
     },
+    /// The service starts: after check-in, on the day.
     Start {
         tenant_id: Uuid,
         now: DateTime<Utc>,
+        /// The business's local date of `now`.
+        today: NaiveDate,
     },
     Complete {
         tenant_id: Uuid,

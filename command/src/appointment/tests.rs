@@ -142,8 +142,17 @@ pub(super) fn every_command(tenant_id: Uuid) -> Vec<AppointmentCommand> {
     let now = at(7, 10, 1);
     vec![
         AppointmentCommand::Confirm { tenant_id },
-        AppointmentCommand::CheckIn { tenant_id, now },
-        AppointmentCommand::Start { tenant_id, now },
+        AppointmentCommand::CheckIn {
+            tenant_id,
+            now,
+            today: date(7),
+            opens_minutes: 60,
+        },
+        AppointmentCommand::Start {
+            tenant_id,
+            now,
+            today: date(7),
+        },
         AppointmentCommand::Complete {
             tenant_id,
             now,

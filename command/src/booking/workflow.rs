@@ -1,13 +1,15 @@
 //! The steps of an appointment's workflow that do not move its chair: confirm, check in, start,
 //! complete. Each is one command on the appointment alone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use events::appointment::PaymentMethod;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::BookingError;
 use crate::appointment::{Appointment, AppointmentCommand};
+use crate::business::Business;
+use crate::schedule::day;
 use crate::store::{Committed, EventStore};
 
 /// What was paid when the service was completed.
@@ -40,7 +42,21 @@ pub async fn confirm(
     step(store, appointment_id, command, metadata).await
 }
 
-/// The customer is in the shop.
+/// The business's local date of `now`, and its policy's check-in window.
+async fn today(
+    store: &EventStore,
+    tenant_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(NaiveDate, u32), BookingError> {
+    let business: Business = store.load(&tenant_id.to_string()).await?;
+    let tz = business.tz().ok_or(BookingError::BusinessNotFound)?;
+    Ok((
+        day::local_date_of(tz, now),
+        business.policy().check_in_opens_minutes,
+    ))
+}
+
+/// The customer is in the shop: on the day, from the policy's check-in window before the start.
 pub async fn check_in(
     store: &EventStore,
     tenant_id: Uuid,
@@ -48,11 +64,17 @@ pub async fn check_in(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
-    let command = AppointmentCommand::CheckIn { tenant_id, now };
+    let (today, opens_minutes) = today(store, tenant_id, now).await?;
+    let command = AppointmentCommand::CheckIn {
+        tenant_id,
+        now,
+        today,
+        opens_minutes,
+    };
     step(store, appointment_id, command, metadata).await
 }
 
-/// The customer is in the chair.
+/// The customer is in the chair: after check-in, on the day.
 pub async fn start(
     store: &EventStore,
     tenant_id: Uuid,
@@ -60,7 +82,12 @@ pub async fn start(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
-    let command = AppointmentCommand::Start { tenant_id, now };
+    let (today, _) = today(store, tenant_id, now).await?;
+    let command = AppointmentCommand::Start {
+        tenant_id,
+        now,
+        today,
+    };
     step(store, appointment_id, command, metadata).await
 }
 

@@ -52,6 +52,8 @@ pub enum PolicyError {
     Buffer,
     #[error("at most 5 distinct reminder offsets, each 5 minutes to 7 days before the start")]
     ReminderOffsets,
+    #[error("check-in opens 0 to 240 minutes before the start")]
+    CheckInWindow,
 }
 
 const WEEK_MINUTES: u32 = 7 * 24 * 60;
@@ -69,6 +71,9 @@ pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, P
     }
     if policy.default_buffer_minutes > 120 || !policy.default_buffer_minutes.is_multiple_of(5) {
         return Err(PolicyError::Buffer);
+    }
+    if policy.check_in_opens_minutes > 240 {
+        return Err(PolicyError::CheckInWindow);
     }
     let offsets = &mut policy.reminder_offsets_minutes;
     offsets.sort_unstable_by(|a, b| b.cmp(a));

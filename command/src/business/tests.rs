@@ -182,6 +182,7 @@ fn a_booking_policy_is_recorded_with_its_reminders_latest_last() {
         default_buffer_minutes: 10,
         reminder_offsets_minutes: vec![60, 2880],
         allow_customer_overlap: false,
+        check_in_opens_minutes: 30,
     };
     TestFramework::<Business>::with(())
         .given(vec![opened()])
@@ -218,6 +219,10 @@ fn out_of_range_policies_are_refused() {
             PolicyError::CancellationWindow,
         ),
         (with(|p| p.default_buffer_minutes = 7), PolicyError::Buffer),
+        (
+            with(|p| p.check_in_opens_minutes = 241),
+            PolicyError::CheckInWindow,
+        ),
         (
             with(|p| p.default_buffer_minutes = 125),
             PolicyError::Buffer,

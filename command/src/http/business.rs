@@ -77,6 +77,9 @@ pub struct BookingPolicyRequest {
     /// Whether one customer may hold overlapping appointments (a family booked under one
     /// name); default false: `409 customer_double_booked`.
     allow_customer_overlap: Option<bool>,
+    /// How long before its start an appointment may be checked in, on its day (0 to 240,
+    /// default 60).
+    check_in_opens_minutes: Option<u32>,
 }
 
 /// Replaces the booking policy.
@@ -97,6 +100,7 @@ pub async fn set_booking_policy(
         default_buffer_minutes: body.default_buffer_minutes,
         reminder_offsets_minutes: body.reminder_offsets_minutes,
         allow_customer_overlap: body.allow_customer_overlap.unwrap_or(false),
+        check_in_opens_minutes: body.check_in_opens_minutes.unwrap_or(60),
     };
     let command = BusinessCommand::SetBookingPolicy {
         tenant_id: user.tenant_id,

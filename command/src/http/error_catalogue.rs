@@ -36,6 +36,8 @@ fn appointment(d: AD) -> A {
         AD::NotCheckedIn => A::NotCheckedIn,
         AD::NotInService => A::NotInService,
         AD::TooEarlyForNoShow => A::TooEarlyForNoShow,
+        AD::TooEarlyForCheckIn => A::TooEarlyForCheckIn,
+        AD::DayPassed => A::DayPassed,
         AD::AlreadyCheckedIn => A::AlreadyCheckedIn,
         AD::AlreadyInService => A::AlreadyInService,
         AD::AlreadyCompleted => A::AlreadyCompleted,
@@ -103,6 +105,7 @@ fn policy(d: PD) -> P {
         PD::CancellationWindow => P::CancellationWindow,
         PD::Buffer => P::Buffer,
         PD::ReminderOffsets => P::ReminderOffsets,
+        PD::CheckInWindow => P::CheckInWindow,
     }
 }
 

@@ -87,6 +87,7 @@ fn policy_code(err: &PolicyError) -> &'static str {
         PolicyError::CancellationWindow => "invalid_cancellation_window",
         PolicyError::Buffer => "invalid_buffer",
         PolicyError::ReminderOffsets => "invalid_reminder_offsets",
+        PolicyError::CheckInWindow => "invalid_check_in_window",
     }
 }
 
@@ -160,6 +161,8 @@ impl From<crate::appointment::AppointmentError> for ApiError {
             | E::NotCheckedIn
             | E::NotInService
             | E::TooEarlyForNoShow
+            | E::TooEarlyForCheckIn
+            | E::DayPassed
             | E::AlreadyCheckedIn
             | E::AlreadyInService
             | E::AlreadyCompleted

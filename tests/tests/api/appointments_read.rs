@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::booking::{book, shop, utc_day_at, Shop};
+use crate::booking::{book, round_the_clock, shop, soon, utc_day_at, Shop};
 use crate::helpers::{assert_problem, spawn_app, TestApp};
 
 /// (id, position) of a booking that must succeed.
@@ -67,7 +67,11 @@ async fn an_appointment_reads_back_through_its_workflow() {
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
     let token = shop.owner.token.clone();
-    let starts_at = utc_day_at(3, 10, 0);
+    // today, soon: check-in opens an hour before the start, on the day
+    round_the_clock(&app, &shop).await;
+    let Some(starts_at) = soon(10) else {
+        return;
+    };
     let (id, position) = booked(book(&app, &shop, &starts_at).await).await;
     let path = |position: i64| format!("/api/v1/appointments/{id}?min_position={position}");
 

@@ -91,6 +91,16 @@ pub async fn round_the_clock(app: &TestApp, shop: &Shop) {
     assert_eq!(hours.status(), StatusCode::OK);
 }
 
+/// The first 5-minute mark at least `minutes` from now, RFC 3339 UTC; `None` when it falls on
+/// another UTC date than now, or in the day's last hour (a test that needs "today" then skips).
+pub fn soon(minutes: i64) -> Option<String> {
+    let now = Utc::now();
+    let at = (now + Duration::minutes(minutes)).timestamp();
+    let mark = chrono::DateTime::from_timestamp(at + 300 - at.rem_euclid(300), 0)?;
+    let late = mark.format("%H").to_string() == "23";
+    (mark.date_naive() == now.date_naive() && !late).then(|| mark.to_rfc3339())
+}
+
 /// `days` from today at `hh:mm` UTC, RFC 3339.
 pub fn utc_day_at(days: i64, hh: u32, mm: u32) -> String {
     let date = (Utc::now() + Duration::days(days)).date_naive();

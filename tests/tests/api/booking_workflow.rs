@@ -211,3 +211,39 @@ async fn working_hours_hold_in_local_time_across_daylight_saving_changes() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn an_appointment_days_ahead_cannot_be_checked_in_started_or_paid_for() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let id = id_of(book(&app, &shop, &utc_day_at(3, 10, 0)).await).await;
+    let token = Some(shop.owner.token.as_str());
+    let before = app.event_count().await;
+    let step = |action: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.post_json(&format!("/api/v1/appointments/{id}/{action}"), token, &body)
+                .await
+        }
+    };
+    assert_problem(
+        step("check-in", json!({})).await,
+        StatusCode::CONFLICT,
+        "too_early_for_check_in",
+    )
+    .await;
+    assert_problem(
+        step("start", json!({})).await,
+        StatusCode::CONFLICT,
+        "appointment_not_checked_in",
+    )
+    .await;
+    let paid = json!({"amount_paid_cents": 2500, "payment_method": "card"});
+    assert_problem(
+        step("complete", paid).await,
+        StatusCode::CONFLICT,
+        "appointment_not_in_service",
+    )
+    .await;
+    assert_eq!(app.event_count().await, before);
+}

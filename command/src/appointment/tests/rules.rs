@@ -298,6 +298,8 @@ fn repeating_a_transition_records_nothing() {
             AppointmentCommand::CheckIn {
                 tenant_id: TENANT,
                 now: at(7, 9, 58),
+                today: date(7),
+                opens_minutes: 60,
             },
         ),
         (
@@ -305,6 +307,7 @@ fn repeating_a_transition_records_nothing() {
             AppointmentCommand::Start {
                 tenant_id: TENANT,
                 now: at(7, 10, 2),
+                today: date(7),
             },
         ),
         (S::NoShow, no_show(at(7, 10, 20))),

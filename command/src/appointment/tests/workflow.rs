@@ -22,6 +22,8 @@ fn checking_in_works_from_booked_and_from_confirmed() {
             .when(AppointmentCommand::CheckIn {
                 tenant_id: TENANT,
                 now: at(7, 9, 50),
+                today: date(7),
+                opens_minutes: 60,
             })
             .then_expect_events(vec![AppointmentEvent::AppointmentCheckedIn {
                 at: at(7, 9, 50),
@@ -36,6 +38,7 @@ fn starting_a_checked_in_appointment_puts_it_in_service() {
         .when(AppointmentCommand::Start {
             tenant_id: TENANT,
             now: at(7, 10, 0),
+            today: date(7),
         })
         .then_expect_events(vec![AppointmentEvent::AppointmentStarted {
             at: at(7, 10, 0),
@@ -49,6 +52,7 @@ fn a_walk_in_can_be_started_straight_away() {
         .when(AppointmentCommand::Start {
             tenant_id: TENANT,
             now: at(7, 10, 0),
+            today: date(7),
         })
         .then_expect_events(vec![AppointmentEvent::AppointmentStarted {
             at: at(7, 10, 0),
@@ -77,6 +81,7 @@ fn starting_before_check_in_and_completing_before_start_are_refused() {
             .when(AppointmentCommand::Start {
                 tenant_id: TENANT,
                 now: at(7, 10, 0),
+                today: date(7),
             })
             .then_expect_error(AppointmentError::NotCheckedIn);
     }
@@ -159,4 +164,60 @@ fn exactly_the_designed_transitions_are_allowed_from_each_status() {
     }
     // DESIGN §4: confirm 1, check in 2, start 1, complete 1, cancel 2, no-show 3, reschedule 2
     assert_eq!(allowed, 12);
+}
+
+fn check_in_at(now: DateTime<Utc>, today: NaiveDate) -> AppointmentCommand {
+    AppointmentCommand::CheckIn {
+        tenant_id: TENANT,
+        now,
+        today,
+        opens_minutes: 60,
+    }
+}
+
+#[test]
+fn check_in_opens_an_hour_before_the_start_on_the_day() {
+    // the appointment starts on the 7th at 10:00
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(check_in_at(at(7, 9, 0), date(7)))
+        .then_expect_events(vec![AppointmentEvent::AppointmentCheckedIn {
+            at: at(7, 9, 0),
+        }]);
+    for (now, today) in [
+        (at(7, 8, 55), date(7)),
+        (at(1, 10, 0), date(1)),
+        (at(6, 23, 30), date(6)),
+    ] {
+        AppointmentTest::with(())
+            .given(history(S::Booked))
+            .when(check_in_at(now, today))
+            .then_expect_error(AppointmentError::TooEarlyForCheckIn);
+    }
+}
+
+#[test]
+fn a_late_customer_is_checked_in_on_the_day_but_not_the_day_after() {
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(check_in_at(at(7, 16, 0), date(7)))
+        .then_expect_events(vec![AppointmentEvent::AppointmentCheckedIn {
+            at: at(7, 16, 0),
+        }]);
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(check_in_at(at(8, 9, 0), date(8)))
+        .then_expect_error(AppointmentError::DayPassed);
+}
+
+#[test]
+fn a_service_starts_on_its_day_only() {
+    AppointmentTest::with(())
+        .given(history(S::CheckedIn))
+        .when(AppointmentCommand::Start {
+            tenant_id: TENANT,
+            now: at(8, 0, 5),
+            today: date(8),
+        })
+        .then_expect_error(AppointmentError::DayPassed);
 }
