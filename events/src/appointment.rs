@@ -173,6 +173,21 @@ pub enum AppointmentEvent {
         previous_starts_at: DateTime<Utc>,
         previous_schedule_date: NaiveDate,
     },
+    /// Someone on the staff (front desk or barber) wrote a note on the appointment ("wants it
+    /// shorter on top"). Its text can name people, so it sits in `pii` like a customer's notes.
+    AppointmentNoteAdded {
+        note_id: Uuid,
+        /// A user id.
+        by: String,
+        at: DateTime<Utc>,
+        pii: NotePii,
+    },
+}
+
+/// The personal part of a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotePii {
+    pub text: String,
 }
 
 impl DomainEvent for AppointmentEvent {
@@ -186,6 +201,7 @@ impl DomainEvent for AppointmentEvent {
             Self::AppointmentCancelled { .. } => "AppointmentCancelled".into(),
             Self::AppointmentMarkedNoShow { .. } => "AppointmentMarkedNoShow".into(),
             Self::AppointmentRescheduled { .. } => "AppointmentRescheduled".into(),
+            Self::AppointmentNoteAdded { .. } => "AppointmentNoteAdded".into(),
         }
     }
 

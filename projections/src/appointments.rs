@@ -203,6 +203,20 @@ fn change<'q>(
                 .bind(S::NoShow.as_str())
                 .bind(at)
         }
+        // the newest note last
+        E::AppointmentNoteAdded {
+            note_id,
+            by,
+            at,
+            pii,
+        } => guarded(guarded_update!(
+            "notes = notes || jsonb_build_array(jsonb_build_object(\
+             'id', $5::uuid, 'by', $6::text, 'at', $7::timestamptz, 'text', $8::text))"
+        ))
+        .bind(note_id)
+        .bind(by)
+        .bind(at)
+        .bind(&pii.text),
         // the status stays; the appointment moves
         E::AppointmentRescheduled {
             staff_id,

@@ -77,6 +77,9 @@ pub struct AppointmentView {
     payment_method: Option<String>,
     /// How many times it was moved to another time or barber.
     rescheduled_count: i32,
+    /// The staff's notes, oldest first: `{id, by, at, text}`.
+    #[schema(value_type = Vec<Object>)]
+    notes: sqlx::types::Json<serde_json::Value>,
     updated_at: DateTime<Utc>,
 }
 
@@ -114,7 +117,7 @@ const COLUMNS: &str = "appointment_id, customer_id, staff_id, service_id, servic
     starts_at, ends_at, blocked_until, schedule_date, price_cents, currency, source, status, \
     booked_by, booked_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, \
     cancelled_by, cancellation_reason, late_cancellation, no_show_at, amount_paid_cents, \
-    tip_cents, payment_method, rescheduled_count, updated_at";
+    tip_cents, payment_method, rescheduled_count, notes, updated_at";
 
 /// The business's appointments by start time, optionally within `[from, to)` and for one barber,
 /// customer or status.

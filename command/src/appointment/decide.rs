@@ -2,12 +2,12 @@
 //! command, so it is tested without an event store and can be asked before anything is written.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus};
+use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus, NotePii};
 use uuid::Uuid;
 
 use crate::aggregate::Decide;
 
-use super::error::{MAX_AMOUNT, MAX_REASON};
+use super::error::{MAX_AMOUNT, MAX_NOTE, MAX_REASON};
 use super::workflow::{step, Action, Step};
 use super::{
     Appointment, AppointmentCommand as C, AppointmentError as E, Booked, Payment, Slot, State,
@@ -187,6 +187,25 @@ impl Decide for Appointment {
                     return Err(E::TooEarlyForNoShow);
                 }
                 AppointmentEvent::AppointmentMarkedNoShow { at: now }
+            }
+            C::AddNote {
+                tenant_id,
+                note_id,
+                by,
+                text,
+                now,
+            } => {
+                self.owned(tenant_id)?;
+                let text = text.trim().to_owned();
+                if text.is_empty() || text.chars().count() > MAX_NOTE {
+                    return Err(E::InvalidNote);
+                }
+                AppointmentEvent::AppointmentNoteAdded {
+                    note_id,
+                    by,
+                    at: now,
+                    pii: NotePii { text },
+                }
             }
             C::Reschedule {
                 tenant_id,

@@ -5,6 +5,9 @@
 /// A text reason for a cancellation is at most this many characters.
 pub const MAX_REASON: usize = 500;
 
+/// A note is at most this many characters.
+pub const MAX_NOTE: usize = 2000;
+
 /// The largest amount or tip accepted, in minor units: it only catches typos and overflow in
 /// sums, like the service catalog's price bound.
 pub const MAX_AMOUNT: i64 = 100_000_000_000;
@@ -37,6 +40,8 @@ pub enum AppointmentError {
     InvalidPayment,
     #[error("the reason is limited to {MAX_REASON} characters")]
     ReasonTooLong,
+    #[error("a note is 1 to {MAX_NOTE} characters")]
+    InvalidNote,
     #[error("the customer has not checked in yet")]
     NotCheckedIn,
     #[error("the service has not started yet")]
@@ -71,6 +76,7 @@ impl AppointmentError {
             Self::InThePast => "booking_in_the_past",
             Self::InvalidPayment => "invalid_payment",
             Self::ReasonTooLong => "reason_too_long",
+            Self::InvalidNote => "invalid_note",
             Self::NotCheckedIn => "appointment_not_checked_in",
             Self::NotInService => "appointment_not_in_service",
             Self::TooEarlyForNoShow => "too_early_for_no_show",

@@ -102,6 +102,15 @@ pub enum AppointmentCommand {
         tenant_id: Uuid,
         now: DateTime<Utc>,
     },
+    /// A note by someone on the staff; any status (a note after the visit is useful too).
+    AddNote {
+        tenant_id: Uuid,
+        note_id: Uuid,
+        /// A user id.
+        by: String,
+        text: String,
+        now: DateTime<Utc>,
+    },
     /// Moves to a slot the caller has already reserved; the old one is released afterwards.
     Reschedule {
         tenant_id: Uuid,
@@ -301,6 +310,8 @@ impl State {
             AppointmentEvent::AppointmentMarkedNoShow { .. } => {
                 self.status = AppointmentStatus::NoShow;
             }
+            // notes change nothing the rules look at
+            AppointmentEvent::AppointmentNoteAdded { .. } => {}
             AppointmentEvent::AppointmentRescheduled {
                 staff_id,
                 starts_at,

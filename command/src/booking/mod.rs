@@ -37,7 +37,7 @@ pub use error::BookingErrorDiscriminants;
 pub use reschedule::{reschedule, RescheduleRequest};
 pub use time_off::{add_time_off, remove_time_off, TimeOffRequest, MAX_TIME_OFF_DAYS};
 pub use timezone::{change_settings, SettingsRequest};
-pub use workflow::{check_in, complete, confirm, start, Payment};
+pub use workflow::{add_note, check_in, complete, confirm, start, Payment};
 
 use std::future::Future;
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! The steps of an appointment's workflow that do not move its chair: confirm, check in, start,
-//! complete. Each is one command on the appointment alone.
+//! complete, and notes. Each is one command on the appointment alone.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use events::appointment::PaymentMethod;
@@ -106,6 +106,26 @@ pub async fn complete(
         amount_paid_cents: payment.amount_paid_cents,
         tip_cents: payment.tip_cents,
         payment_method: payment.method,
+    };
+    step(store, appointment_id, command, metadata).await
+}
+
+/// A note on an appointment by someone on the staff.
+pub async fn add_note(
+    store: &EventStore,
+    tenant_id: Uuid,
+    appointment_id: Uuid,
+    note: (Uuid, String),
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<Committed, BookingError> {
+    let (note_id, text) = note;
+    let command = AppointmentCommand::AddNote {
+        tenant_id,
+        note_id,
+        by: metadata.actor.clone(),
+        text,
+        now,
     };
     step(store, appointment_id, command, metadata).await
 }

@@ -32,6 +32,7 @@ pub fn routes() -> Router<CommandState> {
         .route("/appointments/{id}/complete", post(complete_appointment))
         .route("/appointments/{id}/cancel", post(cancel_appointment))
         .route("/appointments/{id}/no-show", post(mark_no_show))
+        .route("/appointments/{id}/notes", post(add_note))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -300,4 +301,45 @@ pub async fn mark_no_show(
     )
     .await?;
     Ok(moved(appointment_id, committed))
+}
+
+/// A note on an appointment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    /// 1 to 2000 characters (trimmed); line breaks allowed.
+    text: String,
+}
+
+/// Adds a note to an appointment (front desk or barber), whatever its status; the answer's `id`
+/// is the note's.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/notes", tag = "appointments",
+    request_body = NoteRequest, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 201, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 422, description = "invalid_note", body = platform::problem::Problem)))]
+pub async fn add_note(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NoteRequest>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let note_id = Uuid::new_v4();
+    let metadata = metadata(&user, &context);
+    let committed = booking::add_note(
+        &state.store,
+        user.tenant_id,
+        appointment_id,
+        (note_id, body.text),
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Accepted {
+            id: note_id,
+            position: committed.position,
+        }),
+    ))
 }

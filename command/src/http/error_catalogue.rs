@@ -33,6 +33,7 @@ fn appointment(d: AD) -> A {
         AD::InThePast => A::InThePast,
         AD::InvalidPayment => A::InvalidPayment,
         AD::ReasonTooLong => A::ReasonTooLong,
+        AD::InvalidNote => A::InvalidNote,
         AD::NotCheckedIn => A::NotCheckedIn,
         AD::NotInService => A::NotInService,
         AD::TooEarlyForNoShow => A::TooEarlyForNoShow,

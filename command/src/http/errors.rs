@@ -156,7 +156,8 @@ impl From<crate::appointment::AppointmentError> for ApiError {
             | E::InvalidPrice(_)
             | E::InThePast
             | E::InvalidPayment
-            | E::ReasonTooLong => StatusCode::UNPROCESSABLE_ENTITY,
+            | E::ReasonTooLong
+            | E::InvalidNote => StatusCode::UNPROCESSABLE_ENTITY,
             E::AlreadyBooked
             | E::NotCheckedIn
             | E::NotInService

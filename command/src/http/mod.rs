@@ -169,6 +169,7 @@ pub fn router(state: CommandState) -> Router {
         appointments::complete_appointment,
         appointments::cancel_appointment,
         appointments::mark_no_show,
+        appointments::add_note,
         business::change_settings,
         business::set_booking_policy,
         business::set_opening_hours,

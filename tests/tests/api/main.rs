@@ -13,6 +13,7 @@ mod freshness;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod notes;
 mod operations;
 mod permissions;
 mod protocol_errors;
