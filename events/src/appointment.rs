@@ -173,6 +173,18 @@ pub enum AppointmentEvent {
         previous_starts_at: DateTime<Utc>,
         previous_schedule_date: NaiveDate,
     },
+    /// The appointment is now for another service (the customer wants a beard trim too): its
+    /// end, buffer and price follow the new service (or the price the desk set), its start and
+    /// barber stay.
+    AppointmentServiceChanged {
+        service_id: Uuid,
+        service_name: String,
+        ends_at: DateTime<Utc>,
+        blocked_until: DateTime<Utc>,
+        price_cents: i64,
+        currency: String,
+        previous_service_id: Uuid,
+    },
     /// Someone on the staff (front desk or barber) wrote a note on the appointment ("wants it
     /// shorter on top"). Its text can name people, so it sits in `pii` like a customer's notes.
     AppointmentNoteAdded {
@@ -202,6 +214,7 @@ impl DomainEvent for AppointmentEvent {
             Self::AppointmentMarkedNoShow { .. } => "AppointmentMarkedNoShow".into(),
             Self::AppointmentRescheduled { .. } => "AppointmentRescheduled".into(),
             Self::AppointmentNoteAdded { .. } => "AppointmentNoteAdded".into(),
+            Self::AppointmentServiceChanged { .. } => "AppointmentServiceChanged".into(),
         }
     }
 

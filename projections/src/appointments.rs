@@ -203,6 +203,24 @@ fn change<'q>(
                 .bind(S::NoShow.as_str())
                 .bind(at)
         }
+        E::AppointmentServiceChanged {
+            service_id,
+            service_name,
+            ends_at,
+            blocked_until,
+            price_cents,
+            currency,
+            ..
+        } => guarded(guarded_update!(
+            "service_id = $5, service_name = $6, ends_at = $7, blocked_until = $8, \
+             price_cents = $9, currency = $10"
+        ))
+        .bind(service_id)
+        .bind(service_name)
+        .bind(ends_at)
+        .bind(blocked_until)
+        .bind(price_cents)
+        .bind(currency),
         // the newest note last
         E::AppointmentNoteAdded {
             note_id,

@@ -116,6 +116,11 @@ pub async fn assert_every_chair_held_once(pool: &PgPool, tenant_id: Uuid) -> Che
                     end: instant(&body["blocked_until"]),
                 };
             }
+            ("appointment", "AppointmentServiceChanged") => {
+                let a = appointments.get_mut(&id).expect("booked first");
+                a.service.end = instant(&body["ends_at"]);
+                a.held.end = instant(&body["blocked_until"]);
+            }
             ("appointment", "AppointmentCancelled" | "AppointmentMarkedNoShow") => {
                 appointments.get_mut(&id).expect("booked first").live = false;
             }

@@ -188,6 +188,43 @@ impl Decide for Appointment {
                 }
                 AppointmentEvent::AppointmentMarkedNoShow { at: now }
             }
+            C::ChangeService {
+                tenant_id,
+                service_id,
+                service_name,
+                ends_at,
+                blocked_until,
+                price_cents,
+                currency,
+            } => {
+                let Some(state) = self.proceed(Action::ChangeService, tenant_id)? else {
+                    return Ok(Vec::new());
+                };
+                let slot = Slot {
+                    ends_at,
+                    blocked_until,
+                    ..state.slot
+                };
+                if service_id == state.booked.service_id
+                    && slot == state.slot
+                    && price_cents == state.booked.price_cents
+                {
+                    return Ok(Vec::new());
+                }
+                check_slot(&slot)?;
+                if price_cents < 0 {
+                    return Err(E::InvalidPrice(price_cents));
+                }
+                AppointmentEvent::AppointmentServiceChanged {
+                    service_id,
+                    service_name,
+                    ends_at,
+                    blocked_until,
+                    price_cents,
+                    currency,
+                    previous_service_id: state.booked.service_id,
+                }
+            }
             C::AddNote {
                 tenant_id,
                 note_id,

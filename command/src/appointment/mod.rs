@@ -102,6 +102,17 @@ pub enum AppointmentCommand {
         tenant_id: Uuid,
         now: DateTime<Utc>,
     },
+    /// The appointment is for another service from now on: same start and barber, the new
+    /// service's length (the caller has moved the reservation), its price unless overridden.
+    ChangeService {
+        tenant_id: Uuid,
+        service_id: Uuid,
+        service_name: String,
+        ends_at: DateTime<Utc>,
+        blocked_until: DateTime<Utc>,
+        price_cents: i64,
+        currency: String,
+    },
     /// A note by someone on the staff; any status (a note after the visit is useful too).
     AddNote {
         tenant_id: Uuid,
@@ -312,6 +323,24 @@ impl State {
             }
             // notes change nothing the rules look at
             AppointmentEvent::AppointmentNoteAdded { .. } => {}
+            AppointmentEvent::AppointmentServiceChanged {
+                service_id,
+                service_name,
+                ends_at,
+                blocked_until,
+                price_cents,
+                currency,
+                ..
+            } => {
+                self.booked.service_id = service_id;
+                self.booked.service_name = service_name;
+                self.booked.price_cents = price_cents;
+                self.booked.currency = currency;
+                self.slot.ends_at = ends_at;
+                self.slot.blocked_until = blocked_until;
+                // the stretch changed: the next reservation has the next id
+                self.moves += 1;
+            }
             AppointmentEvent::AppointmentRescheduled {
                 staff_id,
                 starts_at,

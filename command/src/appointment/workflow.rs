@@ -16,6 +16,7 @@ pub(super) enum Action {
     Cancel,
     MarkNoShow,
     Reschedule,
+    ChangeService,
 }
 
 /// What an action does from a status.
@@ -53,6 +54,8 @@ pub(super) fn step(action: Action, status: S) -> Step {
         (A::MarkNoShow, S::Booked | S::Confirmed | S::CheckedIn) => Go,
         (A::MarkNoShow, S::NoShow) => Repeat,
         (A::Reschedule, S::Booked | S::Confirmed) => Go,
+        // a customer in the shop may still ask for something else
+        (A::ChangeService, S::Booked | S::Confirmed | S::CheckedIn) => Go,
         (_, S::CheckedIn) => Refuse(E::AlreadyCheckedIn),
         (_, S::InService) => Refuse(E::AlreadyInService),
         (_, S::Completed) => Refuse(E::AlreadyCompleted),

@@ -3,6 +3,8 @@
 //!
 //! - [`book()`]: the barber's day reserves the slot and the appointment is booked.
 //! - [`cancel()`] and [`mark_no_show()`]: the appointment ends and its day gives the slot back.
+//! - [`change_service()`]: the appointment takes another service's length (and price): its
+//!   barber's day and its customer's day move the stretch, in the same decision.
 //! - [`reschedule()`]: the appointment moves, its new day reserves the new slot and its old day
 //!   releases the old one (one day: a single `Move`).
 //! - [`add_time_off()`] and [`remove_time_off()`]: the staff member records it, and every day it
@@ -21,6 +23,7 @@
 
 mod book;
 mod cancel;
+mod change_service;
 mod error;
 mod facts;
 mod grid;
@@ -31,6 +34,7 @@ mod workflow;
 
 pub use book::{book, BookingRequest};
 pub use cancel::{cancel, mark_no_show, CancelRequest};
+pub use change_service::{change_service, ServiceChangeRequest};
 pub use error::BookingError;
 #[cfg(test)]
 pub use error::BookingErrorDiscriminants;

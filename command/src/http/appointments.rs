@@ -33,6 +33,7 @@ pub fn routes() -> Router<CommandState> {
         .route("/appointments/{id}/cancel", post(cancel_appointment))
         .route("/appointments/{id}/no-show", post(mark_no_show))
         .route("/appointments/{id}/notes", post(add_note))
+        .route("/appointments/{id}/service", post(change_service))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -342,4 +343,39 @@ pub async fn add_note(
             position: committed.position,
         }),
     ))
+}
+
+/// Another service for an appointment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceChangeBody {
+    service_id: Uuid,
+    /// The price agreed, in minor units; the new service's price when absent.
+    price_cents: Option<i64>,
+}
+
+/// Changes the service of an appointment that has not started: same start and barber, the new
+/// service's length (it must still fit the chair) and price (unless set here).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/service", tag = "appointments",
+    request_body = ServiceChangeBody, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, description = "slot_taken, customer_double_booked, appointment_already_in_service",
+            body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+pub async fn change_service(
+    State(state): State<CommandState>,
+    user: Authenticated,
+    context: RequestContext,
+    ApiPath(appointment_id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ServiceChangeBody>,
+) -> Result<Json<Accepted>, ApiError> {
+    let request = booking::ServiceChangeRequest {
+        tenant_id: user.tenant_id,
+        appointment_id,
+        service_id: body.service_id,
+        price_cents: body.price_cents,
+    };
+    let metadata = metadata(&user, &context);
+    let committed = booking::change_service(&state.store, request, &metadata).await?;
+    Ok(moved(appointment_id, committed))
 }

@@ -170,6 +170,7 @@ pub fn router(state: CommandState) -> Router {
         appointments::cancel_appointment,
         appointments::mark_no_show,
         appointments::add_note,
+        appointments::change_service,
         business::change_settings,
         business::set_booking_policy,
         business::set_opening_hours,
