@@ -33,7 +33,7 @@ use uuid::Uuid;
 use crate::aggregate::handle_by_deciding;
 #[cfg(test)]
 pub use error::AppointmentErrorDiscriminants;
-pub use error::{AppointmentError, MAX_AMOUNT, MAX_REASON};
+pub use error::{AppointmentError, MAX_AMOUNT, MAX_NOTE, MAX_REASON};
 pub use reads::slot_reservation_id;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,6 +9,7 @@ use cqrs_es::test::TestFramework;
 use super::*;
 
 mod booking;
+mod changes;
 mod rules;
 mod workflow;
 
