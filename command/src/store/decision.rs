@@ -8,9 +8,10 @@
 //! and a timezone change waits for such statements in flight (see `booking::timezone`).
 //!
 //! This is how every step that takes, moves or frees a barber's chair is recorded: a booking
-//! (the barber's day and the appointment), a cancellation (the appointment and its day), a
-//! reschedule (the appointment and one or two days), a time off (the staff member and every
-//! day it covers). There is no moment in which one stream has changed and another not.
+//! (the barber's day, the customer's day and the appointment), a cancellation (the appointment
+//! and its days), a reschedule or a change of service (the appointment and one or two days of
+//! each), a time off (the staff member and every day it covers). There is no moment in which
+//! one stream has changed and another not.
 
 use std::collections::{HashMap, HashSet};
 
