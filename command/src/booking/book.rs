@@ -7,15 +7,15 @@
 
 use chrono::{DateTime, Utc};
 use events::appointment::AppointmentSource;
-use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Asker, Lookup};
+use super::stretch::Stretch;
 use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
-use crate::customer_day::{CustomerDay, CustomerDayCommand};
-use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
+use crate::customer_day::CustomerDay;
+use crate::schedule::{Schedule, ScheduleId};
 use crate::store::{Committed, EventStore, Known};
 
 /// A request to book.
@@ -90,18 +90,13 @@ async fn book_once(
     if facts.outside_opening_hours(date, starts_at, blocked_until) {
         return Err(BookingError::OutsideOpeningHours);
     }
-    let reserve = ScheduleCommand::Reserve {
-        reservation_id: appointment_id,
-        tenant_id,
-        staff_id,
-        date,
-        tz: facts.timezone,
-        kind: ReservationKind::Appointment,
+    let stretch = Stretch {
         starts_at,
         ends_at,
         blocked_until,
-        open: facts.open_intervals(date),
     };
+    let reserve = facts.reserve(appointment_id, tenant_id, staff_id, stretch);
+    let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     let book = AppointmentCommand::Book {
         appointment_id,
         tenant_id,
@@ -126,15 +121,6 @@ async fn book_once(
         .await?;
     if let Some((id, customer_day)) = facts.customer_day {
         // the customer's time too: no two chairs at once
-        let hold = CustomerDayCommand::Hold {
-            appointment_id,
-            tenant_id,
-            customer_id,
-            date,
-            starts_at,
-            ends_at,
-            allow_overlap: facts.policy.allow_customer_overlap,
-        };
         decision
             .decide::<CustomerDay>(&id.to_string(), customer_day, hold)
             .await?;

@@ -9,10 +9,11 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Lookup};
+use super::stretch::Stretch;
 use super::{retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
-use crate::customer_day::{CustomerDay, CustomerDayCommand};
-use crate::schedule::{Schedule, ScheduleCommand};
+use crate::customer_day::CustomerDay;
+use crate::schedule::Schedule;
 use crate::store::{Committed, EventStore};
 
 /// Another service for an appointment.
@@ -98,31 +99,18 @@ async fn change_once(
     if facts.outside_opening_hours(day.date, starts_at, blocked_until) {
         return Err(BookingError::OutsideOpeningHours);
     }
-    let moved = ScheduleCommand::Move {
-        reservation_id: slot_reservation_id(appointment_id, moves + 1),
-        replaces: old_reservation,
-        tenant_id,
-        staff_id: day.staff_id,
-        date: day.date,
-        tz: facts.timezone,
+    let stretch = Stretch {
         starts_at,
         ends_at,
         blocked_until,
-        open: facts.open_intervals(day.date),
     };
+    let next = slot_reservation_id(appointment_id, moves + 1);
+    let moved = facts.move_to(next, old_reservation, (tenant_id, day.staff_id), stretch);
+    let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     decision
         .decide::<Schedule>(&day.to_string(), facts.day, moved)
         .await?;
     if let Some((customer_day, known)) = facts.customer_day {
-        let hold = CustomerDayCommand::Hold {
-            appointment_id,
-            tenant_id,
-            customer_id,
-            date: day.date,
-            starts_at,
-            ends_at,
-            allow_overlap: facts.policy.allow_customer_overlap,
-        };
         decision
             .decide::<CustomerDay>(&customer_day.to_string(), known, hold)
             .await?;

@@ -28,6 +28,7 @@ mod error;
 mod facts;
 mod grid;
 mod reschedule;
+mod stretch;
 mod time_off;
 mod timezone;
 mod workflow;

@@ -5,11 +5,11 @@
 //! is recorded, the other is decided again from where the first left it.
 
 use chrono::{DateTime, Utc};
-use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Asker, Lookup};
+use super::stretch::Stretch;
 use super::{grid, retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
 use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
@@ -125,36 +125,24 @@ async fn reschedule_once(
         return Err(BookingError::OutsideOpeningHours);
     }
     let new_reservation = slot_reservation_id(appointment_id, moves + 1);
-    let open = facts.open_intervals(date);
+    let stretch = Stretch {
+        starts_at,
+        ends_at,
+        blocked_until,
+    };
+    let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     if new_day == old_day {
-        let moved = ScheduleCommand::Move {
-            reservation_id: new_reservation,
-            replaces: old_reservation,
-            tenant_id,
-            staff_id,
-            date,
-            tz: facts.timezone,
-            starts_at,
-            ends_at,
-            blocked_until,
-            open,
-        };
+        let moved = facts.move_to(
+            new_reservation,
+            old_reservation,
+            (tenant_id, staff_id),
+            stretch,
+        );
         decision
             .decide::<Schedule>(&new_day.to_string(), facts.day, moved)
             .await?;
     } else {
-        let reserve = ScheduleCommand::Reserve {
-            reservation_id: new_reservation,
-            tenant_id,
-            staff_id,
-            date,
-            tz: facts.timezone,
-            kind: ReservationKind::Appointment,
-            starts_at,
-            ends_at,
-            blocked_until,
-            open,
-        };
+        let reserve = facts.reserve(new_reservation, tenant_id, staff_id, stretch);
         decision
             .decide::<Schedule>(&new_day.to_string(), facts.day, reserve)
             .await?;
@@ -172,15 +160,6 @@ async fn reschedule_once(
     }
     // the customer's time moves with it
     if let Some((new_customer_day, customer_day)) = facts.customer_day {
-        let hold = CustomerDayCommand::Hold {
-            appointment_id,
-            tenant_id,
-            customer_id,
-            date,
-            starts_at,
-            ends_at,
-            allow_overlap: facts.policy.allow_customer_overlap,
-        };
         decision
             .decide::<CustomerDay>(&new_customer_day.to_string(), customer_day, hold)
             .await?;
