@@ -1,5 +1,5 @@
 //! The real binary killed with SIGKILL in the middle of a mixed load of bookings, reschedules,
-//! cancellations and time off, three times over: right after each restart (no waiting period,
+//! changes of service, notes, cancellations and time off, three times over: right after each restart (no waiting period,
 //! no reconciler) every live appointment holds exactly its slot, nothing else is held, and no two
 //! reservations of a barber overlap (`barber_tests::chairs`).
 
@@ -74,6 +74,8 @@ struct Shop {
     business_id: Uuid,
     staff: Vec<Uuid>,
     service_id: Uuid,
+    /// A second, longer service, for changes of service.
+    longer_service_id: Uuid,
     customer_id: Uuid,
 }
 
@@ -122,6 +124,13 @@ async fn open_shop(base: &str) -> Shop {
         json!({"name": "Cut", "duration_minutes": 30, "price_cents": 2000, "buffer_minutes": 10}),
     )
     .await;
+    let longer: Value = post(
+        &client,
+        format!("{base}/api/v1/services"),
+        auth,
+        json!({"name": "Cut and beard", "duration_minutes": 60, "price_cents": 3500}),
+    )
+    .await;
     let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
         .map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"}))
@@ -158,6 +167,7 @@ async fn open_shop(base: &str) -> Shop {
         business_id,
         staff,
         service_id: service["id"].as_str().expect("id").parse().expect("uuid"),
+        longer_service_id: longer["id"].as_str().expect("id").parse().expect("uuid"),
         customer_id: customer["id"].as_str().expect("id").parse().expect("uuid"),
     }
 }
@@ -184,7 +194,7 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
     let pick = |list: &[Uuid]| (!list.is_empty()).then(|| list[random(list.len())]);
     loop {
         let staff_id = shop.staff[random(shop.staff.len())];
-        let (path, body, method) = match random(10) {
+        let (path, body, method) = match random(12) {
             0..=3 => (
                 "/api/v1/appointments".to_owned(),
                 json!({"customer_id": shop.customer_id, "staff_id": staff_id,
@@ -221,6 +231,27 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
                     "post",
                 )
             }
+            10 => {
+                let Some(id) = pick(&seen.lock().expect("seen").appointments) else {
+                    continue;
+                };
+                let service_id = [shop.service_id, shop.longer_service_id][random(2)];
+                (
+                    format!("/api/v1/appointments/{id}/service"),
+                    json!({ "service_id": service_id }),
+                    "post",
+                )
+            }
+            11 => {
+                let Some(id) = pick(&seen.lock().expect("seen").appointments) else {
+                    continue;
+                };
+                (
+                    format!("/api/v1/appointments/{id}/notes"),
+                    json!({"text": "wants it shorter on top"}),
+                    "post",
+                )
+            }
             _ => {
                 let taken = {
                     let seen = seen.lock().expect("seen");
@@ -252,7 +283,7 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
             let mut seen = seen.lock().expect("seen");
             if path.ends_with("/time-off") {
                 seen.time_off.push((staff_id, id));
-            } else {
+            } else if path == "/api/v1/appointments" {
                 seen.appointments.push(id);
             }
         }

@@ -22,6 +22,7 @@ enum Step {
     Cancel(Uuid),
     TimeOff(String, String),
     WithdrawTimeOff(Uuid),
+    ChangeService(Uuid, Uuid),
     MoveTimezone(&'static str),
 }
 
@@ -67,6 +68,11 @@ async fn send(app: &TestApp, shop: &Shop, step: Step) -> Answer {
         Step::WithdrawTimeOff(id) => {
             let path = format!("/api/v1/staff/{}/time-off/{id}", shop.staff_id);
             app.delete(&path, token).await
+        }
+        Step::ChangeService(id, service_id) => {
+            let path = format!("/api/v1/appointments/{id}/service");
+            app.post_json(&path, token, &json!({ "service_id": service_id }))
+                .await
         }
         Step::MoveTimezone(timezone) => {
             app.patch_json("/api/v1/business", token, &json!({ "timezone": timezone }))
@@ -464,6 +470,41 @@ for_two_and_fifty!(
     a_time_off_withdrawn_while_a_booking_comes_in_never_leaves_both,
     a_time_off_withdrawn_while_bookings_come_in_never_leaves_both,
     withdrawal_against_bookings
+);
+
+/// A change to a longer service and bookings of the stretch it would grow into: either the
+/// change wins and no booking there does, or one booking wins and the change is refused.
+async fn longer_service_against_bookings(n: usize) {
+    let (app, shop) = setting("UTC").await;
+    let (longer, _) = app
+        .create_service(
+            &shop.owner.token,
+            &json!({"name": "Cut and beard", "duration_minutes": 60, "price_cents": 4000,
+                    "buffer_minutes": 10}),
+        )
+        .await;
+    // 10:00–10:30, buffer to 10:40; the longer service would block until 11:10
+    let id = booked(&app, &shop, &utc_day_at(3, 10, 0)).await;
+    let mut steps = vec![Step::ChangeService(id, longer)];
+    steps.extend((1..n).map(|_| Step::Book(utc_day_at(3, 10, 40))));
+    let answers = race(&app, &shop, steps).await;
+    let booked_after = answers[1..].iter().filter(|a| a.won()).count();
+    for answer in answers[1..].iter().filter(|a| !a.won()) {
+        assert_eq!(answer.code(), "slot_taken", "{:?}", answer.body);
+    }
+    if answers[0].won() {
+        assert_eq!(booked_after, 0);
+    } else {
+        assert_eq!(answers[0].code(), "slot_taken", "{:?}", answers[0].body);
+        assert_eq!(booked_after, 1);
+    }
+    let checked = assert_every_chair_held_once(&app.env.pool, shop.owner.business_id).await;
+    assert_eq!(checked.live_appointments, 1 + booked_after);
+}
+for_two_and_fifty!(
+    a_longer_service_racing_a_booking_of_its_new_stretch_never_both_win,
+    a_longer_service_racing_bookings_of_its_new_stretch_never_both_win,
+    longer_service_against_bookings
 );
 
 /// A timezone change and bookings: a booking is decided on one zone and recorded on that
