@@ -88,3 +88,51 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         Err(err) => ApiError::from(err).into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use platform::testing::TestEnv;
+
+    use super::*;
+
+    async fn add_user(pool: &PgPool, user_id: Uuid, business_id: Uuid) {
+        sqlx::query(
+            "insert into users (user_id, business_id, email, name, role, password_hash)
+             values ($1, $2, $3, 'Staff', 'barber', '')",
+        )
+        .bind(user_id)
+        .bind(business_id)
+        .bind(format!("{user_id}@known.test"))
+        .execute(pool)
+        .await
+        .expect("user");
+    }
+
+    #[tokio::test]
+    async fn a_user_found_is_remembered_and_an_unknown_one_is_asked_again() {
+        let env = TestEnv::new().await;
+        let (user, business) = (Uuid::new_v4(), Uuid::new_v4());
+        let known = KnownUsers::default();
+        assert!(!known.knows(&env.pool, user, business).await.expect("asked"));
+        add_user(&env.pool, user, business).await;
+        // not remembered as unknown: found as soon as the user exists
+        assert!(known.knows(&env.pool, user, business).await.expect("asked"));
+        assert!(!known
+            .knows(&env.pool, user, Uuid::new_v4())
+            .await
+            .expect("asked"));
+        // the remembered answer is used: the row is gone but the minute is not over
+        sqlx::query("delete from users where user_id = $1")
+            .bind(user)
+            .execute(&env.pool)
+            .await
+            .expect("removed");
+        assert!(known
+            .knows(&env.pool, user, business)
+            .await
+            .expect("remembered"));
+        // a process that never saw the user asks, and finds nobody
+        let fresh = KnownUsers::default();
+        assert!(!fresh.knows(&env.pool, user, business).await.expect("asked"));
+    }
+}
