@@ -51,6 +51,10 @@ async fn change_once(
         timezone: request.timezone.clone(),
         currency: request.currency.clone(),
     };
+    if request.timezone.is_none() {
+        // a rename or a new currency moves no chair: no reason to hold bookings back
+        return Ok(store.execute::<Business>(&id, command, metadata).await?);
+    }
     // everything below runs on the transaction's connection: steps waiting at the fence hold
     // connections of the pool
     let mut transaction = store.pool().begin().await?;
