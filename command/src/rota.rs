@@ -4,34 +4,39 @@
 //! normalised into [`WorkingDay`]s; the StaffMember and Business aggregates wrap [`RotaError`].
 //!
 //! Times are local wall-clock `"HH:MM"` on a 5-minute grid: bookings are laid out on that grid,
-//! so a shift starting at 09:07 would only leave unusable slivers. A day runs from `start` to
-//! `end` on the same date (`start < end`, so the latest end is 23:55; nobody cuts hair across
-//! midnight). Breaks lie inside the day and may touch but not overlap each other.
+//! so a shift starting at 09:07 would only leave unusable slivers. A shift runs from `start` to
+//! `end` on the same date (`start < end`); `24:00` ends a shift at midnight (a shop open late),
+//! and nothing runs across midnight. A weekday may have several shifts (a split shift,
+//! 09:00–12:00 and 15:00–20:00: one entry per shift, at most [`MAX_SHIFTS`]), which may touch but
+//! not overlap. Breaks lie inside their shift and may touch but not overlap each other.
 //!
 //! [`WorkingDayInput`] and [`BreakInput`] are the days exactly as the client types them (strings,
 //! unchecked), so they are also the JSON body's days of both `PUT` routes: one wire shape.
 
-use chrono::{NaiveTime, Timelike};
-use events::staff::{Break, Weekday, WorkingDay};
+use events::staff::{Break, ClockTime, Weekday, WorkingDay};
 use serde::Deserialize;
 
 /// The grid working hours, opening hours and breaks are set on, in minutes.
 pub const GRID_MINUTES: u32 = 5;
 
-/// At most this many breaks in one day: a rota, not a timetable.
+/// At most this many breaks in one shift: a rota, not a timetable.
 pub const MAX_BREAKS: usize = 10;
 
-/// One day of the rota as the client sent it, in the business's local time.
+/// At most this many shifts on one weekday.
+pub const MAX_SHIFTS: usize = 4;
+
+/// One shift of the rota as the client sent it, in the business's local time; a weekday with a
+/// split shift is sent once per shift.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkingDayInput {
-    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; each at most once.
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`; once per shift, at most 4 times.
     #[schema(example = "mon")]
     pub weekday: String,
     /// `HH:MM` on a 5-minute grid.
     #[schema(example = "09:00")]
     pub start: String,
-    /// `HH:MM`, after `start` on the same day.
+    /// `HH:MM`, after `start` on the same day; `24:00` for a shift that ends at midnight.
     #[schema(example = "17:00")]
     pub end: String,
     /// Inside the day's hours, not overlapping each other.
@@ -60,10 +65,12 @@ pub struct BreakInput {
 pub enum RotaError {
     #[error("{0:?} is not a weekday; use mon, tue, wed, thu, fri, sat or sun")]
     InvalidWeekday(String),
-    #[error("{0:?} is not a time of day as HH:MM on a 5-minute grid, e.g. 09:00 or 17:30")]
+    #[error("{0:?} is not a time of day as HH:MM on a 5-minute grid, e.g. 09:00, 17:30 or 24:00")]
     InvalidTime(String),
-    #[error("{} appears more than once in the week", .0.as_str())]
-    DuplicateWeekday(Weekday),
+    #[error("on {} two shifts overlap", .0.as_str())]
+    OverlappingShifts(Weekday),
+    #[error("on {} there are more than {MAX_SHIFTS} shifts", .0.as_str())]
+    TooManyShifts(Weekday),
     #[error("on {} the day must end after it starts", .0.as_str())]
     InvalidHours(Weekday),
     #[error("on {} a break must end after it starts", .0.as_str())]
@@ -76,18 +83,23 @@ pub enum RotaError {
     TooManyBreaks(Weekday),
 }
 
-/// Checks a whole rota; the result is sorted Monday first, each day's breaks by start. A weekday
-/// left out is a day off (closed, for a shop).
+/// Checks a whole rota; the result is sorted Monday first, a day's shifts by start, each
+/// shift's breaks by start. A weekday left out is a day off (closed, for a shop).
 pub fn validate_week(days: Vec<WorkingDayInput>) -> Result<Vec<WorkingDay>, RotaError> {
-    let mut week: Vec<WorkingDay> = Vec::with_capacity(days.len());
-    for day in days {
-        let day = validate_day(day)?;
-        if week.iter().any(|d| d.weekday == day.weekday) {
-            return Err(RotaError::DuplicateWeekday(day.weekday));
+    let mut week = days
+        .into_iter()
+        .map(validate_day)
+        .collect::<Result<Vec<_>, _>>()?;
+    week.sort_by_key(|d| (d.weekday, d.start));
+    for weekday in Weekday::ALL {
+        let shifts: Vec<&WorkingDay> = week.iter().filter(|d| d.weekday == weekday).collect();
+        if shifts.len() > MAX_SHIFTS {
+            return Err(RotaError::TooManyShifts(weekday));
         }
-        week.push(day);
+        if shifts.windows(2).any(|pair| pair[1].start < pair[0].end) {
+            return Err(RotaError::OverlappingShifts(weekday));
+        }
     }
-    week.sort_by_key(|d| d.weekday);
     Ok(week)
 }
 
@@ -136,21 +148,14 @@ fn parse_weekday(input: &str) -> Result<Weekday, RotaError> {
         .ok_or_else(|| RotaError::InvalidWeekday(input.to_owned()))
 }
 
-/// Exactly `HH:MM`, 00:00 to 23:55, on the grid.
-fn parse_time(input: &str) -> Result<NaiveTime, RotaError> {
-    let invalid = || RotaError::InvalidTime(input.to_owned());
-    let (hours, minutes) = input.split_once(':').ok_or_else(invalid)?;
-    let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !two_digits(hours) || !two_digits(minutes) {
-        return Err(invalid());
-    }
-    let hours: u32 = hours.parse().map_err(|_| invalid())?;
-    let minutes: u32 = minutes.parse().map_err(|_| invalid())?;
-    let time = NaiveTime::from_hms_opt(hours, minutes, 0).ok_or_else(invalid)?;
-    if !time.minute().is_multiple_of(GRID_MINUTES) {
-        return Err(invalid());
-    }
-    Ok(time)
+/// Exactly `HH:MM`, 00:00 to 24:00, on the grid (`24:00` can only end a span: nothing is
+/// after it to end).
+fn parse_time(input: &str) -> Result<ClockTime, RotaError> {
+    input
+        .parse::<ClockTime>()
+        .ok()
+        .filter(|time| time.minutes().is_multiple_of(GRID_MINUTES))
+        .ok_or_else(|| RotaError::InvalidTime(input.to_owned()))
 }
 
 /// Every rule of the rota, once; the aggregates' tests only show that each refuses a bad one.
@@ -179,8 +184,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn at(h: u32, m: u32) -> NaiveTime {
-        NaiveTime::from_hms_opt(h, m, 0).expect("time")
+    fn at(h: u32, m: u32) -> ClockTime {
+        ClockTime::new(h, m).expect("time")
     }
 
     #[test]
@@ -214,11 +219,11 @@ pub(crate) mod tests {
 
     #[test]
     fn times_are_hh_mm_on_a_five_minute_grid() {
-        for ok in ["00:00", "09:05", "23:55"] {
+        for ok in ["00:00", "09:05", "23:55", "24:00"] {
             assert!(parse_time(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "25:00", "24:00", "9:00", "09:0", "09:07", "09:60", "0900", "09:00:00", " 09:00", "",
+            "25:00", "24:05", "9:00", "09:0", "09:07", "09:60", "0900", "09:00:00", " 09:00", "",
             "ab:cd", "+9:00",
         ] {
             assert_eq!(
@@ -262,7 +267,35 @@ pub(crate) mod tests {
                     day("tue", "09:00", "17:00", &[]),
                     day("Tue", "10:00", "12:00", &[]),
                 ],
-                DuplicateWeekday(Weekday::Tue),
+                OverlappingShifts(Weekday::Tue),
+            ),
+            (
+                vec![
+                    day("tue", "15:00", "20:00", &[]),
+                    day("tue", "09:00", "15:05", &[]),
+                ],
+                OverlappingShifts(Weekday::Tue),
+            ),
+            (
+                [
+                    ("00:00", "01:00"),
+                    ("01:00", "02:00"),
+                    ("02:00", "03:00"),
+                    ("03:00", "04:00"),
+                    ("04:00", "05:00"),
+                ]
+                .iter()
+                .map(|(start, end)| day("sat", start, end, &[]))
+                .collect(),
+                TooManyShifts(Weekday::Sat),
+            ),
+            (
+                vec![day("mon", "24:00", "24:00", &[])],
+                InvalidHours(Weekday::Mon),
+            ),
+            (
+                vec![day("mon", "20:00", "24:00", &[("23:00", "24:05")])],
+                InvalidTime("24:05".into()),
             ),
             (
                 vec![day("wed", "09:00", "17:00", &[("13:00", "12:00")])],
@@ -314,6 +347,27 @@ pub(crate) mod tests {
             ],
         )]);
         assert!(week.is_ok(), "{week:?}");
+    }
+
+    #[test]
+    fn a_day_may_have_several_shifts_and_end_at_midnight() {
+        let week = validate_week(vec![
+            day("mon", "15:00", "24:00", &[("18:00", "18:30")]),
+            day("mon", "09:00", "12:00", &[]),
+            day("mon", "12:00", "13:00", &[]),
+        ])
+        .expect("valid");
+        let shifts: Vec<(ClockTime, ClockTime)> = week.iter().map(|d| (d.start, d.end)).collect();
+        assert_eq!(
+            shifts,
+            [
+                (at(9, 0), at(12, 0)),
+                (at(12, 0), at(13, 0)),
+                (at(15, 0), ClockTime::END_OF_DAY)
+            ],
+            "sorted by start, touching shifts allowed"
+        );
+        assert_eq!(week[2].breaks.len(), 1);
     }
 
     #[test]

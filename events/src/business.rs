@@ -99,14 +99,12 @@ impl DomainEvent for BusinessEvent {
 
 #[cfg(test)]
 mod tests {
-    use chrono::NaiveTime;
-
     use super::*;
-    use crate::staff::{Break, Weekday};
+    use crate::staff::{Break, ClockTime, Weekday};
 
     #[test]
     fn opening_hours_are_written_like_a_rota() {
-        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        let at = |h, m| ClockTime::new(h, m).expect("time");
         let event = BusinessEvent::OpeningHoursSet {
             days: vec![WorkingDay {
                 weekday: Weekday::Sat,

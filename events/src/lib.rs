@@ -1,6 +1,7 @@
 //! The event vocabulary of barber: the facts each aggregate records, their metadata, and the wire
 //! envelope the relay publishes to NATS. Facts only: no behaviour, no I/O, no other crate of ours.
 //!
+//! - [`clock_time`]: a time of day on a weekly rota, `00:00` to `24:00`.
 //! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
 //! - [`business`], [`customer`], [`service`], [`staff`]: one event enum per aggregate.
 //! - [`schedule`]: one barber's reservations on one local day (the no-double-booking unit).
@@ -11,6 +12,7 @@
 
 pub mod appointment;
 pub mod business;
+pub mod clock_time;
 pub mod customer;
 pub mod customer_day;
 pub mod metadata;

@@ -6,10 +6,12 @@
 //! instants, because it names particular moments. Staff contact details are work details, not a
 //! customer's personal data, so they are not in a `pii` object.
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use crate::clock_time::ClockTime;
 
 /// The aggregate type name under which staff events are stored.
 pub const AGGREGATE_TYPE: &str = "staff";
@@ -118,21 +120,18 @@ pub struct StaffProfile {
 /// A pause inside a working day, in local wall-clock time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Break {
-    #[serde(with = "hhmm")]
-    pub start: NaiveTime,
-    #[serde(with = "hhmm")]
-    pub end: NaiveTime,
+    pub start: ClockTime,
+    pub end: ClockTime,
 }
 
-/// The hours a staff member works on one day of every week, in local wall-clock time
-/// (`start < end`, breaks inside them, sorted and not overlapping).
+/// One shift a staff member works on one day of every week, in local wall-clock time
+/// (`start < end`, breaks inside it, sorted and not overlapping). A weekday with a split shift
+/// (09:00–12:00 and 15:00–20:00) has one `WorkingDay` per shift; a shift may end at `24:00`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkingDay {
     pub weekday: Weekday,
-    #[serde(with = "hhmm")]
-    pub start: NaiveTime,
-    #[serde(with = "hhmm")]
-    pub end: NaiveTime,
+    pub start: ClockTime,
+    pub end: ClockTime,
     pub breaks: Vec<Break>,
 }
 
@@ -185,24 +184,6 @@ impl DomainEvent for StaffEvent {
     }
 }
 
-/// `NaiveTime` as `"HH:MM"`: working hours have minute precision at most, and this is how people
-/// and the API write them (chrono's own format would be `"HH:MM:SS"`).
-pub mod hhmm {
-    use chrono::NaiveTime;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub const FORMAT: &str = "%H:%M";
-
-    pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&time.format(FORMAT))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
-        let text = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&text, FORMAT).map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,11 +192,11 @@ mod tests {
     fn working_hours_are_written_as_people_write_them() {
         let day = WorkingDay {
             weekday: Weekday::Mon,
-            start: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
-            end: NaiveTime::from_hms_opt(17, 30, 0).expect("time"),
+            start: ClockTime::new(9, 0).expect("time"),
+            end: ClockTime::new(17, 30).expect("time"),
             breaks: vec![Break {
-                start: NaiveTime::from_hms_opt(12, 0, 0).expect("time"),
-                end: NaiveTime::from_hms_opt(12, 45, 0).expect("time"),
+                start: ClockTime::new(12, 0).expect("time"),
+                end: ClockTime::new(12, 45).expect("time"),
             }],
         };
         let json = serde_json::to_value(&day).expect("serialises");

@@ -213,7 +213,8 @@ impl Member {
         sqlx::query(
             "insert into staff_working_hours
                  (tenant_id, staff_id, weekday, start_time, end_time, breaks)
-             select $1, $2, * from unnest($3::smallint[], $4::time[], $5::time[], $6::jsonb[])",
+             select $1, $2, * from unnest($3::smallint[], $4::text[]::time[], $5::text[]::time[],
+                                          $6::jsonb[])",
         )
         .bind(self.tenant_id)
         .bind(self.staff_id)
@@ -222,8 +223,9 @@ impl Member {
                 .map(|d| d.weekday.iso_number())
                 .collect::<Vec<_>>(),
         )
-        .bind(days.iter().map(|d| d.start).collect::<Vec<_>>())
-        .bind(days.iter().map(|d| d.end).collect::<Vec<_>>())
+        // as text: `24:00` is a Postgres time but no chrono one
+        .bind(days.iter().map(|d| d.start.to_string()).collect::<Vec<_>>())
+        .bind(days.iter().map(|d| d.end.to_string()).collect::<Vec<_>>())
         .bind(breaks)
         .execute(conn)
         .await?;

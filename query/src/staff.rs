@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveTime, Utc};
-use events::staff::{hhmm, Break, Weekday};
+use chrono::{DateTime, Utc};
+use events::staff::{Break, Weekday};
 use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
 use platform::ApiError;
@@ -166,8 +166,9 @@ pub struct GetStaffMember {
 #[derive(sqlx::FromRow)]
 struct HoursRow {
     weekday: i16,
-    start_time: NaiveTime,
-    end_time: NaiveTime,
+    /// `HH:MM`, `24:00` at the latest (Postgres's; chrono has no 24:00).
+    start_time: String,
+    end_time: String,
     breaks: sqlx::types::Json<Vec<Break>>,
 }
 
@@ -200,8 +201,10 @@ pub async fn get_staff_member(
     let member = member
         .ok_or_else(|| ApiError::not_found("staff_not_found", "the staff member does not exist"))?;
     let hours: Vec<HoursRow> = sqlx::query_as(
-        "select weekday, start_time, end_time, breaks from staff_working_hours
-          where tenant_id = $1 and staff_id = $2 order by weekday",
+        "select weekday, to_char(start_time, 'HH24:MI') as start_time,
+                to_char(end_time, 'HH24:MI') as end_time, breaks
+           from staff_working_hours
+          where tenant_id = $1 and staff_id = $2 order by weekday, start_time",
     )
     .bind(user.tenant_id)
     .bind(staff_id)
@@ -242,20 +245,16 @@ fn working_day(row: HoursRow) -> Result<WorkingDayView, ApiError> {
         })?;
     Ok(WorkingDayView {
         weekday: weekday.as_str(),
-        start: clock(row.start_time),
-        end: clock(row.end_time),
+        start: row.start_time,
+        end: row.end_time,
         breaks: row
             .breaks
             .0
             .into_iter()
             .map(|b| BreakView {
-                start: clock(b.start),
-                end: clock(b.end),
+                start: b.start.to_string(),
+                end: b.end.to_string(),
             })
             .collect(),
     })
-}
-
-fn clock(time: NaiveTime) -> String {
-    time.format(hhmm::FORMAT).to_string()
 }

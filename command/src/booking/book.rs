@@ -84,17 +84,16 @@ async fn book_once(
         AppointmentSource::FrontDesk | AppointmentSource::Phone => Asker::Shop,
     };
     facts::check_window(&facts.policy, starts_at, now, asker)?;
-    let ends_at = starts_at + facts.duration;
-    let blocked_until = ends_at + facts.buffer;
-    let date = facts.date;
-    if facts.outside_opening_hours(date, starts_at, blocked_until) {
-        return Err(BookingError::OutsideOpeningHours);
-    }
-    let stretch = Stretch {
-        starts_at,
+    let stretch = facts.stretch(starts_at, facts.duration, facts.buffer);
+    let Stretch {
         ends_at,
         blocked_until,
-    };
+        ..
+    } = stretch;
+    let date = facts.date;
+    if facts.outside_opening_hours(date, starts_at, ends_at) {
+        return Err(BookingError::OutsideOpeningHours);
+    }
     let reserve = facts.reserve(appointment_id, tenant_id, staff_id, stretch);
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     let book = AppointmentCommand::Book {

@@ -78,8 +78,12 @@ async fn change_once(
         // the business moved its timezone: the appointment's day is no longer this one
         return Err(BookingError::Conflict);
     }
-    let ends_at = starts_at + facts.duration;
-    let blocked_until = ends_at + facts.buffer;
+    let stretch = facts.stretch(starts_at, facts.duration, facts.buffer);
+    let Stretch {
+        ends_at,
+        blocked_until,
+        ..
+    } = stretch;
     let command = AppointmentCommand::ChangeService {
         tenant_id,
         service_id,
@@ -96,14 +100,9 @@ async fn change_once(
     if decision.is_empty() {
         return Ok(Committed { position: None });
     }
-    if facts.outside_opening_hours(day.date, starts_at, blocked_until) {
+    if facts.outside_opening_hours(day.date, starts_at, ends_at) {
         return Err(BookingError::OutsideOpeningHours);
     }
-    let stretch = Stretch {
-        starts_at,
-        ends_at,
-        blocked_until,
-    };
     let next = slot_reservation_id(appointment_id, moves + 1);
     let moved = facts.move_to(next, old_reservation, (tenant_id, day.staff_id), stretch);
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);

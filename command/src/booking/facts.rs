@@ -221,9 +221,10 @@ impl Facts {
         }
     }
 
-    /// Whether `[starts_at, until)` is a stretch the barber works but the business is closed
-    /// for: refused as `outside_opening_hours` before anything is reserved. A stretch outside
-    /// the barber's own hours is not: the Schedule refuses it as `outside_working_hours`.
+    /// Whether `[starts_at, until)` (a service, without its clean-up buffer) is a stretch the
+    /// barber works but the business is closed for: refused as `outside_opening_hours` before
+    /// anything is reserved. A stretch outside the barber's own hours is not: the Schedule
+    /// refuses it as `outside_working_hours`.
     pub(super) fn outside_opening_hours(
         &self,
         date: NaiveDate,
@@ -237,12 +238,13 @@ impl Facts {
         covers(&self.working_intervals(date)) && !covers(&self.open_intervals(date))
     }
 
-    /// The barber's hours on `date` less their breaks, in UTC.
+    /// The barber's shifts on `date` less their breaks, in UTC.
     fn working_intervals(&self, date: NaiveDate) -> Vec<Interval> {
-        self.staff
-            .working_hours_on(date.weekday())
-            .map(|hours| local_intervals(self.timezone, date, hours))
-            .unwrap_or_default()
+        local_intervals(
+            self.timezone,
+            date,
+            self.staff.working_hours_on(date.weekday()),
+        )
     }
 
     /// The business's hours on `date` less its breaks, in UTC: empty on a closed day, `None`
@@ -250,19 +252,20 @@ impl Facts {
     fn opening_intervals(&self, date: NaiveDate) -> Option<Vec<Interval>> {
         let week = self.opening_hours.as_ref()?;
         let weekday = events::staff::Weekday::from(date.weekday());
-        Some(
-            week.iter()
-                .find(|d| d.weekday == weekday)
-                .map(|hours| local_intervals(self.timezone, date, hours))
-                .unwrap_or_default(),
-        )
+        let shifts = week.iter().filter(|d| d.weekday == weekday).collect();
+        Some(local_intervals(self.timezone, date, shifts))
     }
 }
 
-/// One day's hours less its breaks on `date`, in UTC (daylight-saving rules: `schedule::day`).
-fn local_intervals(tz: Tz, date: NaiveDate, hours: &WorkingDay) -> Vec<Interval> {
-    let breaks: Vec<_> = hours.breaks.iter().map(|b| (b.start, b.end)).collect();
-    day::open_intervals(tz, date, &[(hours.start, hours.end)], &breaks, &[])
+/// One day's shifts less their breaks on `date`, in UTC, sorted and merged (daylight-saving
+/// rules: `schedule::day`).
+fn local_intervals(tz: Tz, date: NaiveDate, shifts: Vec<&WorkingDay>) -> Vec<Interval> {
+    let hours: Vec<_> = shifts.iter().map(|s| (s.start, s.end)).collect();
+    let breaks: Vec<_> = shifts
+        .iter()
+        .flat_map(|s| s.breaks.iter().map(|b| (b.start, b.end)))
+        .collect();
+    day::open_intervals(tz, date, &hours, &breaks, &[])
 }
 
 /// The instants in both `a` and `b`, sorted and merged.

@@ -103,8 +103,16 @@ async fn reschedule_once(
     ) else {
         return Err(BookingError::Appointment(AppointmentError::NotFound));
     };
-    let ends_at = starts_at + (was_ending - was_starting);
-    let blocked_until = ends_at + (was_blocked - was_ending);
+    let stretch = facts.stretch(
+        starts_at,
+        was_ending - was_starting,
+        was_blocked - was_ending,
+    );
+    let Stretch {
+        ends_at,
+        blocked_until,
+        ..
+    } = stretch;
     let date = facts.date;
     let new_day = ScheduleId::new(staff_id, date);
     let command = AppointmentCommand::Reschedule {
@@ -121,15 +129,10 @@ async fn reschedule_once(
     decision
         .decide::<Appointment>(&id, appointment, command)
         .await?;
-    if facts.outside_opening_hours(date, starts_at, blocked_until) {
+    if facts.outside_opening_hours(date, starts_at, ends_at) {
         return Err(BookingError::OutsideOpeningHours);
     }
     let new_reservation = slot_reservation_id(appointment_id, moves + 1);
-    let stretch = Stretch {
-        starts_at,
-        ends_at,
-        blocked_until,
-    };
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     if new_day == old_day {
         let moved = facts.move_to(

@@ -2,13 +2,13 @@
 //! built once from the facts a step was decided on: booking, rescheduling and changing the
 //! service differ only in which they send.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use events::schedule::ReservationKind;
 use uuid::Uuid;
 
 use super::facts::Facts;
 use crate::customer_day::CustomerDayCommand;
-use crate::schedule::ScheduleCommand;
+use crate::schedule::{day, ScheduleCommand};
 
 /// Where an appointment sits on its local day ([`Facts::date`]): the service, then the
 /// barber's clean-up buffer.
@@ -20,6 +20,24 @@ pub(super) struct Stretch {
 }
 
 impl Facts {
+    /// An appointment from `starts_at` for `length`, then `buffer` of clean-up. The buffer is
+    /// cut at the end of the local day: a schedule holds nothing past its own day, and nobody
+    /// can be booked into the next day's first minutes by a chair still being swept.
+    pub(super) fn stretch(
+        &self,
+        starts_at: DateTime<Utc>,
+        length: Duration,
+        buffer: Duration,
+    ) -> Stretch {
+        let ends_at = starts_at + length;
+        let day_ends = day::day_bounds(self.timezone, self.date).end;
+        Stretch {
+            starts_at,
+            ends_at,
+            blocked_until: (ends_at + buffer).min(day_ends.max(ends_at)),
+        }
+    }
+
     /// Reserve the stretch on `staff_id`'s day under a new reservation id.
     pub(super) fn reserve(
         &self,

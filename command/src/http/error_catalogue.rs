@@ -90,7 +90,8 @@ fn rota(d: RD) -> R {
     match d {
         RD::InvalidWeekday => R::InvalidWeekday("someday".into()),
         RD::InvalidTime => R::InvalidTime("25:00".into()),
-        RD::DuplicateWeekday => R::DuplicateWeekday(Weekday::Mon),
+        RD::OverlappingShifts => R::OverlappingShifts(Weekday::Mon),
+        RD::TooManyShifts => R::TooManyShifts(Weekday::Mon),
         RD::InvalidHours => R::InvalidHours(Weekday::Mon),
         RD::InvalidBreak => R::InvalidBreak(Weekday::Mon),
         RD::BreakOutsideHours => R::BreakOutsideHours(Weekday::Mon),

@@ -97,7 +97,8 @@ fn rota_code(err: &RotaError) -> &'static str {
     match err {
         RotaError::InvalidWeekday(_) => "invalid_weekday",
         RotaError::InvalidTime(_) => "invalid_time",
-        RotaError::DuplicateWeekday(_) => "duplicate_weekday",
+        RotaError::OverlappingShifts(_) => "overlapping_shifts",
+        RotaError::TooManyShifts(_) => "too_many_shifts",
         RotaError::InvalidHours(_) => "invalid_hours",
         RotaError::InvalidBreak(_) => "invalid_break",
         RotaError::BreakOutsideHours(_) => "break_outside_hours",

@@ -20,6 +20,7 @@ use chrono::{
     DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc,
 };
 use chrono_tz::Tz;
+use events::clock_time::ClockTime;
 use serde::{Deserialize, Serialize};
 
 /// A half-open stretch of time `[start, end)` in UTC: two intervals that only touch
@@ -74,33 +75,48 @@ pub fn day_bounds(tz: Tz, date: NaiveDate) -> Interval {
 }
 
 /// The wall-clock span `start`–`end` of `date` in `tz`, in UTC, by the rules in the module
-/// header. `None` when `start >= end` (no overnight spans) or when the span falls entirely into
-/// a spring-forward gap and holds no instant.
+/// header; an `end` of `24:00` is the next date's first instant. `None` when `start >= end` (no
+/// overnight spans) or when the span falls entirely into a spring-forward gap and holds no
+/// instant.
 pub fn local_interval(
     tz: Tz,
     date: NaiveDate,
-    start: NaiveTime,
-    end: NaiveTime,
+    start: impl Into<ClockTime>,
+    end: impl Into<ClockTime>,
 ) -> Option<Interval> {
+    let (start, end) = (start.into(), end.into());
     if start >= end {
         return None;
     }
-    let from = resolve(tz, date.and_time(start), Occurrence::First)?;
-    let to = resolve(tz, date.and_time(end), Occurrence::Last)?;
+    let from = clock_instant(tz, date, start, Occurrence::First)?;
+    let to = clock_instant(tz, date, end, Occurrence::Last)?;
     Interval::new(from, to)
 }
 
-/// When a staff member can be booked on `date`: the working spans of that weekday, minus the
-/// breaks, minus time off, as UTC intervals sorted by start. Pieces that touch or overlap are
-/// merged, so an appointment may run across the seam of two adjoining spans.
-pub fn open_intervals(
+/// The instant a rota time of `date` stands for: `24:00` is where the next date begins.
+fn clock_instant(
     tz: Tz,
     date: NaiveDate,
-    hours: &[(NaiveTime, NaiveTime)],
-    breaks: &[(NaiveTime, NaiveTime)],
+    time: ClockTime,
+    occurrence: Occurrence,
+) -> Option<DateTime<Utc>> {
+    match time.time() {
+        Some(time) => resolve(tz, date.and_time(time), occurrence),
+        None => first_instant(tz, date.succ_opt()?),
+    }
+}
+
+/// When a staff member can be booked on `date`: the working spans (shifts) of that weekday, minus the
+/// breaks, minus time off, as UTC intervals sorted by start. Pieces that touch or overlap are
+/// merged, so an appointment may run across the seam of two adjoining spans.
+pub fn open_intervals<T: Copy + Into<ClockTime>>(
+    tz: Tz,
+    date: NaiveDate,
+    hours: &[(T, T)],
+    breaks: &[(T, T)],
     time_off: &[Interval],
 ) -> Vec<Interval> {
-    let local = |&(start, end): &(NaiveTime, NaiveTime)| local_interval(tz, date, start, end);
+    let local = |&(start, end): &(T, T)| local_interval(tz, date, start, end);
     let worked = normalise(hours.iter().filter_map(local).collect());
     breaks
         .iter()

@@ -22,8 +22,10 @@
 //! 4. `[starts_at, blocked_until)` lies inside the local day `date` in `tz` (`OutsideDay`): a
 //!    reservation never spills onto a neighbouring schedule, where this one could not see it,
 //!    so a time off over several days is reserved as one piece per day;
-//! 5. an appointment's `[starts_at, blocked_until)` lies inside one `open` interval
-//!    (`OutsideWorkingHours`); time off may cover anything;
+//! 5. an appointment's service, `[starts_at, ends_at)`, lies inside one `open` interval
+//!    (`OutsideWorkingHours`); its buffer is clean-up time and may run past the end of the
+//!    barber's hours or into a break, so the last slot before closing or lunch can be booked
+//!    (rule 6 still keeps it clear of every other reservation); time off may cover anything;
 //! 6. `[starts_at, blocked_until)` overlaps no live reservation's (half-open: touching is fine).
 
 pub mod day;
@@ -165,6 +167,14 @@ pub struct Reservation {
 }
 
 impl Reservation {
+    /// The service itself, which must lie in the barber's working hours.
+    pub fn service(&self) -> Interval {
+        Interval {
+            start: self.starts_at,
+            end: self.ends_at,
+        }
+    }
+
     /// The stretch nothing else may overlap: the service and its buffer.
     pub fn blocked(&self) -> Interval {
         Interval {
@@ -338,7 +348,8 @@ impl Schedule {
         if !day::day_bounds(tz, date).contains(&blocked) {
             return Err(ScheduleError::OutsideDay);
         }
-        if wanted.kind == ReservationKind::Appointment && !open.iter().any(|o| o.contains(&blocked))
+        if wanted.kind == ReservationKind::Appointment
+            && !open.iter().any(|o| o.contains(&wanted.service()))
         {
             return Err(ScheduleError::OutsideWorkingHours);
         }
@@ -388,15 +399,5 @@ impl Schedule {
     /// Whether the schedule belongs to business `tenant_id`; an empty schedule belongs to none.
     pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
         self.tenant_id == Some(tenant_id)
-    }
-
-    /// What is still bookable of `open`: it minus every live reservation's blocked stretch,
-    /// sorted. A slot of duration plus buffer fits where it lies inside one of these.
-    pub fn free_intervals(&self, open: &[Interval]) -> Vec<Interval> {
-        self.reservations
-            .iter()
-            .fold(day::normalise(open.to_vec()), |free, r| {
-                day::subtract(&free, &r.blocked())
-            })
     }
 }

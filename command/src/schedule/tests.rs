@@ -201,8 +201,7 @@ fn an_appointment_must_lie_inside_one_open_interval() {
         ("into opening", at(8, 45), 30, 0),
         ("during lunch", at(12, 0), 30, 0),
         ("across lunch", at(11, 45), 60, 0),
-        ("buffer into lunch", at(11, 30), 30, 5),
-        ("buffer past closing", at(16, 30), 30, 5),
+        ("past closing", at(16, 45), 30, 0),
     ];
     for (case, starts_at, minutes, buffer) in cases {
         let refused = ScheduleTest::with(())
@@ -227,6 +226,31 @@ fn an_appointment_may_fill_an_open_interval_exactly() {
             .when(command.clone())
             .then_expect_events(vec![reserved(command)]);
     }
+}
+
+#[test]
+fn the_buffer_is_clean_up_time_that_may_run_into_lunch_or_past_closing() {
+    // lunch is 12:00-12:30 and the day ends at 17:00: the last slots before each can be booked
+    for command in [
+        appointment(FIRST, at(11, 30), 30, 10),
+        appointment(FIRST, at(16, 30), 30, 15),
+    ] {
+        ScheduleTest::with(())
+            .given_no_previous_events()
+            .when(command.clone())
+            .then_expect_events(vec![reserved(command)]);
+    }
+}
+
+#[test]
+fn the_buffer_still_keeps_clear_of_the_next_reservation() {
+    // the 10:00 appointment's buffer would end at 10:40, where the next one already starts
+    ScheduleTest::with(())
+        .given(vec![reserved(appointment(SECOND, at(10, 35), 30, 0))])
+        .when(appointment(FIRST, at(10, 0), 30, 10))
+        .then_expect_error(ScheduleError::SlotTaken {
+            conflicting: SECOND,
+        });
 }
 
 #[test]

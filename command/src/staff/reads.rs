@@ -32,10 +32,13 @@ impl StaffMember {
         &self.working_hours
     }
 
-    /// The hours worked on `weekday` (local wall-clock time), `None` on a day off.
-    pub fn working_hours_on(&self, weekday: impl Into<Weekday>) -> Option<&WorkingDay> {
+    /// The shifts worked on `weekday` (local wall-clock time), in order; none on a day off.
+    pub fn working_hours_on(&self, weekday: impl Into<Weekday>) -> Vec<&WorkingDay> {
         let weekday = weekday.into();
-        self.working_hours.iter().find(|d| d.weekday == weekday)
+        self.working_hours
+            .iter()
+            .filter(|d| d.weekday == weekday)
+            .collect()
     }
 
     /// Every recorded time off, in the order it was added.

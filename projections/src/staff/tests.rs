@@ -1,8 +1,8 @@
 //! The staff read model against a real database: the three tables move together, and an event
 //! applied again (a replay without reset) or out of date changes nothing.
 
-use chrono::{NaiveTime, TimeZone, Utc};
-use events::staff::{Break, StaffEvent, StaffProfile, StaffRole, Weekday, WorkingDay};
+use chrono::{TimeZone, Utc};
+use events::staff::{Break, ClockTime, StaffEvent, StaffProfile, StaffRole, Weekday, WorkingDay};
 use events::RecordedEvent;
 use platform::testing::TestEnv;
 use serde_json::json;
@@ -32,7 +32,7 @@ fn recorded(tenant_id: Uuid, staff_id: Uuid, sequence: i64, event: &StaffEvent) 
 }
 
 fn day(weekday: Weekday, start: u32, end: u32) -> WorkingDay {
-    let at = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
+    let at = |h| ClockTime::new(h, 0).expect("time");
     WorkingDay {
         weekday,
         start: at(start),
@@ -47,10 +47,10 @@ fn day(weekday: Weekday, start: u32, end: u32) -> WorkingDay {
 async fn hours(
     conn: &mut PgConnection,
     staff_id: Uuid,
-) -> Vec<(i16, NaiveTime, serde_json::Value)> {
+) -> Vec<(i16, String, String, serde_json::Value)> {
     sqlx::query_as(
-        "select weekday, start_time, breaks from staff_working_hours
-          where staff_id = $1 order by weekday",
+        "select weekday, to_char(start_time, 'HH24:MI'), to_char(end_time, 'HH24:MI'), breaks
+           from staff_working_hours where staff_id = $1 order by weekday, start_time",
     )
     .bind(staff_id)
     .fetch_all(conn)
@@ -87,7 +87,12 @@ async fn each_event_applies_once_and_stale_ones_change_nothing() {
             profile: profile.clone(),
         },
         StaffEvent::WorkingHoursSet {
-            days: vec![day(Weekday::Mon, 9, 17), day(Weekday::Sun, 10, 14)],
+            // a split Monday, its second shift to midnight
+            days: vec![
+                day(Weekday::Mon, 9, 17),
+                day(Weekday::Mon, 18, 24),
+                day(Weekday::Sun, 10, 14),
+            ],
         },
         StaffEvent::TimeOffAdded {
             time_off_id,
@@ -114,11 +119,18 @@ async fn each_event_applies_once_and_stale_ones_change_nothing() {
     }
     let expected_hours = hours(&mut conn, staff_id).await;
     assert_eq!(
-        expected_hours.iter().map(|h| h.0).collect::<Vec<_>>(),
-        [1, 7]
+        expected_hours
+            .iter()
+            .map(|h| (h.0, h.1.as_str(), h.2.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (1, "09:00", "17:00"),
+            (1, "18:00", "24:00"),
+            (7, "10:00", "14:00")
+        ]
     );
     assert_eq!(
-        expected_hours[0].2,
+        expected_hours[0].3,
         json!([{"start": "12:00", "end": "13:00"}])
     );
     let expected_member = member(&mut conn, staff_id).await;

@@ -216,7 +216,7 @@ async fn bad_opening_hours_are_refused_with_a_code_and_write_nothing() {
                 monday("09:00", "18:00", json!([])),
                 monday("10:00", "12:00", json!([])),
             ])),
-            "duplicate_weekday",
+            "overlapping_shifts",
         ),
         (
             opening_hours(json!([{"weekday": "funday", "start": "09:00", "end": "18:00"}])),

@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments_read;
 mod bad_input;
+mod barber_day;
 mod booking;
 mod booking_workflow;
 mod business;

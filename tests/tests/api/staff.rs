@@ -253,7 +253,7 @@ async fn bad_staff_requests_are_refused_with_a_code_and_write_nothing() {
     let (late, backwards) = (lunch("16:30", "17:30"), lunch("13:00", "12:00"));
     let two = json!([{"start": "12:00", "end": "13:00"}, {"start": "12:30", "end": "13:30"}]);
     let twice = json!({"days": [{"weekday": "tue", "start": "09:00", "end": "12:00"},
-                                {"weekday": "tue", "start": "13:00", "end": "17:00"}]});
+                                {"weekday": "tue", "start": "11:00", "end": "17:00"}]});
     let extra = json!({"days": [{"weekday": "mon", "start": "09:00", "end": "17:00", "x": 1}]});
     let t0 = "2026-12-01T09:00:00Z";
     let (t1, t2) = ("2026-12-02T09:00:00Z", "2027-12-03T09:00:00Z");
@@ -272,7 +272,7 @@ async fn bad_staff_requests_are_refused_with_a_code_and_write_nothing() {
         ("PUT", hours, day("mon", "09:00", "17:00", two), "overlapping_breaks"),
         ("PUT", hours, day("mon", "09:00", "17:00", late), "break_outside_hours"),
         ("PUT", hours, day("mon", "09:00", "17:00", backwards), "invalid_break"),
-        ("PUT", hours, twice, "duplicate_weekday"),
+        ("PUT", hours, twice, "overlapping_shifts"),
         ("PUT", hours, day("funday", "09:00", "17:00", json!([])), "invalid_weekday"),
         ("PUT", hours, day("mon", "09:00", "25:00", json!([])), "invalid_time"),
         ("PUT", hours, day("mon", "09:07", "17:00", json!([])), "invalid_time"),

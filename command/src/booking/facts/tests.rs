@@ -1,15 +1,16 @@
 //! Bookable time is the barber's hours within the business's opening hours, per local date and
 //! right on daylight-saving days.
 
-use chrono::{NaiveTime, TimeZone};
+use chrono::TimeZone;
 use chrono_tz::{America, Europe};
 use cqrs_es::Aggregate;
+use events::staff::ClockTime;
 use events::staff::{Break, StaffEvent, Weekday};
 
 use super::*;
 
-fn at(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).expect("time")
+fn at(h: u32, m: u32) -> ClockTime {
+    ClockTime::new(h, m).expect("time")
 }
 
 /// A local time as `(hours, minutes)`.
@@ -65,7 +66,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// `h:m` UTC on `on`.
 fn utc(on: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&on.and_time(at(h, m)))
+    Utc.from_utc_datetime(&on.and_time(at(h, m).time().expect("a time of day")))
 }
 
 fn span(on: NaiveDate, from: Hm, to: Hm) -> Interval {

@@ -1,7 +1,7 @@
 //! Given/when/then for the opening hours. Every rule of a week is tested once, in
 //! [`crate::rota`]; here, that the Business records a good week and refuses a bad one.
 
-use chrono::NaiveTime;
+use events::staff::ClockTime;
 use events::staff::{Break, Weekday, WorkingDay};
 
 use super::*;
@@ -14,8 +14,8 @@ fn set(days: Vec<WorkingDayInput>) -> BusinessCommand {
     }
 }
 
-fn at(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).expect("time")
+fn at(h: u32, m: u32) -> ClockTime {
+    ClockTime::new(h, m).expect("time")
 }
 
 fn saturday_with_lunch() -> WorkingDay {

@@ -209,6 +209,44 @@ fn overnight_or_empty_spans_are_none() {
 }
 
 #[test]
+fn a_span_to_24_00_ends_where_the_next_day_begins_even_on_a_25_hour_day() {
+    let midnight = ClockTime::END_OF_DAY;
+    // London falls back on 2026-10-25: 20:00 GMT to the next midnight GMT
+    let late = local_interval(Europe::London, date(2026, 10, 25), t(20, 0), midnight);
+    assert_eq!(
+        late,
+        Some(span(utc(2026, 10, 25, 20, 0), utc(2026, 10, 26, 0, 0)))
+    );
+    // and on a summer day in New York (EDT, UTC-4): 18:00-24:00 is 22:00-04:00 UTC
+    let summer = local_interval(America::New_York, date(2026, 7, 1), t(18, 0), midnight);
+    assert_eq!(
+        summer,
+        Some(span(utc(2026, 7, 1, 22, 0), utc(2026, 7, 2, 4, 0)))
+    );
+    assert_eq!(
+        summer.map(|s| s.end),
+        Some(day_bounds(America::New_York, date(2026, 7, 1)).end)
+    );
+}
+
+#[test]
+fn split_shifts_are_two_open_intervals() {
+    let on = date(2026, 6, 1); // BST, UTC+1
+    let shifts = [
+        (ClockTime::from(t(9, 0)), ClockTime::from(t(12, 0))),
+        (ClockTime::from(t(15, 0)), ClockTime::END_OF_DAY),
+    ];
+    let open = open_intervals(Europe::London, on, &shifts, &[], &[]);
+    assert_eq!(
+        open,
+        [
+            span(utc(2026, 6, 1, 8, 0), utc(2026, 6, 1, 11, 0)),
+            span(utc(2026, 6, 1, 14, 0), utc(2026, 6, 1, 23, 0)),
+        ]
+    );
+}
+
+#[test]
 fn open_intervals_are_hours_minus_breaks_minus_time_off_sorted() {
     let tz = Europe::London;
     let on = date(2026, 3, 29); // spring forward: 09:00 BST is 08:00 UTC
