@@ -239,6 +239,53 @@ async fn a_decision_over_three_streams_is_recorded_on_all_or_on_none() {
 }
 
 #[tokio::test]
+async fn a_stream_decided_twice_in_one_decision_goes_on_from_its_first_command() {
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, &given.metadata);
+    let id = Uuid::new_v4();
+    let mut decision = store.decision(metadata);
+    decision
+        .decide::<Customer>(
+            &id.to_string(),
+            Known::new_record(),
+            register(id, tenant, "Ana"),
+        )
+        .await
+        .expect("registered");
+    // the `known` passed the second time is not used: the stream goes on from the registration
+    // (renaming a customer not yet registered would be refused, had the stream not gone on)
+    decision
+        .decide::<Customer>(
+            &id.to_string(),
+            Known::new_record(),
+            rename(tenant, "Ana Lima"),
+        )
+        .await
+        .expect("renamed");
+    decision.record().await.expect("recorded");
+    let events: Vec<(i64, String)> = sqlx::query_as(
+        "select sequence, event_type from events where aggregate_id = $1 order by sequence",
+    )
+    .bind(id.to_string())
+    .fetch_all(&given.env.pool)
+    .await
+    .expect("events");
+    assert_eq!(
+        events,
+        [
+            (1, "CustomerRegistered".to_owned()),
+            (2, "CustomerProfileUpdated".to_owned())
+        ]
+    );
+    let remembered = store
+        .known::<Customer>(&id.to_string())
+        .await
+        .expect("read");
+    assert_eq!(remembered.sequence, 2);
+}
+
+#[tokio::test]
 async fn a_decision_behind_a_timezone_fence_is_recorded_only_on_that_timezone() {
     let given = Given::new().await;
     let store = given.store();

@@ -41,6 +41,10 @@ pub enum ScheduleEvent {
         ends_at: DateTime<Utc>,
         /// ends_at + buffer: the chair is not free again before this
         blocked_until: DateTime<Utc>,
+        /// The appointment or time off that holds the stretch (a reservation id changes with
+        /// every move, this does not). Absent on reservations recorded before it was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<Uuid>,
     },
     /// The reservation no longer holds its stretch of the day (cancelled, moved, compensated).
     SlotReleased { reservation_id: Uuid },
@@ -81,14 +85,32 @@ mod tests {
             starts_at: at(9),
             ends_at: at(10),
             blocked_until: at(10),
+            holder: Some(Uuid::from_u128(7)),
         };
         let json = serde_json::to_value(&event).expect("serialises");
         assert_eq!(json["SlotReserved"]["date"], "2026-03-29");
+        assert_eq!(
+            json["SlotReserved"]["holder"],
+            "00000000-0000-0000-0000-000000000007"
+        );
         assert_eq!(json["SlotReserved"]["kind"], "time_off");
         assert_eq!(json["SlotReserved"]["starts_at"], "2026-03-29T09:00:00Z");
         assert_eq!(
             serde_json::from_value::<ScheduleEvent>(json).expect("reads back"),
             event
         );
+    }
+
+    #[test]
+    fn a_reservation_recorded_before_holders_were_kept_reads_without_one() {
+        let stored = serde_json::json!({"SlotReserved": {
+            "reservation_id": Uuid::nil(), "business_id": Uuid::nil(), "staff_id": Uuid::nil(),
+            "date": "2026-03-29", "kind": "appointment", "starts_at": "2026-03-29T09:00:00Z",
+            "ends_at": "2026-03-29T09:30:00Z", "blocked_until": "2026-03-29T09:40:00Z"}});
+        let event: ScheduleEvent = serde_json::from_value(stored).expect("reads");
+        assert!(matches!(
+            event,
+            ScheduleEvent::SlotReserved { holder: None, .. }
+        ));
     }
 }

@@ -94,7 +94,12 @@ async fn book_once(
     if facts.outside_opening_hours(date, starts_at, ends_at) {
         return Err(BookingError::OutsideOpeningHours);
     }
-    let reserve = facts.reserve(appointment_id, tenant_id, staff_id, stretch);
+    let reserve = facts.reserve(
+        (appointment_id, appointment_id),
+        tenant_id,
+        staff_id,
+        stretch,
+    );
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     let book = AppointmentCommand::Book {
         appointment_id,

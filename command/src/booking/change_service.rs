@@ -104,7 +104,12 @@ async fn change_once(
         return Err(BookingError::OutsideOpeningHours);
     }
     let next = slot_reservation_id(appointment_id, moves + 1);
-    let moved = facts.move_to(next, old_reservation, (tenant_id, day.staff_id), stretch);
+    let moved = facts.move_to(
+        (appointment_id, next),
+        old_reservation,
+        (tenant_id, day.staff_id),
+        stretch,
+    );
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     decision
         .decide::<Schedule>(&day.to_string(), facts.day, moved)

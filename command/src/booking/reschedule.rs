@@ -136,7 +136,7 @@ async fn reschedule_once(
     let hold = facts.hold(appointment_id, tenant_id, customer_id, stretch);
     if new_day == old_day {
         let moved = facts.move_to(
-            new_reservation,
+            (appointment_id, new_reservation),
             old_reservation,
             (tenant_id, staff_id),
             stretch,
@@ -145,7 +145,12 @@ async fn reschedule_once(
             .decide::<Schedule>(&new_day.to_string(), facts.day, moved)
             .await?;
     } else {
-        let reserve = facts.reserve(new_reservation, tenant_id, staff_id, stretch);
+        let reserve = facts.reserve(
+            (appointment_id, new_reservation),
+            tenant_id,
+            staff_id,
+            stretch,
+        );
         decision
             .decide::<Schedule>(&new_day.to_string(), facts.day, reserve)
             .await?;

@@ -38,10 +38,10 @@ impl Facts {
         }
     }
 
-    /// Reserve the stretch on `staff_id`'s day under a new reservation id.
+    /// Reserve the stretch for `appointment_id` on `staff_id`'s day under a new reservation id.
     pub(super) fn reserve(
         &self,
-        reservation_id: Uuid,
+        (appointment_id, reservation_id): (Uuid, Uuid),
         tenant_id: Uuid,
         staff_id: Uuid,
         stretch: Stretch,
@@ -57,13 +57,15 @@ impl Facts {
             ends_at: stretch.ends_at,
             blocked_until: stretch.blocked_until,
             open: self.open_intervals(self.date),
+            holder: appointment_id,
         }
     }
 
-    /// Move the reservation `replaces` of the same day to the stretch, under a new id.
+    /// Move `appointment_id`'s reservation `replaces` of the same day to the stretch, under a
+    /// new id.
     pub(super) fn move_to(
         &self,
-        reservation_id: Uuid,
+        (appointment_id, reservation_id): (Uuid, Uuid),
         replaces: Uuid,
         (tenant_id, staff_id): (Uuid, Uuid),
         stretch: Stretch,
@@ -79,6 +81,7 @@ impl Facts {
             ends_at: stretch.ends_at,
             blocked_until: stretch.blocked_until,
             open: self.open_intervals(self.date),
+            holder: appointment_id,
         }
     }
 

@@ -169,6 +169,7 @@ async fn add_once(
             ends_at: block.stretch.end,
             blocked_until: block.stretch.end,
             open: Vec::new(),
+            holder: time_off_id,
         };
         decision
             .decide::<Schedule>(&block.schedule.to_string(), day, reserve)

@@ -102,6 +102,8 @@ pub enum ScheduleCommand {
         blocked_until: DateTime<Utc>,
         /// When the barber can be booked that day ([`day::open_intervals`]); ignored for time off.
         open: Vec<Interval>,
+        /// The appointment or time off the reservation is for.
+        holder: Uuid,
     },
     /// Move a live reservation of this day to another stretch of the same day, as one decision:
     /// the new stretch may overlap the one it replaces (a 10:00 appointment moved to 10:15), and
@@ -118,6 +120,8 @@ pub enum ScheduleCommand {
         ends_at: DateTime<Utc>,
         blocked_until: DateTime<Utc>,
         open: Vec<Interval>,
+        /// The appointment moved.
+        holder: Uuid,
     },
     /// Give the stretch back. Releasing an unknown or released reservation records nothing, so
     /// a retried step may send it as often as it likes.
@@ -164,9 +168,29 @@ pub struct Reservation {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub blocked_until: DateTime<Utc>,
+    /// The appointment or time off it is for; `None` on reservations recorded before the
+    /// schedule kept it.
+    pub holder: Option<Uuid>,
 }
 
 impl Reservation {
+    /// Whether `other` holds the same stretch under the same id (a retried reservation).
+    fn same_as(&self, other: &Reservation) -> bool {
+        (
+            self.id,
+            self.kind,
+            self.starts_at,
+            self.ends_at,
+            self.blocked_until,
+        ) == (
+            other.id,
+            other.kind,
+            other.starts_at,
+            other.ends_at,
+            other.blocked_until,
+        )
+    }
+
     /// The service itself, which must lie in the barber's working hours.
     pub fn service(&self) -> Interval {
         Interval {
@@ -222,6 +246,7 @@ impl Aggregate for Schedule {
                 starts_at,
                 ends_at,
                 blocked_until,
+                holder,
             } => {
                 self.tenant_id.get_or_insert(business_id);
                 self.staff_id.get_or_insert(staff_id);
@@ -237,6 +262,7 @@ impl Aggregate for Schedule {
                         starts_at,
                         ends_at,
                         blocked_until,
+                        holder,
                     },
                 );
             }
@@ -267,6 +293,7 @@ impl Decide for Schedule {
                 ends_at,
                 blocked_until,
                 open,
+                holder,
             } => {
                 self.visible_to(tenant_id)?;
                 if self.staff_id.is_some_and(|s| s != staff_id)
@@ -280,10 +307,11 @@ impl Decide for Schedule {
                     starts_at,
                     ends_at,
                     blocked_until,
+                    holder: Some(holder),
                 };
                 if let Some(existing) = self.reservation(reservation_id) {
                     // the same request decided again (a retry, or after losing a race to itself)
-                    if existing == &wanted {
+                    if existing.same_as(&wanted) {
                         return Ok(Vec::new());
                     }
                     return Err(ScheduleError::ReservationExists);
@@ -301,6 +329,7 @@ impl Decide for Schedule {
                     starts_at,
                     ends_at,
                     blocked_until,
+                    holder: Some(holder),
                 }])
             }
             ScheduleCommand::Release {
@@ -384,6 +413,12 @@ impl Schedule {
     /// The live reservations, sorted by start.
     pub fn reservations(&self) -> &[Reservation] {
         &self.reservations
+    }
+
+    /// The live reservation held by appointment (or time off) `holder`, if the schedule knows
+    /// its holders.
+    pub fn held_by(&self, holder: Uuid) -> Option<&Reservation> {
+        self.reservations.iter().find(|r| r.holder == Some(holder))
     }
 
     /// A live reservation by id.

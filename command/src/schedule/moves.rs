@@ -23,6 +23,7 @@ impl Schedule {
             ends_at,
             blocked_until,
             open,
+            holder,
         } = command
         else {
             // only a move comes here
@@ -38,9 +39,10 @@ impl Schedule {
             starts_at,
             ends_at,
             blocked_until,
+            holder: Some(holder),
         };
         if let Some(existing) = self.reservation(reservation_id) {
-            return if existing == &wanted {
+            return if existing.same_as(&wanted) {
                 Ok(Vec::new())
             } else {
                 Err(ScheduleError::ReservationExists)
@@ -65,6 +67,7 @@ impl Schedule {
             starts_at,
             ends_at,
             blocked_until,
+            holder: Some(holder),
         });
         Ok(events)
     }

@@ -117,6 +117,7 @@ fn command(step: &Step) -> ScheduleCommand {
                 ends_at,
                 blocked_until: ends_at + TimeDelta::minutes(buffer),
                 open: intervals(open),
+                holder: Uuid::from_u128(id),
             }
         }
         Step::Release { id, tenant } => ScheduleCommand::Release {
@@ -144,6 +145,7 @@ fn command(step: &Step) -> ScheduleCommand {
                 ends_at,
                 blocked_until: ends_at + TimeDelta::minutes(buffer),
                 open: intervals(open),
+                holder: Uuid::from_u128(id),
             }
         }
     }

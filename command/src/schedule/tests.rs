@@ -67,6 +67,7 @@ pub(super) fn reserve(
         ends_at,
         blocked_until: ends_at + TimeDelta::minutes(buffer),
         open: open(),
+        holder: id,
     }
 }
 
@@ -94,6 +95,7 @@ pub(super) fn reserved(command: ScheduleCommand) -> ScheduleEvent {
         starts_at,
         ends_at,
         blocked_until,
+        holder,
         ..
     } = command
     else {
@@ -108,6 +110,7 @@ pub(super) fn reserved(command: ScheduleCommand) -> ScheduleEvent {
         starts_at,
         ends_at,
         blocked_until,
+        holder: Some(holder),
     }
 }
 
@@ -354,6 +357,7 @@ fn a_whole_day_of_time_off_fits_even_when_the_clocks_change() {
         ends_at: day.end,
         blocked_until: day.end,
         open: vec![],
+        holder: FIRST,
     };
     ScheduleTest::with(())
         .given_no_previous_events()

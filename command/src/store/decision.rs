@@ -13,7 +13,8 @@
 //! each), a time off (the staff member and every day it covers). There is no moment in which
 //! one stream has changed and another not.
 
-use std::collections::{HashMap, HashSet};
+use std::any::Any;
+use std::collections::HashMap;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistenceError};
@@ -61,7 +62,8 @@ pub struct Decision<'s> {
     store: &'s EventStore,
     metadata: HashMap<String, String>,
     events: Vec<cqrs_es::persist::SerializedEvent>,
-    streams: HashSet<(&'static str, String)>,
+    /// Each stream decided on so far, as its commands left it (a `Known<A>`).
+    streams: HashMap<(&'static str, String), Box<dyn Any + Send + Sync>>,
     remember: Vec<Remember>,
     fence: Option<TimezoneFence>,
 }
@@ -73,7 +75,7 @@ impl EventStore {
             store: self,
             metadata: metadata.to_map(),
             events: Vec::new(),
-            streams: HashSet::new(),
+            streams: HashMap::new(),
             remember: Vec::new(),
             fence: None,
         }
@@ -84,6 +86,10 @@ impl<'s> Decision<'s> {
     /// Lets aggregate `id`, as `known` (read moments ago, at its sequence), decide `command`;
     /// its events join the decision. Returns the aggregate with them applied. A refusal is
     /// `CommandError::Refused`; nothing has been written then.
+    ///
+    /// A stream this decision has already decided on goes on from where its earlier commands
+    /// left it (`known` is then not used): a barber's day that gives back an appointment's slot
+    /// and then takes a time off over it, in one step, numbers its events one after another.
     pub async fn decide<A>(
         &mut self,
         id: &str,
@@ -91,18 +97,18 @@ impl<'s> Decision<'s> {
         command: A::Command,
     ) -> Result<A, CommandError<A::Error>>
     where
-        A: Aggregate<Services = ()> + Clone + 'static,
+        A: Aggregate<Services = ()> + Clone + Send + Sync + 'static,
     {
-        if !self.streams.insert((A::TYPE, id.to_owned())) {
-            // two parts on one stream would collide on their own sequence numbers forever
-            return Err(CommandError::Store(
-                format!("{} {id} decided twice in one step", A::TYPE).into(),
-            ));
-        }
+        let stream = (A::TYPE, id.to_owned());
         let Known {
             mut state,
             sequence,
-        } = known;
+        } = match self.streams.remove(&stream) {
+            Some(earlier) => *earlier
+                .downcast::<Known<A>>()
+                .map_err(|_| CommandError::Store(format!("{} {id}: two types", A::TYPE).into()))?,
+            None => known,
+        };
         let sink = EventSink::default();
         state
             .handle(command, &(), &sink)
@@ -116,6 +122,11 @@ impl<'s> Decision<'s> {
         };
         let mut decided = Decided::new(context, sink.collect().await, &self.metadata)
             .map_err(|e| CommandError::from(AggregateError::<A::Error>::from(e)))?;
+        let after = Known {
+            state: state.clone(),
+            sequence: sequence + decided.serialized.len(),
+        };
+        self.streams.insert(stream, Box::new(after));
         self.events.append(&mut decided.serialized);
         self.remember.push(Box::new(move |store: &EventStore| {
             decided.remember(store);

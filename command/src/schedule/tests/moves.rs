@@ -16,6 +16,7 @@ fn move_to(id: Uuid, replaces: Uuid, starts_at: DateTime<Utc>, minutes: i64) -> 
         ends_at: starts_at + TimeDelta::minutes(minutes),
         blocked_until: starts_at + TimeDelta::minutes(minutes),
         open: open(),
+        holder: id,
     }
 }
 
