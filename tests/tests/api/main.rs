@@ -7,6 +7,7 @@ mod bad_input;
 mod booking;
 mod booking_workflow;
 mod business;
+mod business_country;
 mod change_service;
 mod customer_overlap;
 mod customers;
