@@ -2,7 +2,8 @@
 
 use command::accounts::{self, SignUp};
 use command::business::{Business, BusinessCommand};
-use command::customer::{Customer, CustomerCommand, CustomerDetails, CustomerProfile};
+use command::customer::{CustomerDetails, CustomerProfile};
+use command::customer_book::{self, NewCustomer};
 use command::service::{Service, ServiceCommand, ServiceDefinition};
 use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use command::store::EventStore;
@@ -47,6 +48,7 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
             slug: DEMO_SLUG.into(),
             timezone: "Europe/London".into(),
             currency: "GBP".into(),
+            country: Some("GB".into()),
             owner_name: "Demo Owner".into(),
             email: DEMO_EMAIL.into(),
             password: DEMO_PASSWORD.into(),
@@ -66,7 +68,7 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
             signed_up.user_id.to_string(),
             "seed",
         );
-        let command = CustomerCommand::Register {
+        let request = NewCustomer {
             customer_id,
             tenant_id: signed_up.business_id,
             profile: CustomerProfile {
@@ -76,9 +78,9 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
                 notes: None,
             },
             details: CustomerDetails::default(),
+            allow_duplicate: false,
         };
-        store
-            .execute::<Customer>(&customer_id.to_string(), command, &metadata)
+        customer_book::register(store, request, &metadata)
             .await
             .map_err(ApiError::from)?;
     }

@@ -27,6 +27,8 @@ pub struct SignUp {
     pub slug: String,
     pub timezone: String,
     pub currency: String,
+    /// ISO 3166-1 alpha-2, if the business gives one.
+    pub country: Option<String>,
     pub owner_name: String,
     pub email: String,
     pub password: String,
@@ -105,6 +107,7 @@ pub async fn sign_up(
         currency: request.currency,
         owner_user_id: user_id,
         owner_name: request.owner_name,
+        country: request.country,
     };
     let metadata = EventMetadata::for_command(business_id, user_id.to_string(), correlation_id);
     let committed = store

@@ -1,22 +1,11 @@
 //! Contact details as barbershops receive them, normalised to what we store.
 
-/// Normalises a phone number to E.164 (`+` and 8 to 15 digits, no leading zero), accepting the
-/// spaces, dashes, dots and parentheses people type. `None` when it cannot be one.
+/// Normalises a phone number in international form to E.164 (`+` and 8 to 15 digits, no
+/// leading zero), accepting the spaces, dashes, dots and parentheses people type; valid in its
+/// numbering plan when the plan is known ([`platform::phone::to_e164`]). `None` when it cannot
+/// be one.
 pub fn normalise_phone(input: &str) -> Option<String> {
-    let trimmed = input.trim();
-    let rest = trimmed.strip_prefix('+')?;
-    let mut digits = String::with_capacity(rest.len() + 1);
-    digits.push('+');
-    for c in rest.chars() {
-        match c {
-            '0'..='9' => digits.push(c),
-            ' ' | '-' | '.' | '(' | ')' => {}
-            _ => return None,
-        }
-    }
-    let count = digits.len() - 1;
-    let valid = (8..=15).contains(&count) && !digits[1..].starts_with('0');
-    valid.then_some(digits)
+    platform::phone::to_e164(input, None)
 }
 
 /// Trims an email address and checks its shape: one `@`, a local part, a dotted domain, no spaces.

@@ -10,6 +10,8 @@
 //!   shape).
 //! - [`booking`]: every step that takes, moves or frees a chair (book, cancel, reschedule, time
 //!   off, a timezone change), each one decision over every stream it touches.
+//! - [`customer_book`]: registering and changing a customer, with duplicate detection on the
+//!   phone and email (`customer_contacts`, written with the events).
 //! - [`contact`]: phone (E.164) and email rules shared by aggregates.
 //! - [`rota`]: the weekly rota's rules, shared by a barber's working hours and the shop's
 //!   opening hours.
@@ -26,6 +28,7 @@ pub mod booking;
 pub mod business;
 pub mod contact;
 pub mod customer;
+pub mod customer_book;
 pub mod customer_day;
 pub mod http;
 pub mod relay;

@@ -17,6 +17,7 @@ fn register(customer_id: Uuid, tenant_id: Uuid, name: &str) -> CustomerCommand {
     CustomerCommand::Register {
         customer_id,
         tenant_id,
+        country: None,
         profile: CustomerProfile {
             name: name.to_owned(),
             phone: None,
@@ -30,6 +31,7 @@ fn register(customer_id: Uuid, tenant_id: Uuid, name: &str) -> CustomerCommand {
 fn rename(tenant_id: Uuid, name: &str) -> CustomerCommand {
     CustomerCommand::Update {
         tenant_id,
+        country: None,
         profile: ProfileChanges {
             name: Some(name.to_owned()),
             notes: Some(Some(format!("now {name}"))),
@@ -110,6 +112,7 @@ async fn a_remembered_aggregate_is_the_one_folded_from_the_event_store() {
     }
     let tags = CustomerCommand::Update {
         tenant_id: tenant,
+        country: None,
         profile: ProfileChanges::default(),
         details: CustomerDetails {
             tags: Some(vec!["vip".into(), "beard".into()]),

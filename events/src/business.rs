@@ -26,12 +26,21 @@ pub enum BusinessEvent {
         currency: String,
         owner_user_id: Uuid,
         owner_name: String,
+        /// ISO 3166-1 alpha-2, e.g. `GB`: the plan a phone number typed in national format
+        /// follows. Absent when not given (and in events recorded before it existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
     },
-    /// The business's name, timezone or currency changed; carries all three as they now are.
+    /// The business's name, timezone, currency or country changed; carries them all as they
+    /// now are.
     BusinessSettingsChanged {
         name: String,
         timezone: String,
         currency: String,
+        /// Absent when the business has none (and in events recorded before it existed, when
+        /// no business had one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
     },
     /// The rules online and front-desk bookings follow changed.
     BookingPolicyChanged { policy: BookingPolicy },
@@ -101,6 +110,35 @@ impl DomainEvent for BusinessEvent {
 mod tests {
     use super::*;
     use crate::staff::{Break, ClockTime, Weekday};
+
+    /// Settings as they were stored before businesses had a country still read, as a business
+    /// without one; a country is written only when there is one.
+    #[test]
+    fn settings_stored_before_the_country_still_read() {
+        let stored = serde_json::json!({"BusinessSettingsChanged": {
+            "name": "Fade Street", "timezone": "Europe/London", "currency": "GBP"}});
+        let event: BusinessEvent = serde_json::from_value(stored.clone()).expect("reads");
+        assert_eq!(
+            event,
+            BusinessEvent::BusinessSettingsChanged {
+                name: "Fade Street".into(),
+                timezone: "Europe/London".into(),
+                currency: "GBP".into(),
+                country: None,
+            }
+        );
+        assert_eq!(serde_json::to_value(&event).expect("writes"), stored);
+        let opened = serde_json::json!({"BusinessOpened": {
+            "business_id": "00000000-0000-0000-0000-000000000001", "name": "Fade Street",
+            "slug": "fade-street", "timezone": "Europe/London", "currency": "GBP",
+            "owner_user_id": "00000000-0000-0000-0000-000000000002", "owner_name": "Sam"}});
+        let BusinessEvent::BusinessOpened { country, .. } =
+            serde_json::from_value(opened).expect("reads")
+        else {
+            panic!("an opening");
+        };
+        assert_eq!(country, None);
+    }
 
     #[test]
     fn opening_hours_are_written_like_a_rota() {

@@ -10,6 +10,7 @@
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
 //! - [`text`]: no control characters in text from clients.
+//! - [`phone`]: phone numbers in E.164 and ISO country codes, read alike by every service.
 //! - [`request`]: the request metadata (correlation id) that becomes event metadata.
 //! - [`shutdown`]: one stop signal for every task of a process.
 //! - [`http`]: middleware every service uses: request ids, tracing, metrics, health.
@@ -21,6 +22,7 @@ pub mod db;
 pub mod http;
 pub mod json;
 pub mod nats;
+pub mod phone;
 pub mod problem;
 pub mod progress;
 pub mod request;

@@ -6,6 +6,7 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use tracing::Level;
 
 /// A client-facing failure, or an internal one.
@@ -17,6 +18,9 @@ pub enum ApiError {
         status: StatusCode,
         code: &'static str,
         detail: String,
+        /// RFC 9457 extension members a client acts on beside `code` (e.g. the id of the
+        /// record a refusal is about); usually none.
+        members: Map<String, Value>,
     },
     /// Something on our side failed; never the client's fault, never detailed to them.
     #[error("internal error: {0}")]
@@ -29,6 +33,7 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+            members: Map::new(),
         }
     }
 
@@ -59,13 +64,32 @@ impl ApiError {
     /// The same failure under a more specific code.
     pub fn with_code(self, code: &'static str) -> Self {
         match self {
-            Self::Client { status, detail, .. } => Self::Client {
+            Self::Client {
+                status,
+                detail,
+                members,
+                ..
+            } => Self::Client {
                 status,
                 code,
                 detail,
+                members,
             },
             internal => internal,
         }
+    }
+
+    /// The same failure with an extension member `name` in its problem body, e.g. the id of
+    /// the existing record a `possible_duplicate` is about. The standard members (`type`,
+    /// `title`, `status`, `detail`, `code`) cannot be replaced this way.
+    pub fn with_member(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        const STANDARD: [&str; 5] = ["type", "title", "status", "detail", "code"];
+        if let Self::Client { members, .. } = &mut self {
+            if !STANDARD.contains(&name) {
+                members.insert(name.to_owned(), value.into());
+            }
+        }
+        self
     }
 
     pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -104,6 +128,10 @@ pub struct Problem {
     pub detail: String,
     /// Stable, machine-readable; clients branch on this, never on `detail`.
     pub code: String,
+    /// Extension members of some codes, documented with them (e.g. `existing_customer_id`).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub members: Map<String, Value>,
 }
 
 /// How loudly a failed request is logged: ERROR for a failure of ours (5xx), INFO for a refusal
@@ -134,11 +162,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log();
         let status = self.status();
-        let detail = match &self {
-            Self::Client { detail, .. } => detail.clone(),
-            Self::Internal(_) => {
-                "something went wrong on our side; the request may be retried".to_owned()
-            }
+        let (detail, members) = match &self {
+            Self::Client {
+                detail, members, ..
+            } => (detail.clone(), members.clone()),
+            Self::Internal(_) => (
+                "something went wrong on our side; the request may be retried".to_owned(),
+                Map::new(),
+            ),
         };
         let problem = Problem {
             kind: format!("https://barber.dev/problems/{}", self.code()),
@@ -146,6 +177,7 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail,
             code: self.code().to_owned(),
+            members,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (
@@ -167,6 +199,21 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn extension_members_sit_beside_the_standard_ones_and_cannot_replace_them() {
+        let response = ApiError::conflict("possible_duplicate", "already on the books")
+            .with_member("existing_customer_id", "c-1")
+            .with_member("code", "hijacked")
+            .into_response();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .expect("body");
+        let problem: Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(problem["code"], "possible_duplicate");
+        assert_eq!(problem["existing_customer_id"], "c-1");
+        assert_eq!(problem["status"], 409);
+    }
 
     #[test]
     fn client_errors_are_logged_at_info_and_server_errors_at_error() {

@@ -1,5 +1,6 @@
-//! The businesses read model: one row per business with its settings, booking policy and
-//! opening hours (what the dashboard's settings page and, later, the public booking page read).
+//! The businesses read model: one row per business with its settings (country included),
+//! booking policy and opening hours (what the dashboard's settings page and, later, the public
+//! booking page read; the customer search reads the country).
 
 use events::business::{BookingPolicy, BusinessEvent, AGGREGATE_TYPE};
 use events::RecordedEvent;
@@ -44,11 +45,12 @@ impl Projection for Businesses {
                 slug,
                 timezone,
                 currency,
+                country,
                 ..
             } => sqlx::query(
                 "insert into businesses (tenant_id, name, slug, timezone, currency, policy,
-                                         created_at, updated_at, version)
-                 values ($1, $2, $3, $4, $5, $6, $7, $7, $8)
+                                         created_at, updated_at, version, country)
+                 values ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
                  on conflict (tenant_id) do nothing",
             )
             .bind(tenant)
@@ -58,13 +60,15 @@ impl Projection for Businesses {
             .bind(currency)
             .bind(sqlx::types::Json(BookingPolicy::default()))
             .bind(at)
-            .bind(version),
+            .bind(version)
+            .bind(country),
             BusinessEvent::BusinessSettingsChanged {
                 name,
                 timezone,
                 currency,
+                country,
             } => sqlx::query(
-                "update businesses set name = $2, timezone = $3, currency = $4,
+                "update businesses set name = $2, timezone = $3, currency = $4, country = $7,
                         updated_at = $5, version = $6
                   where tenant_id = $1 and version < $6",
             )
@@ -73,7 +77,8 @@ impl Projection for Businesses {
             .bind(timezone)
             .bind(currency)
             .bind(at)
-            .bind(version),
+            .bind(version)
+            .bind(country),
             BusinessEvent::BookingPolicyChanged { policy } => sqlx::query(
                 "update businesses set policy = $2, updated_at = $3, version = $4
                   where tenant_id = $1 and version < $4",

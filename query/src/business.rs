@@ -28,6 +28,9 @@ pub struct BusinessView {
     slug: String,
     timezone: String,
     currency: String,
+    /// ISO 3166-1 alpha-2 (e.g. `GB`), whose numbering plan phones typed in national format
+    /// follow; `null` if the business gave none.
+    country: Option<String>,
     #[sqlx(json)]
     #[schema(value_type = Object)]
     booking_policy: serde_json::Value,
@@ -60,7 +63,7 @@ pub async fn get_business(
         .wait_for(BUSINESSES, params.min_position)
         .await?;
     let business: Option<BusinessView> = sqlx::query_as(
-        "select tenant_id, name, slug, timezone, currency, policy as booking_policy,
+        "select tenant_id, name, slug, timezone, currency, country, policy as booking_policy,
                 opening_hours, created_at, updated_at
            from businesses where tenant_id = $1",
     )

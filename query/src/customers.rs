@@ -55,7 +55,9 @@ pub struct CustomerPage {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListCustomers {
-    /// Searches name, phone and email (substring, case-insensitive).
+    /// Searches name, phone and email: a substring, in any case and with or without accents
+    /// (`chloe` finds `Chloé`); a phone number as typed, international or national in the
+    /// business's country (`07700 900123` finds `+447700900123` in a `GB` shop).
     q: Option<String>,
     /// Only customers with this tag (exact, case-insensitive: tags are stored lower-case).
     tag: Option<String>,
@@ -80,8 +82,7 @@ const LIST: &str = concat!(
     "
   from customers
  where tenant_id = $1
-   and ($2::text is null
-        or (lower(name) || ' ' || coalesce(phone, '') || ' ' || lower(coalesce(email, ''))) like $2)
+   and ($2::text is null or search_text like barber_fold($2))
    and ($3::text is null or (sort_name, customer_id) > ($3, $4))
    and ($6::text is null or tags @> array[$6::text])
  order by sort_name, customer_id
@@ -109,7 +110,14 @@ pub async fn list_customers(
         .freshness
         .wait_for(CUSTOMERS, params.min_position)
         .await?;
-    let pattern = params.q.as_deref().and_then(search_pattern);
+    let pattern = match params.q.as_deref() {
+        Some(q) if is_phone_like(q) => {
+            let country = business_country(&state.pool, user.tenant_id).await?;
+            search_pattern(q, country.as_deref())
+        }
+        Some(q) => search_pattern(q, None),
+        None => None,
+    };
     let mut items: Vec<CustomerView> = sqlx::query_as(LIST)
         .bind(user.tenant_id)
         .bind(pattern)
@@ -133,27 +141,65 @@ pub async fn list_customers(
     ))
 }
 
-/// A `like` pattern for a search; phone-looking input loses the separators people type.
-fn search_pattern(q: &str) -> Option<String> {
-    let q = q.trim().to_lowercase();
+/// Whether `q` looks like (part of) a phone number: digits and what people type between them.
+fn is_phone_like(q: &str) -> bool {
+    q.chars().any(|c| c.is_ascii_digit())
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+}
+
+/// The business's country, whose numbering plan a phone typed in national format follows.
+async fn business_country(
+    pool: &sqlx::PgPool,
+    tenant_id: Uuid,
+) -> Result<Option<String>, ApiError> {
+    let country: Option<Option<String>> =
+        sqlx::query_scalar("select country from businesses where tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(country.flatten())
+}
+
+/// A `like` pattern for a search, folded by the database like the text it searches. A whole
+/// phone number, international or national in `country`, is searched in E.164; part of one
+/// loses the separators people type, and the trunk prefix when typed nationally (`07700 9`
+/// searches `77009`).
+fn search_pattern(q: &str, country: Option<&str>) -> Option<String> {
+    let q = q.trim();
     if q.is_empty() {
         return None;
     }
-    let phone_like = q
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'));
-    let q = if phone_like {
-        q.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect()
+    let q = if is_phone_like(q) {
+        phone_term(q, country)
     } else {
-        q
+        q.to_owned()
     };
     let escaped = q
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     Some(format!("%{escaped}%"))
+}
+
+/// What a phone-looking search looks for in the stored E.164 numbers.
+fn phone_term(q: &str, country: Option<&str>) -> String {
+    if let Some(number) = platform::phone::to_e164(q, country) {
+        return number;
+    }
+    let digits: String = q
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    let national = country
+        .filter(|_| !digits.starts_with('+'))
+        .and_then(platform::phone::national_prefix);
+    match national {
+        Some(prefix) if digits.len() > prefix.len() && digits.starts_with(&prefix) => {
+            digits[prefix.len()..].to_owned()
+        }
+        _ => digits,
+    }
 }
 
 /// A tag as the command side stores it (trimmed, spaces collapsed, lower-case); blank is no
@@ -200,13 +246,39 @@ mod tests {
 
     #[test]
     fn search_patterns_escape_wildcards_and_strip_phone_separators() {
-        assert_eq!(search_pattern("  "), None);
-        assert_eq!(search_pattern("Ana").as_deref(), Some("%ana%"));
-        assert_eq!(search_pattern("50%_off").as_deref(), Some("%50\\%\\_off%"));
+        assert_eq!(search_pattern("  ", None), None);
+        assert_eq!(search_pattern(" Chloé ", None).as_deref(), Some("%Chloé%"));
         assert_eq!(
-            search_pattern("+44 7700-900").as_deref(),
+            search_pattern("50%_off", None).as_deref(),
+            Some("%50\\%\\_off%")
+        );
+        assert_eq!(
+            search_pattern("+44 7700-900", None).as_deref(),
             Some("%+447700900%")
         );
+    }
+
+    #[test]
+    fn a_phone_typed_nationally_is_searched_as_stored() {
+        let gb = Some("GB");
+        let cases = [
+            ("07700 900123", gb, "%+447700900123%"),
+            ("+44 7700 900123", gb, "%+447700900123%"),
+            ("(212) 555-0100", Some("US"), "%+12125550100%"),
+            // part of a number: its digits, without the trunk prefix when typed nationally
+            ("07700 9", gb, "%77009%"),
+            ("900 123", gb, "%900123%"),
+            ("+44 7700", gb, "%+447700%"),
+            // without a country, a national number is only digits
+            ("07700 900123", None, "%07700900123%"),
+        ];
+        for (q, country, pattern) in cases {
+            assert_eq!(
+                search_pattern(q, country).as_deref(),
+                Some(pattern),
+                "{q} in {country:?}"
+            );
+        }
     }
 
     #[test]

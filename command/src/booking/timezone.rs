@@ -16,13 +16,15 @@ use crate::business::{Business, BusinessCommand};
 use crate::schedule::{day, Schedule};
 use crate::store::{Committed, EventStore};
 
-/// A change of a business's settings; fields left `None` stay as they are.
+/// A change of a business's settings; fields left `None` stay as they are (`country:
+/// Some(None)` removes the country).
 #[derive(Debug, Clone)]
 pub struct SettingsRequest {
     pub tenant_id: Uuid,
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub currency: Option<String>,
+    pub country: Option<Option<String>>,
 }
 
 /// Renames the business, or moves it to another timezone or currency; a timezone only while
@@ -50,9 +52,10 @@ async fn change_once(
         name: request.name.clone(),
         timezone: request.timezone.clone(),
         currency: request.currency.clone(),
+        country: request.country.clone(),
     };
     if request.timezone.is_none() {
-        // a rename or a new currency moves no chair: no reason to hold bookings back
+        // a rename, a new currency or country moves no chair: no reason to hold bookings back
         return Ok(store.execute::<Business>(&id, command, metadata).await?);
     }
     // everything below runs on the transaction's connection: steps waiting at the fence hold

@@ -17,7 +17,7 @@ use crate::aggregate::{handle_by_deciding, Decide};
 use crate::rota::{self, RotaError, WorkingDayInput};
 #[cfg(test)]
 pub use rules::PolicyErrorDiscriminants;
-use rules::{valid_currency, valid_name, valid_timezone};
+use rules::{valid_country, valid_currency, valid_name, valid_timezone};
 pub use rules::{valid_slug, valid_timezone as canonical_timezone, PolicyError};
 
 const MAX_NAME: usize = 200;
@@ -32,13 +32,16 @@ pub enum BusinessCommand {
         currency: String,
         owner_user_id: Uuid,
         owner_name: String,
+        /// ISO 3166-1 alpha-2, any case; `None` for a business that gives none.
+        country: Option<String>,
     },
-    /// Fields left `None` stay as they are.
+    /// Fields left `None` stay as they are; `country: Some(None)` removes the country.
     ChangeSettings {
         tenant_id: Uuid,
         name: Option<String>,
         timezone: Option<String>,
         currency: Option<String>,
+        country: Option<Option<String>>,
     },
     SetBookingPolicy {
         tenant_id: Uuid,
@@ -68,6 +71,8 @@ pub enum BusinessError {
     UnknownTimezone(String),
     #[error("{0:?} is not an ISO 4217 currency code, e.g. GBP")]
     InvalidCurrency(String),
+    #[error("{0:?} is not an ISO 3166-1 alpha-2 country code, e.g. GB")]
+    InvalidCountry(String),
     #[error("the owner needs a name (at most {MAX_NAME} characters)")]
     InvalidOwnerName,
     #[error("the business does not exist")]
@@ -85,6 +90,9 @@ pub struct Business {
     slug: String,
     timezone: String,
     currency: String,
+    /// ISO 3166-1 alpha-2; `None` when the business gave none.
+    #[serde(default)]
+    country: Option<String>,
     policy: BookingPolicy,
     /// `None` until opening hours are first set: no restriction beyond the staff's hours.
     #[serde(default)]
@@ -115,6 +123,7 @@ impl Aggregate for Business {
                 slug,
                 timezone,
                 currency,
+                country,
                 ..
             } => {
                 self.business_id = Some(business_id);
@@ -122,16 +131,19 @@ impl Aggregate for Business {
                 self.slug = slug;
                 self.timezone = timezone;
                 self.currency = currency;
+                self.country = country;
                 self.policy = BookingPolicy::default();
             }
             BusinessEvent::BusinessSettingsChanged {
                 name,
                 timezone,
                 currency,
+                country,
             } => {
                 self.name = name;
                 self.timezone = timezone;
                 self.currency = currency;
+                self.country = country;
             }
             BusinessEvent::BookingPolicyChanged { policy } => self.policy = policy,
             BusinessEvent::OpeningHoursSet { days } => self.opening_hours = Some(days),
@@ -151,6 +163,7 @@ impl Decide for Business {
                 currency,
                 owner_user_id,
                 owner_name,
+                country,
             } => {
                 if self.business_id.is_some() {
                     return Err(BusinessError::AlreadyOpen);
@@ -165,6 +178,7 @@ impl Decide for Business {
                         .ok_or(BusinessError::InvalidCurrency(currency))?,
                     owner_user_id,
                     owner_name: valid_name(&owner_name).ok_or(BusinessError::InvalidOwnerName)?,
+                    country: country.map(valid_country).transpose()?,
                 }
             }
             BusinessCommand::ChangeSettings {
@@ -172,6 +186,7 @@ impl Decide for Business {
                 name,
                 timezone,
                 currency,
+                country,
             } => {
                 self.owned_by(tenant_id)?;
                 let name = match name {
@@ -186,13 +201,19 @@ impl Decide for Business {
                     Some(c) => valid_currency(&c).ok_or(BusinessError::InvalidCurrency(c))?,
                     None => self.currency.clone(),
                 };
-                if (&name, &timezone, &currency) == (&self.name, &self.timezone, &self.currency) {
+                let country = match country {
+                    Some(c) => c.map(valid_country).transpose()?,
+                    None => self.country.clone(),
+                };
+                let now = (&name, &timezone, &currency, &country);
+                if now == (&self.name, &self.timezone, &self.currency, &self.country) {
                     return Ok(Vec::new());
                 }
                 BusinessEvent::BusinessSettingsChanged {
                     name,
                     timezone,
                     currency,
+                    country,
                 }
             }
             BusinessCommand::SetBookingPolicy { tenant_id, policy } => {
@@ -249,6 +270,12 @@ impl Business {
     /// set, when the business takes bookings whenever its staff work.
     pub fn opening_hours(&self) -> Option<&[WorkingDay]> {
         self.opening_hours.as_deref()
+    }
+
+    /// The ISO 3166-1 alpha-2 country whose numbering plan a phone typed in national format
+    /// follows; `None` if the business gave none.
+    pub fn country(&self) -> Option<&str> {
+        self.country.as_deref()
     }
 
     /// The ISO 4217 currency of its prices.

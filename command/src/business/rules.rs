@@ -34,6 +34,11 @@ pub(super) fn valid_currency(currency: &str) -> Option<String> {
     ok.then(|| currency.to_owned())
 }
 
+/// The country as the aggregate records it (`GB`), if `country` names one.
+pub(super) fn valid_country(country: String) -> Result<String, super::BusinessError> {
+    platform::phone::country_code(&country).ok_or(super::BusinessError::InvalidCountry(country))
+}
+
 /// A booking-policy value out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(

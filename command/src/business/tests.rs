@@ -5,6 +5,7 @@ use cqrs_es::test::TestFramework;
 use super::rules::valid_timezone;
 use super::*;
 
+mod country;
 mod opening_hours;
 
 fn open() -> BusinessCommand {
@@ -16,6 +17,7 @@ fn open() -> BusinessCommand {
         currency: "GBP".into(),
         owner_user_id: Uuid::nil(),
         owner_name: "Sam".into(),
+        country: None,
     }
 }
 
@@ -28,6 +30,7 @@ fn opened() -> BusinessEvent {
         currency: "GBP".into(),
         owner_user_id: Uuid::nil(),
         owner_name: "Sam".into(),
+        country: None,
     }
 }
 
@@ -59,6 +62,7 @@ fn bad_settings_are_refused() {
             currency: currency.into(),
             owner_user_id,
             owner_name: owner.into(),
+            country: None,
         }
     };
     let cases = [
@@ -109,6 +113,7 @@ fn change(name: Option<&str>, timezone: Option<&str>, currency: Option<&str>) ->
         name: name.map(Into::into),
         timezone: timezone.map(Into::into),
         currency: currency.map(Into::into),
+        country: None,
     }
 }
 
@@ -121,6 +126,7 @@ fn changing_settings_records_all_three_as_they_now_are() {
             name: "Fade Street".into(),
             timezone: "America/New_York".into(),
             currency: "GBP".into(),
+            country: None,
         }]);
 }
 
@@ -162,6 +168,7 @@ fn another_business_cannot_change_the_settings() {
             name: Some("Mine now".into()),
             timezone: None,
             currency: None,
+            country: None,
         })
         .then_expect_error(BusinessError::NotFound);
 }

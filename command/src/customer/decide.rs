@@ -25,6 +25,7 @@ impl Decide for Customer {
             CustomerCommand::Register {
                 customer_id,
                 tenant_id,
+                country,
                 profile,
                 details,
             } => {
@@ -34,17 +35,20 @@ impl Decide for Customer {
                 draft.add(Some(CustomerEvent::CustomerRegistered {
                     customer_id,
                     business_id: tenant_id,
-                    pii: validate_contact(profile)?,
+                    pii: validate_contact(profile, country.as_deref())?,
                 }));
                 draft.details(tenant_id, details)?;
             }
             CustomerCommand::Update {
                 tenant_id,
+                country,
                 profile,
                 details,
             } => {
                 // decided even when empty: it is what refuses another business's customer
-                let change = draft.state.profile_change(tenant_id, profile)?;
+                let change = draft
+                    .state
+                    .profile_change(tenant_id, profile, country.as_deref())?;
                 draft.add(change);
                 draft.details(tenant_id, details)?;
             }
@@ -108,14 +112,16 @@ impl Customer {
         &self,
         tenant_id: Uuid,
         changes: ProfileChanges,
+        country: Option<&str>,
     ) -> Result<Option<CustomerEvent>, CustomerRefusal> {
         let current = self.pii_of(tenant_id)?;
-        let pii = validate_contact(CustomerProfile {
+        let profile = CustomerProfile {
             name: changes.name.unwrap_or_else(|| current.name.clone()),
             phone: changes.phone.unwrap_or_else(|| current.phone.clone()),
             email: changes.email.unwrap_or_else(|| current.email.clone()),
             notes: changes.notes.unwrap_or_else(|| current.notes.clone()),
-        })?;
+        };
+        let pii = validate_contact(profile, country)?;
         Ok((&pii != current).then_some(CustomerEvent::CustomerProfileUpdated { pii }))
     }
 

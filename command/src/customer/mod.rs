@@ -6,7 +6,8 @@
 //! - [`profile`]: the rules of contact details, tags and preferences.
 //! - `tests`: given/when/then for every command and refusal.
 //!
-//! Pure: no I/O. The moment of a consent change comes in the command. Registering and updating
+//! Pure: no I/O. The moment of a consent change and the business's country come in the
+//! command. Registering and updating
 //! carry every part a request may send (profile, tags, preferences, consent), so one request is
 //! one command whose events are recorded together or not at all.
 
@@ -37,6 +38,9 @@ pub enum CustomerCommand {
     Register {
         customer_id: Uuid,
         tenant_id: Uuid,
+        /// The business's country (ISO 3166-1 alpha-2), looked up before the command is built:
+        /// a phone typed in national format follows its numbering plan.
+        country: Option<String>,
         profile: CustomerProfile,
         details: CustomerDetails,
     },
@@ -45,6 +49,8 @@ pub enum CustomerCommand {
     /// change it still answers whether the customer exists for the caller.
     Update {
         tenant_id: Uuid,
+        /// As in `Register`.
+        country: Option<String>,
         profile: ProfileChanges,
         details: CustomerDetails,
     },
@@ -102,7 +108,10 @@ pub enum CustomerError {
     AlreadyRegistered,
     #[error("a customer needs a name (at most {MAX_NAME} characters)")]
     InvalidName,
-    #[error("{0:?} is not a phone number in international form (E.164), e.g. +447700900123")]
+    #[error(
+        "{0:?} is not a phone number: international, e.g. +447700900123, or national in the \
+         business's country, e.g. 07700 900123 for GB"
+    )]
     InvalidPhone(String),
     #[error("{0:?} is not an email address")]
     InvalidEmail(String),
@@ -179,6 +188,16 @@ impl Customer {
     /// consent; offers do).
     pub fn has_marketing_consent(&self) -> bool {
         self.marketing_consent
+    }
+
+    /// The phone on record, in E.164.
+    pub fn phone(&self) -> Option<&str> {
+        self.pii.as_ref().and_then(|pii| pii.phone.as_deref())
+    }
+
+    /// The email on record, as typed but for its domain (lower-cased).
+    pub fn email(&self) -> Option<&str> {
+        self.pii.as_ref().and_then(|pii| pii.email.as_deref())
     }
 
     /// Another business's customer does not exist for the caller.

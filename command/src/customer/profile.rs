@@ -5,7 +5,7 @@ use events::customer::CustomerPii;
 use serde_json::{Map, Value};
 
 use super::{CustomerError, CustomerProfile};
-use crate::contact::{normalise_email, normalise_phone};
+use crate::contact::normalise_email;
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_NOTES: usize = 5000;
@@ -33,14 +33,21 @@ pub enum DetailsError {
     PreferencesTooLarge,
 }
 
-pub(super) fn validate_contact(profile: CustomerProfile) -> Result<CustomerPii, CustomerError> {
+/// The profile as it is recorded: trimmed, the phone in E.164 (read in `country`'s numbering
+/// plan when typed in national format), the email's domain lower-cased.
+pub(super) fn validate_contact(
+    profile: CustomerProfile,
+    country: Option<&str>,
+) -> Result<CustomerPii, CustomerError> {
     let name = profile.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(CustomerError::InvalidName);
     }
     let phone = match non_blank(profile.phone) {
         None => None,
-        Some(raw) => Some(normalise_phone(&raw).ok_or(CustomerError::InvalidPhone(raw))?),
+        Some(raw) => {
+            Some(platform::phone::to_e164(&raw, country).ok_or(CustomerError::InvalidPhone(raw))?)
+        }
     };
     let email = match non_blank(profile.email) {
         None => None,

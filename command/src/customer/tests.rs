@@ -12,6 +12,7 @@ use super::profile::MAX_NOTES;
 use super::*;
 
 mod details;
+mod phone;
 mod together;
 
 pub(super) type CustomerTest = TestFramework<Customer>;
@@ -59,6 +60,7 @@ pub(super) fn register_with(profile: CustomerProfile, details: CustomerDetails) 
     CustomerCommand::Register {
         customer_id: Uuid::nil(),
         tenant_id: TENANT,
+        country: None,
         profile,
         details,
     }
@@ -90,6 +92,7 @@ fn update(name: Option<&str>, phone: Field, email: Field, notes: Field) -> Custo
 pub(super) fn update_with(profile: ProfileChanges, details: CustomerDetails) -> CustomerCommand {
     CustomerCommand::Update {
         tenant_id: TENANT,
+        country: None,
         profile,
         details,
     }
@@ -277,6 +280,7 @@ fn another_business_cannot_change_a_customer() {
         };
         let command = CustomerCommand::Update {
             tenant_id: OTHER_TENANT,
+            country: None,
             profile,
             details,
         };

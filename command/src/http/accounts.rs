@@ -33,6 +33,9 @@ pub struct SignUpRequest {
     timezone: String,
     /// ISO 4217; defaults to `USD`.
     currency: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `GB`: phone numbers typed in national format are read in its
+    /// numbering plan. Optional; without it every phone number must be international.
+    country: Option<String>,
     owner_name: String,
     email: String,
     password: String,
@@ -61,6 +64,7 @@ pub async fn sign_up(
         slug: body.slug,
         timezone: body.timezone,
         currency: body.currency.unwrap_or_else(|| "USD".to_owned()),
+        country: body.country,
         owner_name: body.owner_name,
         email: body.email,
         password: body.password,

@@ -32,15 +32,21 @@ pub struct ChangeSettingsRequest {
     timezone: Option<String>,
     /// ISO 4217, e.g. `USD`.
     currency: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `GB`: phone numbers typed in national format (`07700 900123`)
+    /// are read in its numbering plan. `null` removes it.
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    country: Option<Option<String>>,
 }
 
-/// Renames the business, or moves it to another timezone or currency.
+/// Renames the business, or moves it to another timezone, currency or country.
 #[utoipa::path(patch, path = "/api/v1/business", request_body = ChangeSettingsRequest,
     tag = "business", security(("bearer" = [])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem,
             description = "`timezone_has_bookings`: bookings or time off lie ahead"),
-        (status = 422, body = platform::problem::Problem)))]
+        (status = 422, body = platform::problem::Problem,
+            description = "`invalid_timezone`, `invalid_currency`, `invalid_country`…")))]
 pub async fn change_settings(
     State(state): State<CommandState>,
     Manager(user): Manager,
@@ -52,6 +58,7 @@ pub async fn change_settings(
         name: body.name,
         timezone: body.timezone,
         currency: body.currency,
+        country: body.country,
     };
     let metadata = super::metadata(&user, &context);
     let committed = booking::change_settings(&state.store, request, &metadata, Utc::now()).await?;

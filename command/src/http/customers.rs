@@ -1,9 +1,9 @@
 //! `POST /customers`, `PATCH /customers/{id}`.
 //!
-//! A request becomes one command ([`CustomerCommand::Register`] or [`CustomerCommand::Update`])
-//! carrying every part sent: the profile, then tags, preferences and consent. Its events are
-//! recorded together (the answer's `position` is the last one's) or, if any part is refused,
-//! not at all.
+//! A request becomes one step of the customer book ([`customer_book::register`] or
+//! [`customer_book::update`]) carrying every part sent: the profile, then tags, preferences and
+//! consent. Its events are recorded together (the answer's `position` is the last one's) or,
+//! if any part is refused or the phone or email is another customer's, not at all.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,9 +19,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Accepted, CommandState};
-use crate::customer::{
-    Customer, CustomerCommand, CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges,
-};
+use crate::customer::{CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges};
+use crate::customer_book::{self, CustomerChange, NewCustomer};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
@@ -33,7 +32,8 @@ pub fn routes() -> Router<CommandState> {
 #[serde(deny_unknown_fields)]
 pub struct RegisterCustomerRequest {
     name: String,
-    /// International form (E.164), e.g. `+447700900123`; spaces and dashes are accepted.
+    /// International, e.g. `+44 7700 900123`, or national in the business's country, e.g.
+    /// `07700 900123` for `GB`; stored in E.164 (`+447700900123`).
     phone: Option<String>,
     email: Option<String>,
     notes: Option<String>,
@@ -46,12 +46,18 @@ pub struct RegisterCustomerRequest {
     /// Whether the customer agrees to receive marketing; absent means no.
     #[serde(default, deserialize_with = "not_null")]
     marketing_consent: Option<bool>,
+    /// Register even if another customer has this phone or email (a parent and a child
+    /// sharing a phone); without it such a request is refused `409 possible_duplicate`.
+    #[serde(default, deserialize_with = "not_null")]
+    allow_duplicate: Option<bool>,
 }
 
 /// Adds a customer to the business's book.
 #[utoipa::path(post, path = "/api/v1/customers", request_body = RegisterCustomerRequest,
     tag = "customers", security(("bearer" = [])),
-    responses((status = 201, body = Accepted), (status = 422, body = platform::problem::Problem)))]
+    responses((status = 201, body = Accepted),
+        (status = 409, body = platform::problem::Problem, description = POSSIBLE_DUPLICATE),
+        (status = 422, body = platform::problem::Problem)))]
 pub async fn register_customer(
     State(state): State<CommandState>,
     user: Authenticated,
@@ -59,7 +65,7 @@ pub async fn register_customer(
     ApiJson(body): ApiJson<RegisterCustomerRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let customer_id = Uuid::new_v4();
-    let command = CustomerCommand::Register {
+    let request = NewCustomer {
         customer_id,
         tenant_id: user.tenant_id,
         profile: CustomerProfile {
@@ -73,12 +79,23 @@ pub async fn register_customer(
             preferences: body.preferences,
             marketing_consent: body.marketing_consent.map(consent_now),
         },
+        allow_duplicate: body.allow_duplicate.unwrap_or(false),
     };
-    let accepted = state
-        .create::<Customer>(customer_id, command, &user, &context)
-        .await?;
-    Ok((StatusCode::CREATED, Json(accepted)))
+    let metadata = super::metadata(&user, &context);
+    let committed = customer_book::register(&state.store, request, &metadata).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Accepted {
+            id: customer_id,
+            position: committed.position,
+        }),
+    ))
 }
+
+/// How a duplicate is answered, for the API docs.
+const POSSIBLE_DUPLICATE: &str = "`possible_duplicate`: another customer of the business has \
+    this phone or email; the problem carries `existing_customer_id` and `duplicate_contact` \
+    (`phone` or `email`). Send `allow_duplicate: true` to record it anyway.";
 
 /// A partial update: absent fields stay, `null` clears an optional field (tags and preferences
 /// included); `marketing_consent` is `true` or `false`, never `null`.
@@ -105,12 +122,17 @@ pub struct UpdateCustomerRequest {
     preferences: Option<Option<Value>>,
     #[serde(default, deserialize_with = "not_null")]
     marketing_consent: Option<bool>,
+    /// Take a phone or email another customer has all the same; without it such a change is
+    /// refused `409 possible_duplicate`.
+    #[serde(default, deserialize_with = "not_null")]
+    allow_duplicate: Option<bool>,
 }
 
 /// Changes a customer's profile, tags, preferences or marketing consent.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", request_body = UpdateCustomerRequest,
     tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem, description = POSSIBLE_DUPLICATE),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn update_customer(
     State(state): State<CommandState>,
@@ -120,7 +142,8 @@ pub async fn update_customer(
     ApiJson(body): ApiJson<UpdateCustomerRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
     // always decided, even when empty: it is what answers 404 for another business's customer
-    let command = CustomerCommand::Update {
+    let request = CustomerChange {
+        customer_id,
         tenant_id: user.tenant_id,
         profile: ProfileChanges {
             name: body.name,
@@ -135,11 +158,14 @@ pub async fn update_customer(
                 .map(|p| p.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
             marketing_consent: body.marketing_consent.map(consent_now),
         },
+        allow_duplicate: body.allow_duplicate.unwrap_or(false),
     };
-    let accepted = state
-        .accept::<Customer>(customer_id, command, &user, &context)
-        .await?;
-    Ok(Json(accepted))
+    let metadata = super::metadata(&user, &context);
+    let committed = customer_book::update(&state.store, request, &metadata).await?;
+    Ok(Json(Accepted {
+        id: customer_id,
+        position: committed.position,
+    }))
 }
 
 /// The answer the request gives, stamped with the server's clock: the moment the business

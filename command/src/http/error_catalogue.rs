@@ -16,6 +16,9 @@ use crate::business::{BusinessError as Bu, BusinessErrorDiscriminants as BuD};
 use crate::business::{PolicyError as P, PolicyErrorDiscriminants as PD};
 use crate::customer::{CustomerError as C, CustomerErrorDiscriminants as CD};
 use crate::customer::{DetailsError as De, DetailsErrorDiscriminants as DeD};
+use crate::customer_book::{
+    ContactKind, CustomerBookError as Cb, CustomerBookErrorDiscriminants as CbD,
+};
 use crate::customer_day::{CustomerDayError as Cd, CustomerDayErrorDiscriminants as CdD};
 use crate::rota::{RotaError as R, RotaErrorDiscriminants as RD};
 use crate::schedule::{ScheduleError as S, ScheduleErrorDiscriminants as SD};
@@ -119,6 +122,7 @@ fn business(d: BuD) -> Vec<Bu> {
         BuD::InvalidSlug => Bu::InvalidSlug("Bad Slug".into()),
         BuD::UnknownTimezone => Bu::UnknownTimezone("Mars/Olympus".into()),
         BuD::InvalidCurrency => Bu::InvalidCurrency("pounds".into()),
+        BuD::InvalidCountry => Bu::InvalidCountry("UK".into()),
         BuD::InvalidOwnerName => Bu::InvalidOwnerName,
         BuD::NotFound => Bu::NotFound,
         BuD::InvalidPolicy => return PD::iter().map(|p| Bu::InvalidPolicy(policy(p))).collect(),
@@ -177,6 +181,18 @@ fn customer(d: CD) -> C {
     }
 }
 
+/// The customer book's own refusals; the aggregate's are listed with it.
+fn customer_book(d: CbD) -> Option<Cb> {
+    Some(match d {
+        CbD::PossibleDuplicate => Cb::PossibleDuplicate {
+            existing_customer_id: Uuid::nil(),
+            contact: ContactKind::Phone,
+        },
+        CbD::Conflict => Cb::Conflict,
+        CbD::Customer | CbD::Store => return None,
+    })
+}
+
 fn customer_day(d: CdD) -> Cd {
     match d {
         CdD::NotFound => Cd::NotFound,
@@ -207,6 +223,7 @@ fn every_refusal() -> Vec<ApiError> {
     all.extend(SeD::iter().map(|d| service(d).into()));
     all.extend(CD::iter().map(|d| customer(d).into()));
     all.extend(DeD::iter().map(|d| details(d).into()));
+    all.extend(CbD::iter().filter_map(customer_book).map(ApiError::from));
     all.extend(CdD::iter().map(|d| customer_day(d).into()));
     all
 }

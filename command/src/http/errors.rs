@@ -4,6 +4,7 @@ use platform::ApiError;
 
 use crate::business::{BusinessError, PolicyError};
 use crate::customer::{CustomerError, CustomerRefusal, DetailsError};
+use crate::customer_book::CustomerBookError;
 use crate::rota::RotaError;
 use crate::service::ServiceError;
 use crate::store::CommandError;
@@ -18,6 +19,23 @@ impl From<CustomerError> for ApiError {
             CustomerError::InvalidPhone(_) => ApiError::unprocessable("invalid_phone", detail),
             CustomerError::InvalidEmail(_) => ApiError::unprocessable("invalid_email", detail),
             CustomerError::NotesTooLong => ApiError::unprocessable("notes_too_long", detail),
+        }
+    }
+}
+
+impl From<CustomerBookError> for ApiError {
+    fn from(err: CustomerBookError) -> Self {
+        let detail = err.to_string();
+        match err {
+            CustomerBookError::PossibleDuplicate {
+                existing_customer_id,
+                contact,
+            } => ApiError::conflict("possible_duplicate", detail)
+                .with_member("existing_customer_id", existing_customer_id.to_string())
+                .with_member("duplicate_contact", contact.as_str()),
+            CustomerBookError::Customer(e) => e.into(),
+            CustomerBookError::Conflict => ApiError::conflict("concurrent_modification", detail),
+            CustomerBookError::Store(e) => ApiError::Internal(e),
         }
     }
 }
@@ -74,6 +92,7 @@ impl From<BusinessError> for ApiError {
             BusinessError::InvalidSlug(_) => "invalid_slug",
             BusinessError::UnknownTimezone(_) => "invalid_timezone",
             BusinessError::InvalidCurrency(_) => "invalid_currency",
+            BusinessError::InvalidCountry(_) => "invalid_country",
             BusinessError::InvalidOwnerName => "invalid_owner_name",
         };
         ApiError::unprocessable(code, detail)

@@ -1,9 +1,12 @@
 //! The customers resource: registering, updating, reading, listing, isolation. Tags,
 //! preferences and marketing consent are in [`profile`]; paging over names of every script in
-//! [`paging`].
+//! [`paging`]; search by national phone and without accents in [`search`]; duplicate phones
+//! and emails in [`duplicates`].
 
+mod duplicates;
 mod paging;
 mod profile;
+mod search;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -90,9 +90,19 @@ impl TestApp {
 
     /// Signs up a new business and returns its owner's token.
     pub async fn owner(&self, slug: &str) -> Owner {
-        let response = self
-            .signup(&signup_body(slug, &format!("owner@{slug}.example")))
-            .await;
+        self.owner_signed_up(&signup_body(slug, &format!("owner@{slug}.example")))
+            .await
+    }
+
+    /// Signs up a new business in `country` (ISO 3166-1 alpha-2) and returns its owner.
+    pub async fn owner_in(&self, slug: &str, country: &str) -> Owner {
+        let mut body = signup_body(slug, &format!("owner@{slug}.example"));
+        body["country"] = json!(country);
+        self.owner_signed_up(&body).await
+    }
+
+    async fn owner_signed_up(&self, body: &Value) -> Owner {
+        let response = self.signup(body).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let body: Value = response.json().await.expect("json");
         Owner {
@@ -122,6 +132,16 @@ impl TestApp {
             .await
             .expect("count events")
     }
+}
+
+/// The `name` of every item of a page of a list, in order.
+pub fn page_names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["name"].as_str().expect("name").to_owned())
+        .collect()
 }
 
 /// Asserts a problem+json answer with `status` and `code`.

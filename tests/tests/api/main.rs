@@ -8,6 +8,7 @@ mod barber_day;
 mod booking;
 mod booking_workflow;
 mod business;
+mod business_country;
 mod change_service;
 mod customer_overlap;
 mod customers;

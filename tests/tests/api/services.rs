@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{assert_problem, signup_body, spawn_app, TestApp};
+use crate::helpers::{assert_problem, page_names as names, signup_body, spawn_app, TestApp};
 
 async fn read(app: &TestApp, token: &str, path: &str) -> Value {
     let response = app.get(path, Some(token)).await;
@@ -33,15 +33,6 @@ fn assert_fields(service: &Value, expected: Value) {
 
 fn fade() -> Value {
     json!({"name": "Fade", "duration_minutes": 30, "price_cents": 2500})
-}
-
-fn names(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|item| item["name"].as_str().expect("name").to_owned())
-        .collect()
 }
 
 #[tokio::test]

@@ -5,10 +5,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::helpers::{assert_problem, page_names, spawn_app, TestApp};
 
 /// A customer as the query API shows it once `position` is applied.
-async fn read_customer(app: &TestApp, token: &str, id: Uuid, position: i64) -> Value {
+pub(super) async fn read_customer(app: &TestApp, token: &str, id: Uuid, position: i64) -> Value {
     let response = app
         .get(
             &format!("/api/v1/customers/{id}?min_position={position}"),
@@ -192,14 +192,6 @@ async fn the_list_filters_by_tag() {
     app.register_customer(&other.token, &json!({"name": "Al", "tags": ["vip"]}))
         .await;
 
-    let names = |page: &Value| -> Vec<String> {
-        page["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|item| item["name"].as_str().expect("name").to_owned())
-            .collect()
-    };
     for (query, expected) in [
         (format!("tag=vip&min_position={last}"), vec!["Ana", "Cy"]),
         ("tag=%20VIP%20".to_owned(), vec!["Ana", "Cy"]),
@@ -214,7 +206,7 @@ async fn the_list_filters_by_tag() {
             .json()
             .await
             .expect("json");
-        assert_eq!(names(&page), expected, "{query}");
+        assert_eq!(page_names(&page), expected, "{query}");
     }
     let page: Value = app
         .get("/api/v1/customers?tag=vip&limit=1", Some(&owner.token))
@@ -233,7 +225,7 @@ async fn the_list_filters_by_tag() {
         .json()
         .await
         .expect("json");
-    assert_eq!(names(&next), ["Cy"]);
+    assert_eq!(page_names(&next), ["Cy"]);
 }
 
 #[tokio::test]
