@@ -6,7 +6,9 @@ use command::customer::{
     Customer, CustomerCommand, CustomerDetails, CustomerError, CustomerProfile, CustomerRefusal,
     ProfileChanges,
 };
-use command::store::{CommandError, EventStore, Known, Recording, TimezoneFence, Unrecorded};
+use command::store::{
+    CommandError, EventStore, Known, Recording, StaffFence, TimezoneFence, Unrecorded,
+};
 use events::EventMetadata;
 use platform::shutdown;
 use platform::testing::TestEnv;
@@ -442,4 +444,83 @@ async fn a_step_that_waited_for_a_timezone_change_sees_the_new_zone_and_records_
         "{recorded:?}"
     );
     assert_eq!(events_of(&given.env, id).await, 0);
+}
+
+#[tokio::test]
+async fn a_step_that_waited_for_a_deactivation_records_nothing() {
+    let given = Given::new().await;
+    let store = given.store();
+    let (tenant, metadata) = (given.tenant, given.metadata.clone());
+    let barber = Uuid::new_v4();
+    // a deactivation in progress: it holds the barber's fence exclusively and records
+    let mut deactivation = given.env.pool.begin().await.expect("transaction");
+    sqlx::query("select pg_advisory_xact_lock(hashtext('barber-staff-fence'), hashtext($1::text))")
+        .bind(barber)
+        .execute(&mut *deactivation)
+        .await
+        .expect("locked");
+    let id = Uuid::new_v4();
+    let step = tokio::spawn(async move {
+        let mut decision = store.decision(&metadata);
+        decision
+            .decide::<Customer>(
+                &id.to_string(),
+                Known::new_record(),
+                register(id, tenant, "Ana"),
+            )
+            .await
+            .expect("decided");
+        decision.fence_staff(StaffFence { staff_id: barber });
+        decision.record().await.map(|c| c.position)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !step.is_finished(),
+        "the step did not wait for the deactivation"
+    );
+    sqlx::query(
+        "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                             payload, metadata)
+         values ('staff', $1, 1, 'StaffMemberDeactivated', '1', '\"StaffMemberDeactivated\"',
+                 jsonb_build_object('tenant_id', $2::text))",
+    )
+    .bind(barber.to_string())
+    .bind(tenant)
+    .execute(&mut *deactivation)
+    .await
+    .expect("deactivated");
+    deactivation.commit().await.expect("committed");
+    let recorded = step.await.expect("step");
+    assert!(
+        matches!(recorded, Err(Unrecorded::Conflict)),
+        "{recorded:?}"
+    );
+    assert_eq!(events_of(&given.env, id).await, 0);
+
+    // a barber reactivated is bookable again
+    let again = Uuid::new_v4();
+    sqlx::query(
+        "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                             payload, metadata)
+         values ('staff', $1, 2, 'StaffMemberReactivated', '1', '\"StaffMemberReactivated\"',
+                 jsonb_build_object('tenant_id', $2::text))",
+    )
+    .bind(barber.to_string())
+    .bind(tenant)
+    .execute(&given.env.pool)
+    .await
+    .expect("reactivated");
+    let store = given.store();
+    let mut decision = store.decision(&given.metadata);
+    decision
+        .decide::<Customer>(
+            &again.to_string(),
+            Known::new_record(),
+            register(again, tenant, "Bo"),
+        )
+        .await
+        .expect("decided");
+    decision.fence_staff(StaffFence { staff_id: barber });
+    assert!(decision.record().await.is_ok());
+    assert_eq!(events_of(&given.env, again).await, 1);
 }

@@ -16,7 +16,7 @@ use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::customer_day::CustomerDay;
 use crate::schedule::{Schedule, ScheduleId};
-use crate::store::{Committed, EventStore, Known};
+use crate::store::{Committed, EventStore, Known, StaffFence};
 
 /// A request to book.
 #[derive(Debug, Clone)]
@@ -133,5 +133,7 @@ async fn book_once(
         .decide::<Appointment>(&appointment_id.to_string(), Known::new_record(), book)
         .await?;
     decision.fence(facts.fence);
+    // and only while the barber is active (a deactivation moves what it finds, not this)
+    decision.fence_staff(StaffFence { staff_id });
     Ok(decision.record().await?)
 }

@@ -14,7 +14,7 @@ use super::{retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
 use crate::customer_day::CustomerDay;
 use crate::schedule::Schedule;
-use crate::store::{Committed, EventStore};
+use crate::store::{Committed, EventStore, StaffFence};
 
 /// Another service for an appointment.
 #[derive(Debug, Clone)]
@@ -120,5 +120,9 @@ async fn change_once(
             .await?;
     }
     decision.fence(facts.fence);
+    // and only while the barber is active (a deactivation moves what it finds, not this)
+    decision.fence_staff(StaffFence {
+        staff_id: day.staff_id,
+    });
     Ok(decision.record().await?)
 }

@@ -42,6 +42,10 @@ pub enum BookingError {
     OutsideOpeningHours,
     #[error("bookings or time off lie ahead in the current timezone; move or cancel them first")]
     TimezoneHasBookings,
+    #[error("{} booked appointment(s) stand in the way; move or cancel them in the same request (`bookings`)", .0.len())]
+    BookingsInTheWay(Vec<super::Displaced>),
+    #[error("no barber is free to take {} of the appointments at their time; nothing was changed", .0.len())]
+    NoBarberFree(Vec<super::Displaced>),
     #[error(transparent)]
     Schedule(ScheduleError),
     #[error(transparent)]

@@ -8,7 +8,10 @@
 //! - [`reschedule()`]: the appointment moves, its new day reserves the new slot and its old day
 //!   releases the old one (one day: a single `Move`).
 //! - [`add_time_off()`] and [`remove_time_off()`]: the staff member records it, and every day it
-//!   covers blocks (or frees) that day's stretch.
+//!   covers blocks (or frees) that day's stretch; appointments in the way are refused, moved to
+//!   another barber or cancelled in the same step (`absence`).
+//! - [`deactivate_staff()`]: the barber is no longer bookable; their appointments ahead are
+//!   refused, moved or cancelled in the same step, behind the barber's staff fence.
 //! - [`change_settings()`]: a business's name, currency or timezone; a timezone only while
 //!   nothing lies ahead, decided under the timezone fence.
 //! - [`confirm()`], [`check_in()`], [`start()`], [`complete()`]: the rest of the workflow, one
@@ -21,9 +24,11 @@
 //! is written and the whole step is decided again on fresh state ([`retrying`]). No step leaves
 //! a half-done state behind, so nothing has to be reconciled after a crash.
 
+mod absence;
 mod book;
 mod cancel;
 mod change_service;
+mod deactivate;
 mod error;
 mod facts;
 mod grid;
@@ -33,9 +38,11 @@ mod time_off;
 mod timezone;
 mod workflow;
 
+pub use absence::{Bookings, Displaced};
 pub use book::{book, BookingRequest};
 pub use cancel::{cancel, mark_no_show, CancelRequest};
 pub use change_service::{change_service, ServiceChangeRequest};
+pub use deactivate::{deactivate_staff, DeactivationRequest};
 pub use error::BookingError;
 #[cfg(test)]
 pub use error::BookingErrorDiscriminants;

@@ -14,7 +14,7 @@ use super::{grid, retrying, BookingError};
 use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
 use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
 use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
-use crate::store::{Committed, EventStore};
+use crate::store::{Committed, EventStore, StaffFence};
 
 /// Where to move an appointment.
 #[derive(Debug, Clone)]
@@ -194,5 +194,7 @@ async fn reschedule_once(
         }
     }
     decision.fence(facts.fence);
+    // and only while the barber is active (a deactivation moves what it finds, not this)
+    decision.fence_staff(StaffFence { staff_id });
     Ok(decision.record().await?)
 }

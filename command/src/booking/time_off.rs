@@ -5,6 +5,9 @@
 //! (`during_time_off`). Withdrawing it records the removal and frees every day, in one decision
 //! too.
 //!
+//! A time off over booked appointments is refused with the list of them, unless the request
+//! says to move or cancel them: then that is part of the same decision ([`super::absence`]).
+//!
 //! A single time off lasts at most [`MAX_TIME_OFF_DAYS`] (one decision touches that many
 //! days); a longer absence is several time offs back to back, or a deactivation of the staff
 //! member, which makes them unbookable until they are reactivated.
@@ -15,6 +18,7 @@ use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
+use super::absence::{self, Bookings};
 use super::{grid, retrying, BookingError};
 use crate::appointment::slot_reservation_id;
 use crate::business::Business;
@@ -36,6 +40,8 @@ pub struct TimeOffRequest {
     /// When the request was made: a time off that has ended, or starts beyond the horizon, is
     /// refused.
     pub now: DateTime<Utc>,
+    /// What to do with appointments booked in the stretch.
+    pub bookings: Bookings,
 }
 
 /// One day's block of a time off: which schedule, under which reservation id, which stretch.
@@ -77,14 +83,18 @@ fn blocks(
     blocks
 }
 
-/// What a time-off step reads: the staff member, the business's timezone, and the days.
-struct Read {
-    staff: Known<StaffMember>,
-    tz: Tz,
-    fence: TimezoneFence,
+/// What an absence reads first: the staff member, and the business's timezone and its fence.
+pub(super) struct StaffAndZone {
+    pub staff: Known<StaffMember>,
+    pub tz: Tz,
+    pub fence: TimezoneFence,
 }
 
-async fn read(store: &EventStore, tenant_id: Uuid, staff_id: Uuid) -> Result<Read, BookingError> {
+pub(super) async fn staff_and_zone(
+    store: &EventStore,
+    tenant_id: Uuid,
+    staff_id: Uuid,
+) -> Result<StaffAndZone, BookingError> {
     let mut reading = store.reading();
     let staff = reading.want::<StaffMember>(&staff_id.to_string());
     let business = reading.want::<Business>(&tenant_id.to_string());
@@ -92,7 +102,7 @@ async fn read(store: &EventStore, tenant_id: Uuid, staff_id: Uuid) -> Result<Rea
     let staff = newer.known(staff)?;
     let business = newer.fold(business)?;
     let tz = business.tz().ok_or(BookingError::BusinessNotFound)?;
-    Ok(Read {
+    Ok(StaffAndZone {
         staff,
         tz,
         fence: TimezoneFence {
@@ -141,8 +151,9 @@ async fn add_once(
         ends_at,
         ref reason,
         now,
+        ref bookings,
     } = *request;
-    let Read { staff, tz, fence } = read(store, tenant_id, staff_id).await?;
+    let StaffAndZone { staff, tz, fence } = staff_and_zone(store, tenant_id, staff_id).await?;
     let command = StaffCommand::AddTimeOff {
         tenant_id,
         time_off_id,
@@ -157,7 +168,27 @@ async fn add_once(
         .decide::<StaffMember>(&staff_id.to_string(), staff, command)
         .await?;
     let blocks = blocks(tz, staff_id, time_off_id, starts_at, ends_at);
-    for (block, day) in blocks.iter().zip(days(store, &blocks).await?) {
+    let days: Vec<(ScheduleId, Known<Schedule>)> = blocks
+        .iter()
+        .map(|b| b.schedule)
+        .zip(days(store, &blocks).await?)
+        .collect();
+    // the appointments in the way: listed, moved or cancelled (their slots given back first)
+    let views: Vec<_> = days.iter().map(|(id, day)| (*id, &day.state)).collect();
+    let within =
+        Interval::new(starts_at, ends_at).ok_or(BookingError::Staff(StaffError::InvalidTimeOff))?;
+    let found = absence::in_the_way(store, &views, within).await?;
+    absence::clear(
+        store,
+        &mut decision,
+        (tenant_id, staff_id),
+        found,
+        &days,
+        bookings,
+        (metadata, now),
+    )
+    .await?;
+    for (block, (_, day)) in blocks.iter().zip(days) {
         let reserve = ScheduleCommand::Reserve {
             reservation_id: block.reservation_id,
             tenant_id,
@@ -199,7 +230,7 @@ async fn remove_once(
     time_off_id: Uuid,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
-    let Read { staff, tz, fence } = read(store, tenant_id, staff_id).await?;
+    let StaffAndZone { staff, tz, fence } = staff_and_zone(store, tenant_id, staff_id).await?;
     let span = staff
         .state
         .time_off()

@@ -184,6 +184,11 @@ impl Customer {
         self.pii.is_some() && self.tenant_id == Some(tenant_id)
     }
 
+    /// The customer's name, for the shop's eyes (the front desk calling them about a change).
+    pub fn name(&self) -> Option<&str> {
+        self.pii.as_ref().map(|p| p.name.as_str())
+    }
+
     /// Whether marketing may be sent to the customer (reminders of their own bookings need no
     /// consent; offers do).
     pub fn has_marketing_consent(&self) -> bool {

@@ -82,6 +82,8 @@ fn booking(d: BD) -> Option<B> {
         BD::WalkInNotNow => B::WalkInNotNow,
         BD::OutsideOpeningHours => B::OutsideOpeningHours,
         BD::TimezoneHasBookings => B::TimezoneHasBookings,
+        BD::BookingsInTheWay => B::BookingsInTheWay(vec![]),
+        BD::NoBarberFree => B::NoBarberFree(vec![]),
         BD::Conflict => B::Conflict,
         BD::Schedule | BD::Appointment | BD::Staff | BD::Business | BD::CustomerDay | BD::Store => {
             return None

@@ -237,6 +237,10 @@ impl From<crate::booking::BookingError> for ApiError {
             E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
             E::OutsideOpeningHours => ApiError::unprocessable("outside_opening_hours", detail),
             E::TimezoneHasBookings => ApiError::conflict("timezone_has_bookings", detail),
+            E::BookingsInTheWay(appointments) => ApiError::conflict("bookings_in_the_way", detail)
+                .with_member("appointments", displaced(&appointments)),
+            E::NoBarberFree(appointments) => ApiError::conflict("no_barber_free", detail)
+                .with_member("appointments", displaced(&appointments)),
             E::Schedule(e) => e.into(),
             E::Appointment(e) => e.into(),
             E::Staff(e) => e.into(),
@@ -246,6 +250,11 @@ impl From<crate::booking::BookingError> for ApiError {
             E::Store(e) => ApiError::Internal(e),
         }
     }
+}
+
+/// The appointments a problem names, as the `appointments` member.
+fn displaced(appointments: &[crate::booking::Displaced]) -> serde_json::Value {
+    serde_json::to_value(appointments).unwrap_or_default()
 }
 
 impl From<crate::customer_day::CustomerDayError> for ApiError {

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
-use platform::json::{ApiJson, ApiPath};
+use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::roles::Manager;
+use super::staff_schedule::BookingsChoice;
 use super::{Accepted, CommandState};
 use crate::staff::{StaffCommand, StaffMember, StaffProfileInput};
 
@@ -107,27 +108,44 @@ pub async fn update_staff_member(
     ))
 }
 
-/// Deactivates a staff member: no longer bookable or changeable until reactivated. Deactivating
-/// an inactive member changes nothing.
+/// The optional body of a deactivation.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateRequest {
+    /// What to do with the barber's appointments ahead; without it they are listed in a 409
+    /// `bookings_in_the_way` and nothing is recorded.
+    bookings: Option<BookingsChoice>,
+}
+
+/// Deactivates a staff member: no longer bookable or changeable until reactivated. Their
+/// appointments ahead answer 409 `bookings_in_the_way` with the list, unless `bookings` says to
+/// move or cancel them, in the same step. Deactivating an inactive member changes nothing.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "staff",
+    request_body(content = DeactivateRequest, description = "optional"),
     security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
-        (status = 404, body = platform::problem::Problem)))]
+        (status = 404, body = platform::problem::Problem),
+        (status = 409, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn deactivate_staff_member(
     State(state): State<CommandState>,
     Manager(user): Manager,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
+    OptionalJson(body): OptionalJson<DeactivateRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let command = StaffCommand::Deactivate {
+    let request = crate::booking::DeactivationRequest {
         tenant_id: user.tenant_id,
+        staff_id,
+        bookings: body.bookings.into(),
+        now: chrono::Utc::now(),
     };
-    Ok(Json(
-        state
-            .accept::<StaffMember>(staff_id, command, &user, &context)
-            .await?,
-    ))
+    let metadata = super::metadata(&user, &context);
+    let committed = crate::booking::deactivate_staff(&state.store, request, &metadata).await?;
+    Ok(Json(Accepted {
+        id: staff_id,
+        position: committed.position,
+    }))
 }
 
 /// Brings a deactivated staff member back. Reactivating an active member changes nothing.

@@ -75,9 +75,39 @@ pub struct TimeOffRequest {
     /// After `starts_at`, at most 92 days later (longer absences: several time offs, or deactivate).
     ends_at: DateTime<Utc>,
     reason: Option<String>,
+    /// What to do with appointments booked in the stretch; without it they are listed in a 409
+    /// `bookings_in_the_way` and nothing is recorded.
+    bookings: Option<BookingsChoice>,
 }
 
-/// Records time off; the answer's `id` is the time off's, for removing it later.
+/// What to do with the booked appointments in the way of a time off or a deactivation.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BookingsChoice {
+    /// Refuse with 409 `bookings_in_the_way` and the list (the default).
+    Refuse,
+    /// Move each to another barber free at the same time: `to_staff_id`, or else the first
+    /// active barber who offers the service and is free; 409 `no_barber_free` (with the ones
+    /// that could not be moved) changes nothing.
+    Move { to_staff_id: Option<Uuid> },
+    /// Cancel each; `reason` is recorded on the cancellations.
+    Cancel { reason: Option<String> },
+}
+
+impl From<Option<BookingsChoice>> for crate::booking::Bookings {
+    fn from(choice: Option<BookingsChoice>) -> Self {
+        match choice {
+            None | Some(BookingsChoice::Refuse) => Self::Refuse,
+            Some(BookingsChoice::Move { to_staff_id }) => Self::Move { to: to_staff_id },
+            Some(BookingsChoice::Cancel { reason }) => Self::Cancel { reason },
+        }
+    }
+}
+
+/// Records time off; the answer's `id` is the time off's, for removing it later. Appointments
+/// booked in the stretch answer 409 `bookings_in_the_way` with their list (`appointments`:
+/// id, times, barber, service, customer and name), unless `bookings` says to move or cancel
+/// them, which then happens in the same step.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/time-off", request_body = TimeOffRequest,
     tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
     responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
@@ -101,6 +131,7 @@ pub async fn add_time_off(
         ends_at: body.ends_at,
         reason: body.reason,
         now: Utc::now(),
+        bookings: body.bookings.into(),
     };
     let metadata = super::metadata(&user, &context);
     let committed = crate::booking::add_time_off(&state.store, request, &metadata).await?;

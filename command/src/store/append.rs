@@ -1,9 +1,9 @@
-//! The append: all events of one step in one statement, behind the step's timezone fence if it
-//! has one.
+//! The append: all events of one step in one statement, behind the step's fences if it has
+//! any (the business's timezone, the barbers' being active).
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 
-use super::TimezoneFence;
+use super::{StaffFence, TimezoneFence};
 
 /// All events of one step in one statement: atomic without an explicit transaction, and one
 /// round trip instead of three (`begin`, `insert`, `commit`).
@@ -13,13 +13,15 @@ const INSERT_EVENTS: &str = "insert into events
                           $6::jsonb[], $7::jsonb[])
      returning global_position";
 
-/// [`INSERT_EVENTS`] that inserts nothing unless business `$8` still has timezone `$9`: the
-/// check (`timezone_fence_holds`, evaluated once) holds the business's fence lock in shared
-/// mode until the statement commits. Many steps hold it at once; a timezone change takes it
-/// exclusively, so it waits for the steps in flight, and a step that waited for a change sees
-/// the new timezone, inserts nothing and is decided again.
+/// [`INSERT_EVENTS`] that inserts nothing unless business `$8` (if any) still has timezone `$9`
+/// and every barber of `$10` is still active: each check (`timezone_fence_holds`,
+/// `staff_fence_holds`, evaluated once) holds its fence lock in shared mode until the statement
+/// commits. Many steps hold them at once; a timezone change or a deactivation takes its lock
+/// exclusively, so it waits for the steps in flight, and a step that waited for one sees it,
+/// inserts nothing and is decided again.
 const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
-       select timezone_fence_holds($8, $9) as holds)
+       select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
+              and staff_fence_holds($10::uuid[]) as holds)
      insert into events
        (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
      select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
@@ -27,12 +29,19 @@ const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
       where fence.holds
      returning global_position";
 
-/// Appends `events`, behind `fence` when given; returns the positions of the events inserted,
-/// in order (none when the fence held them back).
+/// The fences a step is recorded behind.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Fences<'f> {
+    pub timezone: Option<&'f TimezoneFence>,
+    pub staff: &'f [StaffFence],
+}
+
+/// Appends `events`, behind `fences`; returns the positions of the events inserted, in order
+/// (none when a fence held them back).
 pub(super) async fn append<'c>(
     executor: impl sqlx::PgExecutor<'c>,
     events: &[SerializedEvent],
-    fence: Option<&TimezoneFence>,
+    fences: Fences<'_>,
 ) -> Result<Vec<i64>, PersistenceError> {
     if events.is_empty() {
         return Ok(Vec::new());
@@ -45,7 +54,12 @@ pub(super) async fn append<'c>(
         );
     }
     let column = |f: fn(&SerializedEvent) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
-    let statement = fence.map_or(INSERT_EVENTS, |_| INSERT_EVENTS_FENCED);
+    let fenced = fences.timezone.is_some() || !fences.staff.is_empty();
+    let statement = if fenced {
+        INSERT_EVENTS_FENCED
+    } else {
+        INSERT_EVENTS
+    };
     let query = sqlx::query_scalar(statement)
         .bind(column(|e| &e.aggregate_type))
         .bind(column(|e| &e.aggregate_id))
@@ -54,21 +68,27 @@ pub(super) async fn append<'c>(
         .bind(column(|e| &e.event_version))
         .bind(events.iter().map(|e| &e.payload).collect::<Vec<_>>())
         .bind(events.iter().map(|e| &e.metadata).collect::<Vec<_>>());
-    let query = match fence {
-        Some(fence) => query.bind(fence.business_id).bind(fence.timezone.as_str()),
-        None => query,
+    let query = if fenced {
+        query
+            .bind(fences.timezone.map(|f| f.business_id))
+            .bind(fences.timezone.map(|f| f.timezone.as_str()))
+            .bind(fences.staff.iter().map(|f| f.staff_id).collect::<Vec<_>>())
+    } else {
+        query
     };
     let mut positions: Vec<i64> = query.fetch_all(executor).await.map_err(persistence_error)?;
     positions.sort_unstable();
     Ok(positions)
 }
 /// A primary-key collision is another writer's event at our sequence: an optimistic-lock
-/// conflict, re-decided by the caller.
+/// conflict, re-decided by the caller. So is a deadlock between two steps' fence locks (two
+/// deactivations each moving bookings to the other's barber): Postgres aborts one, which is
+/// decided again.
 pub(super) fn persistence_error(err: sqlx::Error) -> PersistenceError {
     let unique_violation = err
         .as_database_error()
         .and_then(|e| e.code())
-        .is_some_and(|code| code == "23505");
+        .is_some_and(|code| code == "23505" || code == "40P01");
     if unique_violation {
         PersistenceError::OptimisticLockError
     } else if matches!(err, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) {

@@ -33,6 +33,13 @@ pub struct TimezoneFence {
     pub timezone: String,
 }
 
+/// Barber `staff_id` must still be active when the decision is recorded: a step that puts a
+/// booking on their day is held back by their deactivation (see `booking::absence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffFence {
+    pub staff_id: Uuid,
+}
+
 /// Why a decision was not recorded (a refusal by an aggregate is reported by
 /// [`Decision::decide`] instead).
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +73,7 @@ pub struct Decision<'s> {
     streams: HashMap<(&'static str, String), Box<dyn Any + Send + Sync>>,
     remember: Vec<Remember>,
     fence: Option<TimezoneFence>,
+    staff_fences: Vec<StaffFence>,
 }
 
 impl EventStore {
@@ -78,6 +86,7 @@ impl EventStore {
             streams: HashMap::new(),
             remember: Vec::new(),
             fence: None,
+            staff_fences: Vec::new(),
         }
     }
 }
@@ -103,10 +112,16 @@ impl<'s> Decision<'s> {
         let Known {
             mut state,
             sequence,
-        } = match self.streams.remove(&stream) {
-            Some(earlier) => *earlier
-                .downcast::<Known<A>>()
-                .map_err(|_| CommandError::Store(format!("{} {id}: two types", A::TYPE).into()))?,
+        } = match self.streams.get(&stream) {
+            Some(earlier) => earlier
+                .downcast_ref::<Known<A>>()
+                .map(|k| Known {
+                    state: k.state.clone(),
+                    sequence: k.sequence,
+                })
+                .ok_or_else(|| {
+                    CommandError::Store(format!("{} {id}: two types", A::TYPE).into())
+                })?,
             None => known,
         };
         let sink = EventSink::default();
@@ -137,6 +152,13 @@ impl<'s> Decision<'s> {
     /// Records nothing unless the business still has `fence`'s timezone.
     pub fn fence(&mut self, fence: TimezoneFence) {
         self.fence = Some(fence);
+    }
+
+    /// Records nothing unless barber `fence.staff_id` is still active.
+    pub fn fence_staff(&mut self, fence: StaffFence) {
+        if !self.staff_fences.contains(&fence) {
+            self.staff_fences.push(fence);
+        }
     }
 
     /// Whether any aggregate decided to record something.
@@ -175,6 +197,7 @@ impl<'s> Decision<'s> {
             events,
             remember,
             fence,
+            staff_fences,
             ..
         } = self;
         if events.is_empty() {
@@ -184,7 +207,11 @@ impl<'s> Decision<'s> {
                 position: None,
             });
         }
-        match append::append(executor, &events, fence.as_ref()).await {
+        let fences = append::Fences {
+            timezone: fence.as_ref(),
+            staff: &staff_fences,
+        };
+        match append::append(executor, &events, fences).await {
             Ok(positions) if positions.len() == events.len() => Ok(Appended {
                 store,
                 remember,

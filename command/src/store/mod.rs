@@ -22,6 +22,7 @@ mod append;
 mod cache;
 mod decision;
 mod reading;
+mod records;
 mod session;
 
 use std::sync::Arc;
@@ -33,7 +34,7 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use cache::AggregateCache;
-pub use decision::{Appended, Decision, TimezoneFence, Unrecorded};
+pub use decision::{Appended, Decision, StaffFence, TimezoneFence, Unrecorded};
 pub use reading::{Known, Newer, Reading, Wanted};
 use session::Session;
 

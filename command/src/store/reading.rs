@@ -28,6 +28,7 @@ pub struct Wanted<A> {
 /// An aggregate as of a sequence, read moments ago: a command may be decided on it without
 /// loading it again (if it is out of date by then, the append conflicts and the command is
 /// re-decided on a fresh load).
+#[derive(Debug, Clone)]
 pub struct Known<A> {
     pub state: A,
     pub sequence: usize,

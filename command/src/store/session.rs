@@ -89,7 +89,12 @@ where
         metadata: HashMap<String, String>,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
         let decided = Decided::new(context, events, &metadata)?;
-        let positions = append::append(&self.store.pool, &decided.serialized, None).await?;
+        let positions = append::append(
+            &self.store.pool,
+            &decided.serialized,
+            append::Fences::default(),
+        )
+        .await?;
         if let Ok(mut recorded) = self.positions.lock() {
             recorded.extend(positions);
         }

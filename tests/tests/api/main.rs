@@ -1,6 +1,7 @@
 //! End-to-end tests: the real router, relay and projections in-process, driven over HTTP,
 //! against real Postgres and NATS. Each test owns its database and stream.
 
+mod absence;
 mod accounts;
 mod appointments_read;
 mod bad_input;

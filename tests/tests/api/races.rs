@@ -392,7 +392,7 @@ async fn time_off_against_bookings(n: usize) {
             assert_eq!(answer.code(), "during_time_off", "{:?}", answer.body);
         }
     } else {
-        assert_eq!(answers[0].code(), "conflicts_with_appointment");
+        assert_eq!(answers[0].code(), "bookings_in_the_way");
         assert!(booked >= 1);
     }
     let checked = assert_every_chair_held_once(&app.env.pool, shop.owner.business_id).await;
@@ -423,7 +423,7 @@ async fn time_off_against_reschedules(n: usize) {
         assert_eq!(moved, 0);
         assert_eq!(starts_at(&app, id).await, utc_day_at(3, 10, 0));
     } else {
-        assert_eq!(answers[0].code(), "conflicts_with_appointment");
+        assert_eq!(answers[0].code(), "bookings_in_the_way");
         assert!(moved >= 1);
     }
     check(&app, &shop).await;

@@ -57,7 +57,7 @@ async fn time_off_over_a_booking_is_refused_and_records_nothing() {
     let before = app.event_count().await;
     // three days, the last of which holds the booking: the first two blocks are given back
     let off = time_off(&app, &shop, &utc_day_at(2, 0, 0), &utc_day_at(4, 18, 0)).await;
-    assert_problem(off, StatusCode::CONFLICT, "conflicts_with_appointment").await;
+    assert_problem(off, StatusCode::CONFLICT, "bookings_in_the_way").await;
     let kept: i64 = sqlx::query_scalar(
         "select count(*) from events where aggregate_type = 'staff' and event_type = 'TimeOffAdded'",
     )
