@@ -92,13 +92,17 @@ pub async fn sign_up(
         ),
     )?;
 
-    // the timezone fence every booking step is recorded behind (`store::TimezoneFence`),
-    // committed with the account; the aggregate refuses an unknown zone below
-    sqlx::query("insert into business_timezones (business_id, timezone) values ($1, $2)")
-        .bind(business_id)
-        .bind(crate::business::canonical_timezone(&request.timezone).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
+    // the timezone and currency fences every booking step and new service is recorded behind
+    // (`store::TimezoneFence`, `store::CurrencyFence`), committed with the account; the
+    // aggregate refuses an unknown zone or currency below
+    sqlx::query(
+        "insert into business_timezones (business_id, timezone, currency) values ($1, $2, $3)",
+    )
+    .bind(business_id)
+    .bind(crate::business::canonical_timezone(&request.timezone).unwrap_or_default())
+    .bind(&request.currency)
+    .execute(&mut *tx)
+    .await?;
     let command = BusinessCommand::Open {
         business_id,
         name: request.business_name,

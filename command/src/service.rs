@@ -48,6 +48,14 @@ pub enum ServiceCommand {
         tenant_id: Uuid,
         price_cents: i64,
     },
+    /// The business moved to `currency`: the service takes `price_cents` in it. A retired
+    /// service keeps its old price (it is never booked again); the same price and currency
+    /// again records nothing.
+    Reprice {
+        tenant_id: Uuid,
+        price_cents: i64,
+        currency: String,
+    },
     Retire {
         tenant_id: Uuid,
     },
@@ -238,6 +246,21 @@ impl Decide for Service {
                     currency: self.currency.clone(),
                 }
             }
+            ServiceCommand::Reprice {
+                tenant_id,
+                price_cents,
+                currency,
+            } => {
+                self.owned(tenant_id)?;
+                let price_cents = valid_price(price_cents)?;
+                if self.retired || (price_cents, &currency) == (self.price_cents, &self.currency) {
+                    return Ok(Vec::new());
+                }
+                ServiceEvent::ServicePriceChanged {
+                    price_cents,
+                    currency,
+                }
+            }
             ServiceCommand::Retire { tenant_id } => {
                 self.owned(tenant_id)?;
                 if self.retired {
@@ -266,6 +289,11 @@ impl Service {
     /// The name customers see; `None` for a service that does not exist.
     pub fn name(&self) -> Option<&str> {
         self.definition.as_ref().map(|d| d.name.as_str())
+    }
+
+    /// Whether the service is retired (kept only for the appointments made with it).
+    pub fn is_retired(&self) -> bool {
+        self.retired
     }
 
     /// The current price: integer minor units and the ISO 4217 currency.

@@ -5,6 +5,7 @@ use crate::appointment::AppointmentError;
 use crate::business::BusinessError;
 use crate::customer_day::CustomerDayError;
 use crate::schedule::ScheduleError;
+use crate::service::ServiceError;
 use crate::staff::StaffError;
 use crate::store::{CommandError, Unrecorded};
 
@@ -44,6 +45,12 @@ pub enum BookingError {
     TimezoneHasBookings,
     #[error("{} booked appointment(s) stand in the way; move or cancel them in the same request (`bookings`)", .0.len())]
     BookingsInTheWay(Vec<super::Displaced>),
+    #[error("{} service(s) need a price in the new currency (`prices`); nothing was changed", .0.len())]
+    ServicesNeedNewPrices(Vec<super::Unpriced>),
+    #[error("prices are given only with a new currency")]
+    PricesWithoutNewCurrency,
+    #[error(transparent)]
+    Service(ServiceError),
     #[error("no barber is free to take {} of the appointments at their time; nothing was changed", .0.len())]
     NoBarberFree(Vec<super::Displaced>),
     #[error(transparent)]
@@ -103,3 +110,4 @@ from_command_error!(AppointmentError, Appointment);
 from_command_error!(StaffError, Staff);
 from_command_error!(BusinessError, Business);
 from_command_error!(CustomerDayError, CustomerDay);
+from_command_error!(ServiceError, Service);

@@ -28,6 +28,7 @@ mod absence;
 mod book;
 mod cancel;
 mod change_service;
+mod currency;
 mod deactivate;
 mod error;
 mod facts;
@@ -42,6 +43,7 @@ pub use absence::{Bookings, Displaced};
 pub use book::{book, BookingRequest};
 pub use cancel::{cancel, mark_no_show, CancelRequest};
 pub use change_service::{change_service, ServiceChangeRequest};
+pub use currency::{add_service, NewService, Unpriced};
 pub use deactivate::{deactivate_staff, DeactivationRequest};
 pub use error::BookingError;
 #[cfg(test)]

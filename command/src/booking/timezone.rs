@@ -1,4 +1,6 @@
-//! A business's settings, and the one of them that moves chairs: its timezone. A barber's day is
+//! A business's settings, and the two of them that reach beyond the business: its currency
+//! (every service is re-priced in the same step, see `currency`) and its timezone, which moves
+//! chairs. A barber's day is
 //! keyed by its local date, so after a move a booked instant can fall on another day's Schedule
 //! than the one holding its reservation, and two bookings could overlap unseen. A new timezone
 //! is therefore taken only while no barber holds a reservation (an appointment or a time off)
@@ -6,12 +8,14 @@
 //! decided on the old zone is either recorded before the check (and seen by it) or refused
 //! after it (and decided again on the new zone).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::{retrying, BookingError};
+use super::{currency, retrying, BookingError};
 use crate::business::{Business, BusinessCommand};
 use crate::schedule::{day, Schedule};
 use crate::store::{Committed, EventStore};
@@ -25,6 +29,8 @@ pub struct SettingsRequest {
     pub timezone: Option<String>,
     pub currency: Option<String>,
     pub country: Option<Option<String>>,
+    /// With a new currency: each service's new price in it, by service id (`currency`).
+    pub prices: HashMap<Uuid, i64>,
 }
 
 /// Renames the business, or moves it to another timezone or currency; a timezone only while
@@ -54,8 +60,11 @@ async fn change_once(
         currency: request.currency.clone(),
         country: request.country.clone(),
     };
-    if request.timezone.is_none() {
-        // a rename, a new currency or country moves no chair: no reason to hold bookings back
+    if request.currency.is_none() && !request.prices.is_empty() {
+        return Err(BookingError::PricesWithoutNewCurrency);
+    }
+    if request.timezone.is_none() && request.currency.is_none() {
+        // a rename or a new country moves no chair and prices nothing: nothing to hold back
         return Ok(store.execute::<Business>(&id, command, metadata).await?);
     }
     // everything below runs on the transaction's connection: steps waiting at the fence hold
@@ -87,8 +96,8 @@ async fn change_once(
     .bind(tenant_id)
     .execute(&mut *transaction)
     .await?;
-    let fenced: String =
-        sqlx::query_scalar("select timezone from business_timezones where business_id = $1")
+    let (fenced, fenced_currency): (String, Option<String>) =
+        sqlx::query_as("select timezone, currency from business_timezones where business_id = $1")
             .bind(tenant_id)
             .fetch_one(&mut *transaction)
             .await?;
@@ -96,8 +105,17 @@ async fn change_once(
     let mut reading = store.reading();
     let wanted = reading.want::<Business>(&id);
     let business = reading.read_on(&mut *transaction).await?.known(wanted)?;
+    let before_currency = business.state.currency().to_owned();
     let mut decision = store.decision(metadata);
     let after = decision.decide::<Business>(&id, business, command).await?;
+    let repricing = after.currency() != before_currency;
+    if repricing {
+        // services are created behind this fence: none appears in the old currency meanwhile
+        let new = (tenant_id, after.currency());
+        currency::reprice(store, &mut transaction, &mut decision, new, &request.prices).await?;
+    } else if !request.prices.is_empty() {
+        return Err(BookingError::PricesWithoutNewCurrency);
+    }
     let moving = after.timezone() != fenced;
     if moving {
         let tz = fenced
@@ -112,6 +130,13 @@ async fn change_once(
         sqlx::query("update business_timezones set timezone = $2 where business_id = $1")
             .bind(tenant_id)
             .bind(after.timezone())
+            .execute(&mut *transaction)
+            .await?;
+    }
+    if repricing || fenced_currency.is_none() {
+        sqlx::query("update business_timezones set currency = $2 where business_id = $1")
+            .bind(tenant_id)
+            .bind(after.currency())
             .execute(&mut *transaction)
             .await?;
     }

@@ -37,6 +37,11 @@ pub struct ChangeSettingsRequest {
     #[serde(default, deserialize_with = "super::present")]
     #[schema(value_type = Option<String>)]
     country: Option<Option<String>>,
+    /// With a new `currency`: the new price of each service (id → minor units of the new
+    /// currency). Every service that can be booked and is not free needs one, or the answer is
+    /// 409 `services_need_new_prices` listing them, and nothing changes.
+    #[serde(default)]
+    prices: std::collections::HashMap<uuid::Uuid, i64>,
 }
 
 /// Renames the business, or moves it to another timezone, currency or country.
@@ -59,6 +64,7 @@ pub async fn change_settings(
         timezone: body.timezone,
         currency: body.currency,
         country: body.country,
+        prices: body.prices,
     };
     let metadata = super::metadata(&user, &context);
     let committed = booking::change_settings(&state.store, request, &metadata, Utc::now()).await?;

@@ -84,10 +84,16 @@ fn booking(d: BD) -> Option<B> {
         BD::TimezoneHasBookings => B::TimezoneHasBookings,
         BD::BookingsInTheWay => B::BookingsInTheWay(vec![]),
         BD::NoBarberFree => B::NoBarberFree(vec![]),
+        BD::ServicesNeedNewPrices => B::ServicesNeedNewPrices(vec![]),
+        BD::PricesWithoutNewCurrency => B::PricesWithoutNewCurrency,
         BD::Conflict => B::Conflict,
-        BD::Schedule | BD::Appointment | BD::Staff | BD::Business | BD::CustomerDay | BD::Store => {
-            return None
-        }
+        BD::Schedule
+        | BD::Appointment
+        | BD::Staff
+        | BD::Business
+        | BD::CustomerDay
+        | BD::Service
+        | BD::Store => return None,
     })
 }
 

@@ -239,6 +239,16 @@ impl From<crate::booking::BookingError> for ApiError {
             E::TimezoneHasBookings => ApiError::conflict("timezone_has_bookings", detail),
             E::BookingsInTheWay(appointments) => ApiError::conflict("bookings_in_the_way", detail)
                 .with_member("appointments", displaced(&appointments)),
+            E::ServicesNeedNewPrices(services) => {
+                ApiError::conflict("services_need_new_prices", detail).with_member(
+                    "services",
+                    serde_json::to_value(services).unwrap_or_default(),
+                )
+            }
+            E::Service(e) => e.into(),
+            E::PricesWithoutNewCurrency => {
+                ApiError::unprocessable("prices_without_new_currency", detail)
+            }
             E::NoBarberFree(appointments) => ApiError::conflict("no_barber_free", detail)
                 .with_member("appointments", displaced(&appointments)),
             E::Schedule(e) => e.into(),

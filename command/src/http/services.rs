@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::roles::Manager;
 use super::{Accepted, CommandState};
-use crate::business::Business;
+use crate::booking;
 use crate::service::{Service, ServiceCommand, ServiceDefinition};
 
 pub fn routes() -> Router<CommandState> {
@@ -50,21 +50,10 @@ pub async fn create_service(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateServiceRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
-    let business = state
-        .store
-        .load::<Business>(&user.tenant_id.to_string())
-        .await?;
-    if !business.is_open() {
-        return Err(ApiError::not_found(
-            "business_not_found",
-            "the business of this token does not exist",
-        ));
-    }
     let service_id = Uuid::new_v4();
-    let command = ServiceCommand::Create {
-        service_id,
+    let request = booking::NewService {
         tenant_id: user.tenant_id,
-        currency: business.currency().to_owned(),
+        service_id,
         definition: ServiceDefinition {
             name: body.name,
             category: body.category,
@@ -73,9 +62,12 @@ pub async fn create_service(
         },
         price_cents: body.price_cents,
     };
-    let accepted = state
-        .create::<Service>(service_id, command, &user, &context)
-        .await?;
+    let metadata = super::metadata(&user, &context);
+    let committed = booking::add_service(&state.store, request, &metadata).await?;
+    let accepted = Accepted {
+        id: service_id,
+        position: committed.position,
+    };
     Ok((StatusCode::CREATED, Json(accepted)))
 }
 

@@ -243,6 +243,59 @@ fn the_same_price_records_nothing_and_a_negative_one_is_refused() {
         .then_expect_error(ServiceError::InvalidPrice(-100));
 }
 
+fn in_euros(price_cents: i64) -> ServiceCommand {
+    ServiceCommand::Reprice {
+        tenant_id: MINE,
+        price_cents,
+        currency: "EUR".into(),
+    }
+}
+
+#[test]
+fn a_new_currency_records_the_new_price_in_it() {
+    ServiceTest::with(())
+        .given(vec![created()])
+        .when(in_euros(2900))
+        .then_expect_events(vec![ServiceEvent::ServicePriceChanged {
+            price_cents: 2900,
+            currency: "EUR".into(),
+        }]);
+    // the same number in another currency is a change too
+    ServiceTest::with(())
+        .given(vec![created()])
+        .when(in_euros(2500))
+        .then_expect_events(vec![ServiceEvent::ServicePriceChanged {
+            price_cents: 2500,
+            currency: "EUR".into(),
+        }]);
+}
+
+#[test]
+fn a_retired_or_already_repriced_service_records_nothing_and_a_bad_price_is_refused() {
+    ServiceTest::with(())
+        .given(vec![created(), ServiceEvent::ServiceRetired {}])
+        .when(in_euros(2900))
+        .then_expect_events(vec![]);
+    ServiceTest::with(())
+        .given(vec![
+            created(),
+            ServiceEvent::ServicePriceChanged {
+                price_cents: 2900,
+                currency: "EUR".into(),
+            },
+        ])
+        .when(in_euros(2900))
+        .then_expect_events(vec![]);
+    ServiceTest::with(())
+        .given(vec![created()])
+        .when(in_euros(-1))
+        .then_expect_error(ServiceError::InvalidPrice(-1));
+    ServiceTest::with(())
+        .given_no_previous_events()
+        .when(in_euros(100))
+        .then_expect_error(ServiceError::NotFound);
+}
+
 #[test]
 fn retiring_is_recorded_once() {
     ServiceTest::with(())

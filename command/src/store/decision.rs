@@ -33,6 +33,15 @@ pub struct TimezoneFence {
     pub timezone: String,
 }
 
+/// The business must still have this currency when the decision is recorded: a service is
+/// created in the business's currency, and a currency change re-prices every service at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyFence {
+    pub business_id: Uuid,
+    /// The ISO 4217 code the step was decided on.
+    pub currency: String,
+}
+
 /// Barber `staff_id` must still be active when the decision is recorded: a step that puts a
 /// booking on their day is held back by their deactivation (see `booking::absence`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +82,7 @@ pub struct Decision<'s> {
     streams: HashMap<(&'static str, String), Box<dyn Any + Send + Sync>>,
     remember: Vec<Remember>,
     fence: Option<TimezoneFence>,
+    currency_fence: Option<CurrencyFence>,
     staff_fences: Vec<StaffFence>,
 }
 
@@ -86,6 +96,7 @@ impl EventStore {
             streams: HashMap::new(),
             remember: Vec::new(),
             fence: None,
+            currency_fence: None,
             staff_fences: Vec::new(),
         }
     }
@@ -154,6 +165,11 @@ impl<'s> Decision<'s> {
         self.fence = Some(fence);
     }
 
+    /// Records nothing unless the business still has `fence`'s currency.
+    pub fn fence_currency(&mut self, fence: CurrencyFence) {
+        self.currency_fence = Some(fence);
+    }
+
     /// Records nothing unless barber `fence.staff_id` is still active.
     pub fn fence_staff(&mut self, fence: StaffFence) {
         if !self.staff_fences.contains(&fence) {
@@ -171,10 +187,14 @@ impl<'s> Decision<'s> {
     pub async fn record(self) -> Result<Committed, Unrecorded> {
         let store = self.store;
         let fence = self.fence.clone();
+        let currency_fence = self.currency_fence.clone();
         let appended = self.append_with(&store.pool).await;
         let fenced_out = matches!(appended, Err(Unrecorded::Conflict));
         if let (true, Some(fence)) = (fenced_out, fence) {
             heal(store, &fence).await?;
+        }
+        if let (true, Some(fence)) = (fenced_out, currency_fence) {
+            heal_currency(store, &fence).await?;
         }
         Ok(appended?.committed())
     }
@@ -197,6 +217,7 @@ impl<'s> Decision<'s> {
             events,
             remember,
             fence,
+            currency_fence,
             staff_fences,
             ..
         } = self;
@@ -209,6 +230,7 @@ impl<'s> Decision<'s> {
         }
         let fences = append::Fences {
             timezone: fence.as_ref(),
+            currency: currency_fence.as_ref(),
             staff: &staff_fences,
         };
         match append::append(executor, &events, fences).await {
@@ -259,6 +281,20 @@ async fn heal(store: &EventStore, fence: &TimezoneFence) -> Result<(), Unrecorde
     )
     .bind(fence.business_id)
     .bind(&fence.timezone)
+    .execute(&store.pool)
+    .await
+    .map_err(|e| Unrecorded::Store(Box::new(e)))?;
+    Ok(())
+}
+
+/// A fence row without a currency (its business predates the currency fence and was never
+/// filled in) gets the currency the step was decided on, as just read.
+async fn heal_currency(store: &EventStore, fence: &CurrencyFence) -> Result<(), Unrecorded> {
+    sqlx::query(
+        "update business_timezones set currency = $2 where business_id = $1 and currency is null",
+    )
+    .bind(fence.business_id)
+    .bind(&fence.currency)
     .execute(&store.pool)
     .await
     .map_err(|e| Unrecorded::Store(Box::new(e)))?;

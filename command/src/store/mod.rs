@@ -34,7 +34,7 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use cache::AggregateCache;
-pub use decision::{Appended, Decision, StaffFence, TimezoneFence, Unrecorded};
+pub use decision::{Appended, CurrencyFence, Decision, StaffFence, TimezoneFence, Unrecorded};
 pub use reading::{Known, Newer, Reading, Wanted};
 use session::Session;
 

@@ -11,6 +11,7 @@ mod booking_workflow;
 mod business;
 mod business_country;
 mod change_service;
+mod currency;
 mod customer_overlap;
 mod customers;
 mod freshness;
