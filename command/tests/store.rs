@@ -7,7 +7,8 @@ use command::customer::{
     ProfileChanges,
 };
 use command::store::{
-    CommandError, EventStore, Known, Recording, StaffFence, TimezoneFence, Unrecorded,
+    CommandError, CustomerFence, EventStore, Known, Recording, StaffFence, TimezoneFence,
+    Unrecorded,
 };
 use events::EventMetadata;
 use platform::shutdown;
@@ -446,63 +447,108 @@ async fn a_step_that_waited_for_a_timezone_change_sees_the_new_zone_and_records_
     assert_eq!(events_of(&given.env, id).await, 0);
 }
 
-#[tokio::test]
-async fn a_step_that_waited_for_a_deactivation_records_nothing() {
-    let given = Given::new().await;
+/// A record that closes (a barber deactivated, a customer merged) under its fence's lock:
+/// a step fenced on it that waited for the closing records nothing.
+struct Closing {
+    lock_class: &'static str,
+    aggregate_type: &'static str,
+    event_type: &'static str,
+    fence: fn(&mut command::store::Decision<'_>, Uuid),
+}
+
+/// Registers a customer behind `closing`'s fence on record `id` while another transaction
+/// holds the fence and records the closing event; answers how the step ended.
+async fn fenced_step_racing(
+    given: &Given,
+    closing: Closing,
+    id: Uuid,
+) -> Result<Option<i64>, Unrecorded> {
     let store = given.store();
     let (tenant, metadata) = (given.tenant, given.metadata.clone());
-    let barber = Uuid::new_v4();
-    // a deactivation in progress: it holds the barber's fence exclusively and records
-    let mut deactivation = given.env.pool.begin().await.expect("transaction");
-    sqlx::query("select pg_advisory_xact_lock(hashtext('barber-staff-fence'), hashtext($1::text))")
-        .bind(barber)
-        .execute(&mut *deactivation)
+    let mut closer = given.env.pool.begin().await.expect("transaction");
+    sqlx::query("select pg_advisory_xact_lock(hashtext($1), hashtext($2::text))")
+        .bind(closing.lock_class)
+        .bind(id)
+        .execute(&mut *closer)
         .await
         .expect("locked");
-    let id = Uuid::new_v4();
+    let customer = Uuid::new_v4();
     let step = tokio::spawn(async move {
         let mut decision = store.decision(&metadata);
         decision
             .decide::<Customer>(
-                &id.to_string(),
+                &customer.to_string(),
                 Known::new_record(),
-                register(id, tenant, "Ana"),
+                register(customer, tenant, "Ana"),
             )
             .await
             .expect("decided");
-        decision.fence_staff(StaffFence { staff_id: barber });
+        (closing.fence)(&mut decision, id);
         decision.record().await.map(|c| c.position)
     });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(
-        !step.is_finished(),
-        "the step did not wait for the deactivation"
-    );
+    if step.is_finished() {
+        panic!("the step did not wait for the fence: {:?}", step.await);
+    }
     sqlx::query(
         "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version,
                              payload, metadata)
-         values ('staff', $1, 1, 'StaffMemberDeactivated', '1', '\"StaffMemberDeactivated\"',
-                 jsonb_build_object('tenant_id', $2::text))",
+         values ($1, $2, 1000, $3, '1', to_jsonb($3::text),
+                 jsonb_build_object('tenant_id', $4::text))",
     )
-    .bind(barber.to_string())
-    .bind(tenant)
-    .execute(&mut *deactivation)
+    .bind(closing.aggregate_type)
+    .bind(id.to_string())
+    .bind(closing.event_type)
+    .bind(given.tenant)
+    .execute(&mut *closer)
     .await
-    .expect("deactivated");
-    deactivation.commit().await.expect("committed");
+    .expect("closed");
+    closer.commit().await.expect("committed");
     let recorded = step.await.expect("step");
+    if recorded.is_err() {
+        assert_eq!(events_of(&given.env, customer).await, 0);
+    }
+    recorded
+}
+
+#[tokio::test]
+async fn a_step_that_waited_for_a_merge_records_nothing() {
+    let given = Given::new().await;
+    let merged = Closing {
+        lock_class: "barber-customer-fence",
+        aggregate_type: "customer",
+        event_type: "CustomerMergedInto",
+        fence: |decision, customer_id| decision.fence_customer(CustomerFence { customer_id }),
+    };
+    let recorded = fenced_step_racing(&given, merged, Uuid::new_v4()).await;
     assert!(
         matches!(recorded, Err(Unrecorded::Conflict)),
         "{recorded:?}"
     );
-    assert_eq!(events_of(&given.env, id).await, 0);
+}
+
+#[tokio::test]
+async fn a_step_that_waited_for_a_deactivation_records_nothing() {
+    let given = Given::new().await;
+    let (tenant, barber) = (given.tenant, Uuid::new_v4());
+    let deactivated = Closing {
+        lock_class: "barber-staff-fence",
+        aggregate_type: "staff",
+        event_type: "StaffMemberDeactivated",
+        fence: |decision, staff_id| decision.fence_staff(StaffFence { staff_id }),
+    };
+    let recorded = fenced_step_racing(&given, deactivated, barber).await;
+    assert!(
+        matches!(recorded, Err(Unrecorded::Conflict)),
+        "{recorded:?}"
+    );
 
     // a barber reactivated is bookable again
     let again = Uuid::new_v4();
     sqlx::query(
         "insert into events (aggregate_type, aggregate_id, sequence, event_type, event_version,
                              payload, metadata)
-         values ('staff', $1, 2, 'StaffMemberReactivated', '1', '\"StaffMemberReactivated\"',
+         values ('staff', $1, 1001, 'StaffMemberReactivated', '1', '\"StaffMemberReactivated\"',
                  jsonb_build_object('tenant_id', $2::text))",
     )
     .bind(barber.to_string())

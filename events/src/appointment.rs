@@ -194,6 +194,9 @@ pub enum AppointmentEvent {
         at: DateTime<Utc>,
         pii: NotePii,
     },
+    /// The customer was merged into another record (a duplicate found): the appointment, with
+    /// its history, is now the other customer's.
+    AppointmentCustomerChanged { previous: Uuid, customer_id: Uuid },
 }
 
 /// The personal part of a note.
@@ -215,6 +218,7 @@ impl DomainEvent for AppointmentEvent {
             Self::AppointmentRescheduled { .. } => "AppointmentRescheduled".into(),
             Self::AppointmentNoteAdded { .. } => "AppointmentNoteAdded".into(),
             Self::AppointmentServiceChanged { .. } => "AppointmentServiceChanged".into(),
+            Self::AppointmentCustomerChanged { .. } => "AppointmentCustomerChanged".into(),
         }
     }
 

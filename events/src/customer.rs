@@ -55,6 +55,11 @@ pub enum CustomerEvent {
     MarketingConsentGiven { at: DateTime<Utc> },
     /// The customer no longer agrees to receive marketing, from `at`.
     MarketingConsentWithdrawn { at: DateTime<Utc> },
+    /// This record was a duplicate of customer `into`, which now holds its appointments and
+    /// history; it can no longer be booked or changed.
+    CustomerMergedInto { into: Uuid },
+    /// The duplicate record `duplicate_id` was merged into this customer.
+    DuplicateMerged { duplicate_id: Uuid },
 }
 
 impl DomainEvent for CustomerEvent {
@@ -66,6 +71,8 @@ impl DomainEvent for CustomerEvent {
             Self::CustomerPreferencesChanged { .. } => "CustomerPreferencesChanged".into(),
             Self::MarketingConsentGiven { .. } => "MarketingConsentGiven".into(),
             Self::MarketingConsentWithdrawn { .. } => "MarketingConsentWithdrawn".into(),
+            Self::CustomerMergedInto { .. } => "CustomerMergedInto".into(),
+            Self::DuplicateMerged { .. } => "DuplicateMerged".into(),
         }
     }
 

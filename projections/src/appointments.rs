@@ -222,6 +222,9 @@ fn change<'q>(
         .bind(price_cents)
         .bind(currency),
         // the newest note last
+        E::AppointmentCustomerChanged { customer_id, .. } => {
+            guarded(guarded_update!("customer_id = $5")).bind(customer_id)
+        }
         E::AppointmentNoteAdded {
             note_id,
             by,

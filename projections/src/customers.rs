@@ -74,6 +74,16 @@ impl Projection for Customers {
             .bind(Json(pii.preferences)),
             CustomerEvent::MarketingConsentGiven { at } => consent(true, at),
             CustomerEvent::MarketingConsentWithdrawn { at } => consent(false, at),
+            CustomerEvent::CustomerMergedInto { into } => sqlx::query(
+                "update customers set merged_into = $1, updated_at = $4, version = $5
+                  where tenant_id = $2 and customer_id = $3 and version < $5",
+            )
+            .bind(into),
+            // the survivor's own row is unchanged: its appointments say whose they are
+            CustomerEvent::DuplicateMerged { .. } => sqlx::query(
+                "update customers set updated_at = $3, version = $4
+                  where tenant_id = $1 and customer_id = $2 and version < $4",
+            ),
         };
         change(conn, event, query).await
     }

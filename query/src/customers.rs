@@ -40,6 +40,9 @@ pub struct CustomerView {
     marketing_consent_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// Set on a duplicate merged into another customer: the record that holds its appointments
+    /// now. A merged customer is left out of the list and search.
+    merged_into: Option<Uuid>,
     /// The list's sort key as the database computed it: what a cursor carries.
     #[serde(skip)]
     sort_name: String,
@@ -72,7 +75,7 @@ pub struct ListCustomers {
 macro_rules! columns {
     () => {
         "customer_id, name, phone, email, notes, tags, preferences, marketing_consent, \
-         marketing_consent_at, created_at, updated_at, sort_name"
+         marketing_consent_at, created_at, updated_at, merged_into, sort_name"
     };
 }
 
@@ -82,6 +85,7 @@ const LIST: &str = concat!(
     "
   from customers
  where tenant_id = $1
+   and merged_into is null
    and ($2::text is null or search_text like barber_fold($2))
    and ($3::text is null or (sort_name, customer_id) > ($3, $4))
    and ($6::text is null or tags @> array[$6::text])

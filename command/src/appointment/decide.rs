@@ -225,6 +225,19 @@ impl Decide for Appointment {
                     previous_service_id: state.booked.service_id,
                 }
             }
+            C::ChangeCustomer {
+                tenant_id,
+                customer_id,
+            } => {
+                let previous = self.owned(tenant_id)?.booked.customer_id;
+                if previous == customer_id {
+                    return Ok(Vec::new());
+                }
+                AppointmentEvent::AppointmentCustomerChanged {
+                    previous,
+                    customer_id,
+                }
+            }
             C::AddNote {
                 tenant_id,
                 note_id,

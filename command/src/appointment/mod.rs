@@ -132,6 +132,12 @@ pub enum AppointmentCommand {
         schedule_date: NaiveDate,
         now: DateTime<Utc>,
     },
+    /// Its customer was a duplicate merged into `customer_id`: whatever its status, the
+    /// appointment (and its history) is theirs now.
+    ChangeCustomer {
+        tenant_id: Uuid,
+        customer_id: Uuid,
+    },
 }
 
 /// Where and when the barber's chair is taken; reschedules replace it as a whole.
@@ -295,6 +301,9 @@ impl State {
         match event {
             // decide never books an id twice
             AppointmentEvent::AppointmentBooked { .. } => {}
+            AppointmentEvent::AppointmentCustomerChanged { customer_id, .. } => {
+                self.booked.customer_id = customer_id;
+            }
             AppointmentEvent::AppointmentConfirmed {} => self.status = AppointmentStatus::Confirmed,
             AppointmentEvent::AppointmentCheckedIn { .. } => {
                 self.status = AppointmentStatus::CheckedIn;

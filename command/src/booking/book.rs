@@ -16,7 +16,7 @@ use super::{grid, retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::customer_day::CustomerDay;
 use crate::schedule::{Schedule, ScheduleId};
-use crate::store::{Committed, EventStore, Known, StaffFence};
+use crate::store::{Committed, CustomerFence, EventStore, Known, StaffFence};
 
 /// A request to book.
 #[derive(Debug, Clone)]
@@ -135,5 +135,7 @@ async fn book_once(
     decision.fence(facts.fence);
     // and only while the barber is active (a deactivation moves what it finds, not this)
     decision.fence_staff(StaffFence { staff_id });
+    // and only for a customer still on the books (a merge moves what it finds, not this)
+    decision.fence_customer(CustomerFence { customer_id });
     Ok(decision.record().await?)
 }

@@ -51,6 +51,8 @@ pub enum BookingError {
     PricesWithoutNewCurrency,
     #[error(transparent)]
     Service(ServiceError),
+    #[error(transparent)]
+    Customer(crate::customer::CustomerRefusal),
     #[error("no barber is free to take {} of the appointments at their time; nothing was changed", .0.len())]
     NoBarberFree(Vec<super::Displaced>),
     #[error(transparent)]

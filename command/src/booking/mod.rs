@@ -33,6 +33,7 @@ mod deactivate;
 mod error;
 mod facts;
 mod grid;
+mod merge;
 mod reschedule;
 mod stretch;
 mod time_off;
@@ -48,6 +49,7 @@ pub use deactivate::{deactivate_staff, DeactivationRequest};
 pub use error::BookingError;
 #[cfg(test)]
 pub use error::BookingErrorDiscriminants;
+pub use merge::{merge_customers, MergeRequest};
 pub use reschedule::{reschedule, RescheduleRequest};
 pub use time_off::{add_time_off, remove_time_off, TimeOffRequest, MAX_TIME_OFF_DAYS};
 pub use timezone::{change_settings, SettingsRequest};

@@ -52,6 +52,13 @@ impl Decide for Customer {
                 draft.add(change);
                 draft.details(tenant_id, details)?;
             }
+            CustomerCommand::MergeInto { tenant_id, into } => {
+                draft.add(self.merge_into(tenant_id, into)?);
+            }
+            CustomerCommand::TakeOver {
+                tenant_id,
+                duplicate_id,
+            } => draft.add(self.take_over(tenant_id, duplicate_id)?),
         }
         Ok(draft.events)
     }

@@ -12,6 +12,7 @@
 //! one command whose events are recorded together or not at all.
 
 mod decide;
+mod merge;
 pub mod profile;
 #[cfg(test)]
 mod tests;
@@ -54,6 +55,11 @@ pub enum CustomerCommand {
         profile: ProfileChanges,
         details: CustomerDetails,
     },
+    /// This customer is a duplicate of `into`: it hands over its appointments and history and
+    /// can no longer be booked or changed.
+    MergeInto { tenant_id: Uuid, into: Uuid },
+    /// The duplicate `duplicate_id` is merged into this customer.
+    TakeOver { tenant_id: Uuid, duplicate_id: Uuid },
 }
 
 /// Changes to a profile: fields left `None` stay as they are; `Some(None)` clears an optional
@@ -117,6 +123,10 @@ pub enum CustomerError {
     InvalidEmail(String),
     #[error("notes are limited to {MAX_NOTES} characters")]
     NotesTooLong,
+    #[error("the customer was merged into {0}; use that record")]
+    Merged(Uuid),
+    #[error("a customer cannot be merged into itself")]
+    MergedIntoItself,
 }
 
 /// Why the Customer aggregate refused a command: its identity and contact rules, or the rules
@@ -138,6 +148,8 @@ pub struct Customer {
     tags: Vec<String>,
     preferences: Map<String, Value>,
     marketing_consent: bool,
+    /// The customer this duplicate was merged into.
+    merged_into: Option<Uuid>,
 }
 
 impl Aggregate for Customer {
@@ -174,14 +186,23 @@ impl Aggregate for Customer {
             }
             CustomerEvent::MarketingConsentGiven { .. } => self.marketing_consent = true,
             CustomerEvent::MarketingConsentWithdrawn { .. } => self.marketing_consent = false,
+            CustomerEvent::CustomerMergedInto { into } => self.merged_into = Some(into),
+            CustomerEvent::DuplicateMerged { .. } => {}
         }
     }
 }
 
 impl Customer {
-    /// Whether the customer is on the books of business `tenant_id` (a booking needs one).
+    /// Whether the customer is on the books of business `tenant_id` (a booking needs one); a
+    /// duplicate merged into another is not.
     pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
-        self.pii.is_some() && self.tenant_id == Some(tenant_id)
+        self.pii.is_some() && self.tenant_id == Some(tenant_id) && self.merged_into.is_none()
+    }
+
+    /// The customer this duplicate of business `tenant_id` was merged into, if it was.
+    pub fn merged_into(&self, tenant_id: Uuid) -> Option<Uuid> {
+        self.merged_into
+            .filter(|_| self.tenant_id == Some(tenant_id))
     }
 
     /// The customer's name, for the shop's eyes (the front desk calling them about a change).
@@ -206,9 +227,13 @@ impl Customer {
     }
 
     /// Another business's customer does not exist for the caller.
+    /// A merged duplicate can no longer change: it answers with the record it became.
     fn pii_of(&self, tenant_id: Uuid) -> Result<&CustomerPii, CustomerError> {
-        match (&self.pii, self.tenant_id) {
-            (Some(pii), Some(owner)) if owner == tenant_id => Ok(pii),
+        match (&self.pii, self.tenant_id, self.merged_into) {
+            (Some(_), Some(owner), Some(into)) if owner == tenant_id => {
+                Err(CustomerError::Merged(into))
+            }
+            (Some(pii), Some(owner), None) if owner == tenant_id => Ok(pii),
             _ => Err(CustomerError::NotFound),
         }
     }

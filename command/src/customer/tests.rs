@@ -12,6 +12,7 @@ use super::profile::MAX_NOTES;
 use super::*;
 
 mod details;
+mod merge;
 mod phone;
 mod together;
 

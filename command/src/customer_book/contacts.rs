@@ -177,3 +177,18 @@ pub async fn record(
     }
     Ok(())
 }
+
+/// Gives back every phone and email customer `customer_id` holds (a duplicate merged into
+/// another): the next customer to give them is no duplicate of this record.
+pub async fn release_all(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from customer_contacts where tenant_id = $1 and customer_id = $2")
+        .bind(tenant_id)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -88,6 +88,16 @@ pub struct CustomerDay {
     held: Vec<Held>,
 }
 
+impl CustomerDay {
+    /// The stretch appointment `appointment_id` holds on the day, if it holds one.
+    pub fn held_by(&self, appointment_id: Uuid) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.held
+            .iter()
+            .find(|h| h.appointment_id == appointment_id)
+            .map(|h| (h.starts_at, h.ends_at))
+    }
+}
+
 impl Aggregate for CustomerDay {
     const TYPE: &'static str = events::customer_day::AGGREGATE_TYPE;
     type Command = CustomerDayCommand;

@@ -93,6 +93,7 @@ fn booking(d: BD) -> Option<B> {
         | BD::Business
         | BD::CustomerDay
         | BD::Service
+        | BD::Customer
         | BD::Store => return None,
     })
 }
@@ -186,6 +187,8 @@ fn customer(d: CD) -> C {
         CD::InvalidPhone => C::InvalidPhone("0770".into()),
         CD::InvalidEmail => C::InvalidEmail("ana@".into()),
         CD::NotesTooLong => C::NotesTooLong,
+        CD::Merged => C::Merged(Uuid::nil()),
+        CD::MergedIntoItself => C::MergedIntoItself,
     }
 }
 

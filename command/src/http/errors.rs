@@ -19,6 +19,11 @@ impl From<CustomerError> for ApiError {
             CustomerError::InvalidPhone(_) => ApiError::unprocessable("invalid_phone", detail),
             CustomerError::InvalidEmail(_) => ApiError::unprocessable("invalid_email", detail),
             CustomerError::NotesTooLong => ApiError::unprocessable("notes_too_long", detail),
+            CustomerError::Merged(into) => ApiError::conflict("customer_merged", detail)
+                .with_member("merged_into", into.to_string()),
+            CustomerError::MergedIntoItself => {
+                ApiError::unprocessable("merged_into_itself", detail)
+            }
         }
     }
 }
@@ -246,6 +251,7 @@ impl From<crate::booking::BookingError> for ApiError {
                 )
             }
             E::Service(e) => e.into(),
+            E::Customer(e) => e.into(),
             E::PricesWithoutNewCurrency => {
                 ApiError::unprocessable("prices_without_new_currency", detail)
             }

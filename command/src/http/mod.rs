@@ -4,6 +4,7 @@
 mod accounts;
 mod appointments;
 mod business;
+mod customer_merge;
 mod customers;
 #[cfg(test)]
 mod error_catalogue;
@@ -141,6 +142,7 @@ pub fn router(state: CommandState) -> Router {
         .merge(appointments::routes())
         .merge(business::routes())
         .merge(customers::routes())
+        .merge(customer_merge::routes())
         .merge(services::routes())
         .merge(staff::routes())
         .merge(staff_schedule::routes())
@@ -176,6 +178,7 @@ pub fn router(state: CommandState) -> Router {
         business::set_opening_hours,
         customers::register_customer,
         customers::update_customer,
+        customer_merge::merge_customer,
         services::create_service,
         services::update_service,
         services::change_service_price,

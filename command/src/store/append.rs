@@ -3,7 +3,7 @@
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 
-use super::{CurrencyFence, StaffFence, TimezoneFence};
+use super::{CurrencyFence, CustomerFence, StaffFence, TimezoneFence};
 
 /// All events of one step in one statement: atomic without an explicit transaction, and one
 /// round trip instead of three (`begin`, `insert`, `commit`).
@@ -14,7 +14,8 @@ const INSERT_EVENTS: &str = "insert into events
      returning global_position";
 
 /// [`INSERT_EVENTS`] that inserts nothing unless business `$8` (if any) still has timezone `$9`,
-/// business `$11` (if any) still has currency `$12`, and every barber of `$10` is still active: each check (`timezone_fence_holds`,
+/// business `$11` (if any) still has currency `$12`, every barber of `$10` is still active and
+/// every customer of `$13` is still on the books (not merged into another): each check (`timezone_fence_holds`,
 /// `staff_fence_holds`, evaluated once) holds its fence lock in shared mode until the statement
 /// commits. Many steps hold them at once; a timezone change or a deactivation takes its lock
 /// exclusively, so it waits for the steps in flight, and a step that waited for one sees it,
@@ -22,7 +23,8 @@ const INSERT_EVENTS: &str = "insert into events
 const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
        select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
               and case when $11::uuid is null then true else currency_fence_holds($11, $12) end
-              and staff_fence_holds($10::uuid[]) as holds)
+              and staff_fence_holds($10::uuid[])
+              and customer_fence_holds($13::uuid[]) as holds)
      insert into events
        (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
      select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
@@ -36,6 +38,7 @@ pub(super) struct Fences<'f> {
     pub timezone: Option<&'f TimezoneFence>,
     pub currency: Option<&'f CurrencyFence>,
     pub staff: &'f [StaffFence],
+    pub customers: &'f [CustomerFence],
 }
 
 /// Appends `events`, behind `fences`; returns the positions of the events inserted, in order
@@ -56,7 +59,10 @@ pub(super) async fn append<'c>(
         );
     }
     let column = |f: fn(&SerializedEvent) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
-    let fenced = fences.timezone.is_some() || fences.currency.is_some() || !fences.staff.is_empty();
+    let fenced = fences.timezone.is_some()
+        || fences.currency.is_some()
+        || !fences.staff.is_empty()
+        || !fences.customers.is_empty();
     let statement = if fenced {
         INSERT_EVENTS_FENCED
     } else {
@@ -77,6 +83,13 @@ pub(super) async fn append<'c>(
             .bind(fences.staff.iter().map(|f| f.staff_id).collect::<Vec<_>>())
             .bind(fences.currency.map(|f| f.business_id))
             .bind(fences.currency.map(|f| f.currency.as_str()))
+            .bind(
+                fences
+                    .customers
+                    .iter()
+                    .map(|f| f.customer_id)
+                    .collect::<Vec<_>>(),
+            )
     } else {
         query
     };

@@ -49,6 +49,13 @@ pub struct StaffFence {
     pub staff_id: Uuid,
 }
 
+/// Customer `customer_id` must still be on the books (not merged into another) when the
+/// decision is recorded: a booking for them is held back by a merge (see `booking::merge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerFence {
+    pub customer_id: Uuid,
+}
+
 /// Why a decision was not recorded (a refusal by an aggregate is reported by
 /// [`Decision::decide`] instead).
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +91,7 @@ pub struct Decision<'s> {
     fence: Option<TimezoneFence>,
     currency_fence: Option<CurrencyFence>,
     staff_fences: Vec<StaffFence>,
+    customer_fences: Vec<CustomerFence>,
 }
 
 impl EventStore {
@@ -98,6 +106,7 @@ impl EventStore {
             fence: None,
             currency_fence: None,
             staff_fences: Vec::new(),
+            customer_fences: Vec::new(),
         }
     }
 }
@@ -170,6 +179,13 @@ impl<'s> Decision<'s> {
         self.currency_fence = Some(fence);
     }
 
+    /// Records nothing unless customer `fence.customer_id` is still on the books.
+    pub fn fence_customer(&mut self, fence: CustomerFence) {
+        if !self.customer_fences.contains(&fence) {
+            self.customer_fences.push(fence);
+        }
+    }
+
     /// Records nothing unless barber `fence.staff_id` is still active.
     pub fn fence_staff(&mut self, fence: StaffFence) {
         if !self.staff_fences.contains(&fence) {
@@ -219,6 +235,7 @@ impl<'s> Decision<'s> {
             fence,
             currency_fence,
             staff_fences,
+            customer_fences,
             ..
         } = self;
         if events.is_empty() {
@@ -232,6 +249,7 @@ impl<'s> Decision<'s> {
             timezone: fence.as_ref(),
             currency: currency_fence.as_ref(),
             staff: &staff_fences,
+            customers: &customer_fences,
         };
         match append::append(executor, &events, fences).await {
             Ok(positions) if positions.len() == events.len() => Ok(Appended {

@@ -34,7 +34,9 @@ use sqlx::PgPool;
 use tokio::sync::Notify;
 
 use cache::AggregateCache;
-pub use decision::{Appended, CurrencyFence, Decision, StaffFence, TimezoneFence, Unrecorded};
+pub use decision::{
+    Appended, CurrencyFence, CustomerFence, Decision, StaffFence, TimezoneFence, Unrecorded,
+};
 pub use reading::{Known, Newer, Reading, Wanted};
 use session::Session;
 

@@ -7,35 +7,9 @@ use std::sync::Arc;
 use barber_tests::chairs::assert_every_chair_held_once;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use uuid::Uuid;
 
-use crate::booking::{book, shop, utc_day_at, Shop};
+use crate::booking::{another_barber, book, shop, utc_day_at, Shop};
 use crate::helpers::{assert_problem, spawn_app, TestApp};
-
-/// Another barber of `shop`, working every day 09:00–17:00.
-async fn another_barber(app: &TestApp, shop: &Shop, name: &str) -> Uuid {
-    another_barber_working(app, shop, name, "17:00").await
-}
-
-/// Another barber of `shop`, working every day from 09:00 to `until`.
-async fn another_barber_working(app: &TestApp, shop: &Shop, name: &str, until: &str) -> Uuid {
-    let (staff_id, _) = app
-        .add_staff(&shop.owner.token, &json!({"name": name, "role": "barber"}))
-        .await;
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"weekday": d, "start": "09:00", "end": until}))
-        .collect();
-    let hours = app
-        .put_json(
-            &format!("/api/v1/staff/{staff_id}/working-hours"),
-            Some(&shop.owner.token),
-            &json!({ "days": days }),
-        )
-        .await;
-    assert_eq!(hours.status(), StatusCode::OK);
-    staff_id
-}
 
 async fn booked(app: &TestApp, shop: &Shop, starts_at: &str) -> String {
     let answer = book(app, shop, starts_at).await;
@@ -144,7 +118,7 @@ async fn a_sick_day_moves_the_bookings_to_a_barber_who_is_free() {
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
     let id = booked(&app, &shop, &utc_day_at(3, 10, 0)).await;
-    let jo = another_barber(&app, &shop, "Jo").await;
+    let jo = another_barber(&app, &shop, "Jo", "17:00").await;
     let moved = sick_day(&app, &shop, 3, Some(json!({"action": "move"}))).await;
     assert_eq!(moved.status(), StatusCode::CREATED);
     let appointment = appointment_after(&app, &shop, &id, moved).await;
@@ -163,7 +137,7 @@ async fn a_sick_day_that_cannot_move_everyone_moves_no_one() {
     let first = booked(&app, &shop, &utc_day_at(3, 10, 0)).await;
     let second = booked(&app, &shop, &utc_day_at(3, 15, 0)).await;
     // Jo works mornings only: 10:00 could move to Jo, 15:00 cannot
-    let jo = another_barber_working(&app, &shop, "Jo", "12:00").await;
+    let jo = another_barber(&app, &shop, "Jo", "12:00").await;
     let before = app.event_count().await;
     let refused = sick_day(&app, &shop, 3, Some(json!({"action": "move"}))).await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
@@ -240,7 +214,7 @@ async fn deactivating_a_barber_with_bookings_ahead_lists_moves_or_cancels_them()
     assert_eq!(ids, [soon.as_str(), later.as_str()]);
     assert_eq!(app.event_count().await, before);
 
-    let jo = another_barber(&app, &shop, "Jo").await;
+    let jo = another_barber(&app, &shop, "Jo", "17:00").await;
     let moved = deactivate(
         &app,
         &shop,

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::booking::{book, round_the_clock, shop, soon, utc_day_at, Shop};
+use crate::booking::{book, round_the_clock, shop, soon, utc_day_at, work_every_day, Shop};
 use crate::helpers::{assert_problem, spawn_app, TestApp};
 
 /// (id, position) of a booking that must succeed.
@@ -134,22 +134,6 @@ async fn an_appointment_reads_back_through_its_workflow() {
     assert!(gone["completed_at"].is_null());
 }
 
-/// Local 09:00–17:00 every day, like `shop()`'s barber.
-async fn open_every_day(app: &TestApp, shop: &Shop, staff_id: Uuid) {
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"}))
-        .collect();
-    let hours = app
-        .put_json(
-            &format!("/api/v1/staff/{staff_id}/working-hours"),
-            Some(&shop.owner.token),
-            &json!({ "days": days }),
-        )
-        .await;
-    assert_eq!(hours.status(), StatusCode::OK);
-}
-
 /// The ids of a list answer, in order.
 fn ids(page: &Value) -> Vec<Uuid> {
     page["items"]
@@ -167,7 +151,7 @@ async fn the_list_filters_by_day_barber_customer_and_status_and_pages_in_start_o
     let (bea, _) = app
         .add_staff(&shop.owner.token, &json!({"name": "Bea", "role": "barber"}))
         .await;
-    open_every_day(&app, &shop, bea).await;
+    work_every_day(&app, &shop, bea, "17:00").await;
     let (bo, _) = app
         .register_customer(&shop.owner.token, &json!({"name": "Bo"}))
         .await;

@@ -74,6 +74,31 @@ pub async fn shop(app: &TestApp, timezone: &str, buffer_minutes: u32) -> Shop {
     }
 }
 
+/// Another barber of `shop`, working every day from 09:00 to `until` (local).
+pub async fn another_barber(app: &TestApp, shop: &Shop, name: &str, until: &str) -> Uuid {
+    let (staff_id, _) = app
+        .add_staff(&shop.owner.token, &json!({"name": name, "role": "barber"}))
+        .await;
+    work_every_day(app, shop, staff_id, until).await;
+    staff_id
+}
+
+/// Barber `staff_id` works every day from 09:00 to `until` (local), without breaks.
+pub async fn work_every_day(app: &TestApp, shop: &Shop, staff_id: Uuid, until: &str) {
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "09:00", "end": until}))
+        .collect();
+    let hours = app
+        .put_json(
+            &format!("/api/v1/staff/{staff_id}/working-hours"),
+            Some(&shop.owner.token),
+            &json!({ "days": days }),
+        )
+        .await;
+    assert_eq!(hours.status(), StatusCode::OK);
+}
+
 /// The shop's barber works every day from 00:00 to 23:55, so a slot "soon" is in working hours
 /// whenever the test runs.
 pub async fn round_the_clock(app: &TestApp, shop: &Shop) {

@@ -9,28 +9,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::booking::{shop, utc_day_at, Shop};
+use crate::booking::{another_barber, shop, utc_day_at, Shop};
 use crate::helpers::{assert_problem, spawn_app, TestApp};
-
-/// A second barber with the first one's hours.
-async fn another_barber(app: &TestApp, shop: &Shop) -> Uuid {
-    let (staff_id, _) = app
-        .add_staff(&shop.owner.token, &json!({"name": "Jo", "role": "barber"}))
-        .await;
-    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00"}))
-        .collect();
-    let hours = app
-        .put_json(
-            &format!("/api/v1/staff/{staff_id}/working-hours"),
-            Some(&shop.owner.token),
-            &json!({ "days": days }),
-        )
-        .await;
-    assert_eq!(hours.status(), StatusCode::OK);
-    staff_id
-}
 
 async fn book_with(
     app: &TestApp,
@@ -57,7 +37,7 @@ async fn id_of(response: reqwest::Response) -> Uuid {
 async fn one_customer_is_not_booked_with_two_barbers_at_once() {
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 10).await;
-    let jo = another_barber(&app, &shop).await;
+    let jo = another_barber(&app, &shop, "Jo", "17:00").await;
     let first = id_of(book_with(&app, &shop, shop.staff_id, &utc_day_at(3, 10, 0)).await).await;
     let before = app.event_count().await;
     assert_problem(
@@ -94,7 +74,7 @@ async fn one_customer_is_not_booked_with_two_barbers_at_once() {
 async fn a_move_to_another_day_frees_the_customers_old_time() {
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
-    let jo = another_barber(&app, &shop).await;
+    let jo = another_barber(&app, &shop, "Jo", "17:00").await;
     let first = id_of(book_with(&app, &shop, shop.staff_id, &utc_day_at(3, 10, 0)).await).await;
     let moved = app
         .post_json(
@@ -117,7 +97,7 @@ async fn a_move_to_another_day_frees_the_customers_old_time() {
 async fn a_business_may_let_one_customer_hold_overlapping_appointments() {
     let app = spawn_app().await;
     let shop = shop(&app, "UTC", 0).await;
-    let jo = another_barber(&app, &shop).await;
+    let jo = another_barber(&app, &shop, "Jo", "17:00").await;
     let policy = json!({"min_lead_minutes": 60, "max_advance_days": 730,
         "cancellation_window_minutes": 1440, "default_buffer_minutes": 0,
         "reminder_offsets_minutes": [1440], "allow_customer_overlap": true});
@@ -139,7 +119,7 @@ async fn one_customer_booked_with_many_barbers_at_once_gets_one_chair() {
     let shop = Arc::new(shop(&app, "UTC", 0).await);
     let mut barbers = vec![shop.staff_id];
     for _ in 0..5 {
-        barbers.push(another_barber(&app, &shop).await);
+        barbers.push(another_barber(&app, &shop, "Jo", "17:00").await);
     }
     let starts_at = utc_day_at(3, 11, 0);
     let tasks: Vec<_> = barbers

@@ -1,9 +1,10 @@
 //! The customers resource: registering, updating, reading, listing, isolation. Tags,
 //! preferences and marketing consent are in [`profile`]; paging over names of every script in
 //! [`paging`]; search by national phone and without accents in [`search`]; duplicate phones
-//! and emails in [`duplicates`].
+//! and emails in [`duplicates`]; merging a duplicate in [`merge`].
 
 mod duplicates;
+mod merge;
 mod paging;
 mod profile;
 mod search;

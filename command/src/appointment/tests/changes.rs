@@ -104,3 +104,40 @@ fn a_blank_or_overlong_note_is_refused() {
             .then_expect_error(AppointmentError::InvalidNote);
     }
 }
+
+#[test]
+fn a_merge_hands_the_appointment_to_the_surviving_customer_whatever_its_status() {
+    let survivor = Uuid::from_u128(21);
+    for status in [
+        S::Booked,
+        S::CheckedIn,
+        S::Completed,
+        S::Cancelled,
+        S::NoShow,
+    ] {
+        AppointmentTest::with(())
+            .given(history(status))
+            .when(AppointmentCommand::ChangeCustomer {
+                tenant_id: TENANT,
+                customer_id: survivor,
+            })
+            .then_expect_events(vec![AppointmentEvent::AppointmentCustomerChanged {
+                previous: Uuid::from_u128(20),
+                customer_id: survivor,
+            }]);
+    }
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(AppointmentCommand::ChangeCustomer {
+            tenant_id: TENANT,
+            customer_id: Uuid::from_u128(20),
+        })
+        .then_expect_events(vec![]);
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(AppointmentCommand::ChangeCustomer {
+            tenant_id: OTHER_TENANT,
+            customer_id: survivor,
+        })
+        .then_expect_error(AppointmentError::NotFound);
+}
