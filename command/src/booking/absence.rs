@@ -100,13 +100,20 @@ pub(super) async fn in_the_way(
         .collect();
     let newer = reading.read().await?;
     let mut appointments = Vec::with_capacity(held.len());
-    for ((day, reservation_id, _), candidates) in held.into_iter().zip(wanted) {
-        for (id, candidate) in candidates {
+    for ((day, reservation_id, candidates), wanted) in held.into_iter().zip(wanted) {
+        let named = candidates.len() == 1;
+        let mut matched = false;
+        for (id, candidate) in wanted {
             let known = newer.known(candidate)?;
             if known.state.reservation_id() == Some(reservation_id) {
                 appointments.push((id, day, reservation_id, known));
+                matched = true;
                 break;
             }
+        }
+        if named && !matched {
+            // the appointment moved since its day was read: decide the step again
+            return Err(BookingError::Conflict);
         }
     }
     // their customers (for the name) and customer-days (a cancellation frees that time too)
