@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::fixture::Kind;
-use super::{Body, Case, Fixture, Route};
+use super::{shorten, Body, Case, Fixture, Route};
 
 /// Control characters: NUL (which Postgres refuses in text), BEL, ESC, DEL and two of the C1
 /// range (NEL, CSI). Line breaks and tabs are text.
@@ -19,6 +19,7 @@ const OVERSIZED: usize = 3 << 20;
 
 pub fn cases(route: &Route, f: &Fixture) -> Vec<Case> {
     let mut cases = wrong_methods(route, f);
+    cases.extend(bad_keys(route));
     cases.extend(path_ids(route, f));
     if let Some(valid) = route.body.valid() {
         cases.extend(not_json(route, valid));
@@ -51,6 +52,27 @@ fn wrong_methods(route: &Route, f: &Fixture) -> Vec<Case> {
             .expect(405, "method_not_allowed")
     })
     .collect()
+}
+
+/// An `Idempotency-Key` that is not 1 to 255 visible ASCII characters: 400, before anything runs.
+fn bad_keys(route: &Route) -> Vec<Case> {
+    if route.template == LOG_IN {
+        // a login is not a command: it reads no Idempotency-Key
+        return Vec::new();
+    }
+    ["has space", &"k".repeat(256)]
+        .into_iter()
+        .map(|key| {
+            let case = route
+                .request(format!("the Idempotency-Key {:?}", shorten(key)))
+                .header("idempotency-key", key);
+            match route.body.valid() {
+                Some(body) => case.json(body.clone()),
+                None => case,
+            }
+            .expect(400, "invalid_idempotency_key")
+        })
+        .collect()
 }
 
 /// Each id of the path in turn: nobody's, another business's, not a UUID, a NUL.
@@ -133,7 +155,7 @@ fn malformed(route: &Route) -> Vec<Case> {
             .expect(413, "body_too_large"),
     );
     if route.template == LOG_IN {
-        // a login is not a command: it keeps no Idempotency-Key
+        // a login is not a command: it reads no Idempotency-Key
         return cases;
     }
     cases.push(
