@@ -17,6 +17,7 @@ mod business;
 mod customers;
 mod fixture;
 mod generic;
+mod paths;
 mod services;
 mod staff;
 
