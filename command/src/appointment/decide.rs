@@ -71,7 +71,7 @@ impl Decide for Appointment {
                     };
                 }
                 check_slot(&booked.slot)?;
-                if price_cents < 0 {
+                if !(0..=MAX_AMOUNT).contains(&price_cents) {
                     return Err(E::InvalidPrice(price_cents));
                 }
                 if !walk_in && starts_at < now {
@@ -212,7 +212,7 @@ impl Decide for Appointment {
                     return Ok(Vec::new());
                 }
                 check_slot(&slot)?;
-                if price_cents < 0 {
+                if !(0..=MAX_AMOUNT).contains(&price_cents) {
                     return Err(E::InvalidPrice(price_cents));
                 }
                 AppointmentEvent::AppointmentServiceChanged {

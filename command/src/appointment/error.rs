@@ -32,7 +32,7 @@ pub enum AppointmentError {
     InvalidInterval,
     #[error("the schedule date is not the local date of the start time")]
     InvalidScheduleDate,
-    #[error("a price of {0} is not allowed: 0 (free) or more minor units")]
+    #[error("a price of {0} is not allowed: 0 (free) or more minor units, at most {MAX_AMOUNT}")]
     InvalidPrice(i64),
     #[error("the appointment cannot start in the past")]
     InThePast,

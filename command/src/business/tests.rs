@@ -150,6 +150,15 @@ fn bad_settings_changes_are_refused() {
             change(None, None, Some("gbp")),
             BusinessError::InvalidCurrency("gbp".into()),
         ),
+        // three capitals, but no currency
+        (
+            change(None, None, Some("XYZ")),
+            BusinessError::InvalidCurrency("XYZ".into()),
+        ),
+        (
+            change(None, None, Some("XXX")),
+            BusinessError::InvalidCurrency("XXX".into()),
+        ),
     ];
     for (command, error) in cases {
         TestFramework::<Business>::with(())

@@ -18,7 +18,12 @@ pub struct Shop {
 }
 
 pub async fn shop(app: &TestApp, timezone: &str, buffer_minutes: u32) -> Shop {
-    let owner = app.owner("fade-street").await;
+    shop_named(app, "fade-street", timezone, buffer_minutes).await
+}
+
+/// [`shop`] under the address `slug`, for a test with more than one business.
+pub async fn shop_named(app: &TestApp, slug: &str, timezone: &str, buffer_minutes: u32) -> Shop {
+    let owner = app.owner(slug).await;
     let settings = app
         .patch_json(
             "/api/v1/business",

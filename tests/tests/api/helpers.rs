@@ -126,6 +126,36 @@ impl TestApp {
         )
     }
 
+    /// The OpenAPI document the app serves.
+    pub async fn openapi(&self) -> Value {
+        self.get("/api/openapi.json", None)
+            .await
+            .json()
+            .await
+            .expect("the OpenAPI document")
+    }
+
+    /// A digest of everything the write side records: every row of the event store and of the
+    /// tables beside it (accounts, slugs, timezones, customer contacts). Equal before and after
+    /// a request, the request wrote nothing.
+    pub async fn store_checksum(&self) -> String {
+        sqlx::query_scalar(
+            "select concat_ws(' ',
+                 (select md5(coalesce(string_agg(e::text, ',' order by e.global_position), ''))
+                    from events e),
+                 (select md5(coalesce(string_agg(u::text, ',' order by u::text), '')) from users u),
+                 (select md5(coalesce(string_agg(s::text, ',' order by s::text), ''))
+                    from business_slugs s),
+                 (select md5(coalesce(string_agg(t::text, ',' order by t::text), ''))
+                    from business_timezones t),
+                 (select md5(coalesce(string_agg(c::text, ',' order by c::text), ''))
+                    from customer_contacts c))",
+        )
+        .fetch_one(&self.env.pool)
+        .await
+        .expect("checksum of the store")
+    }
+
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("select count(*) from events")
             .fetch_one(&self.env.pool)

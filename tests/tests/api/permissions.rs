@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::spawn_app;
 
@@ -44,12 +44,7 @@ async fn every_route_is_listed_and_refused_to_a_barber_exactly_when_the_table_sa
         .map(|(m, r, _)| (m.clone(), r.clone()))
         .collect();
 
-    let openapi: Value = app
-        .get("/api/openapi.json", None)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let openapi = app.openapi().await;
     let public = ["/api/v1/signup", "/api/v1/login"];
     for (route, methods) in openapi["paths"].as_object().expect("paths") {
         if public.contains(&route.as_str()) {

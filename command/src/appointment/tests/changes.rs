@@ -61,11 +61,13 @@ fn the_same_change_again_records_nothing_and_a_new_slot_id_follows_it() {
 }
 
 #[test]
-fn a_negative_price_is_refused() {
-    AppointmentTest::with(())
-        .given(history(S::Booked))
-        .when(to_full(-1))
-        .then_expect_error(AppointmentError::InvalidPrice(-1));
+fn a_negative_price_or_one_beyond_any_real_amount_is_refused() {
+    for price in [-1, crate::appointment::MAX_AMOUNT + 1, i64::MAX] {
+        AppointmentTest::with(())
+            .given(history(S::Booked))
+            .when(to_full(price))
+            .then_expect_error(AppointmentError::InvalidPrice(price));
+    }
 }
 
 fn note(text: &str) -> AppointmentCommand {
