@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::staff::refuses_bad_weeks;
 use super::{run, with, Fixture, Ids, Route};
 
-pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
+pub fn routes(own: &Ids, foreign: &Ids) -> Vec<Route> {
     let policy = json!({"min_lead_minutes": 60, "max_advance_days": 730,
         "cancellation_window_minutes": 1440, "default_buffer_minutes": 0,
         "reminder_offsets_minutes": [1440], "allow_customer_overlap": false,
@@ -29,6 +29,24 @@ pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
             .refuses(json!({"currency": "pounds"}), 422, "invalid_currency")
             .refuses(json!({"currency": ""}), 422, "invalid_currency")
             .refuses(json!({"currency": "XYZ"}), 422, "invalid_currency")
+            // the fixture's service is priced: a new currency needs its new price
+            .refuses(json!({"currency": "EUR"}), 409, "services_need_new_prices")
+            .refuses(
+                json!({"currency": "EUR", "prices": {own.service.to_string(): -1}}),
+                422,
+                "invalid_price",
+            )
+            .refuses(
+                json!({"currency": "EUR", "prices": {own.service.to_string(): 100,
+                                                      foreign.service.to_string(): 100}}),
+                404,
+                "service_not_found",
+            )
+            .refuses(
+                json!({"prices": {own.service.to_string(): 100}}),
+                422,
+                "prices_without_new_currency",
+            )
             .refuses(json!({"country": "UK"}), 422, "invalid_country")
             .refuses(json!({"country": "G"}), 422, "invalid_country")
             .refuses(json!({"name": ""}), 422, "invalid_business_name"),

@@ -80,6 +80,15 @@ pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
             Route::new(Method::PATCH, "/api/v1/customers/{id}", own),
             &customer,
         ),
+        // the fixture's only customer, merged into itself: every spoilt variant is refused
+        // before that, and the body itself is refused too
+        Route::new(Method::POST, "/api/v1/customers/{id}/merge", own)
+            .body(json!({"duplicate_id": own.customer}))
+            .refuses(
+                json!({"duplicate_id": own.customer}),
+                422,
+                "merged_into_itself",
+            ),
     ]
 }
 
