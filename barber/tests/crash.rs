@@ -1,6 +1,6 @@
 //! The real binary killed with SIGKILL in the middle of a mixed load of bookings, reschedules,
-//! changes of service, notes, cancellations and time off, three times over: right after each restart (no waiting period,
-//! no reconciler) every live appointment holds exactly its slot, nothing else is held, and no two
+//! changes of service, notes, cancellations and time off (moving or cancelling the bookings in
+//! its way), three times over: right after each restart (no waiting period, no reconciler) every live appointment holds exactly its slot, nothing else is held, and no two
 //! reservations of a barber overlap (`barber_tests::chairs`).
 
 use std::net::TcpListener;
@@ -225,11 +225,12 @@ async fn client_load(base: String, shop: Arc<Shop>, seen: Arc<Mutex<Seen>>) {
                 let starts_at = some_start();
                 let start: chrono::DateTime<Utc> = starts_at.parse().expect("instant");
                 let ends_at = (start + chrono::Duration::hours(1)).to_rfc3339();
-                (
-                    format!("/api/v1/staff/{staff_id}/time-off"),
-                    json!({"starts_at": starts_at, "ends_at": ends_at}),
-                    "post",
-                )
+                // a sick hour: refused over bookings, or moving or cancelling them in the step
+                let mut body = json!({"starts_at": starts_at, "ends_at": ends_at});
+                if let Some(action) = [None, Some("move"), Some("cancel")][random(3)] {
+                    body["bookings"] = json!({ "action": action });
+                }
+                (format!("/api/v1/staff/{staff_id}/time-off"), body, "post")
             }
             10 => {
                 let Some(id) = pick(&seen.lock().expect("seen").appointments) else {
