@@ -1,7 +1,8 @@
 //! The real binary killed with SIGKILL in the middle of a mixed load of bookings, reschedules,
 //! changes of service, notes, cancellations and time off (moving or cancelling the bookings in
-//! its way), three times over: right after each restart (no waiting period, no reconciler) every live appointment holds exactly its slot, nothing else is held, and no two
-//! reservations of a barber overlap (`barber_tests::chairs`).
+//! its way), three times over: right after each restart (no waiting period, no reconciler)
+//! every live appointment holds exactly its slot, nothing else is held, and no two reservations
+//! of a barber overlap (`barber_tests::chairs`).
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
