@@ -221,15 +221,16 @@ fn change<'q>(
         .bind(blocked_until)
         .bind(price_cents)
         .bind(currency),
-        // the newest note last
+        // the newest note last; the text of an erased customer's note is null
         E::AppointmentNoteAdded {
             note_id,
             by,
             at,
             pii,
+            ..
         } => guarded(guarded_update!(
             "notes = notes || jsonb_build_array(jsonb_build_object(\
-             'id', $5::uuid, 'by', $6::text, 'at', $7::timestamptz, 'text', $8::text))"
+             'id', $5::uuid, 'by', $6::text, 'at', $7::timestamptz, 'text', nullif($8::text, '')))"
         ))
         .bind(note_id)
         .bind(by)

@@ -133,6 +133,12 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     if !staff.offers(service_id) {
         return Err(BookingError::ServiceNotOffered);
     }
+    if customer
+        .as_ref()
+        .is_some_and(|c| c.is_erased_from(tenant_id))
+    {
+        return Err(BookingError::CustomerErased);
+    }
     if customer.is_some_and(|c| !c.belongs_to(tenant_id)) {
         return Err(BookingError::CustomerNotFound);
     }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::BookingError;
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::business::Business;
+use crate::customer::Customer;
 use crate::schedule::day;
 use crate::store::{Committed, EventStore};
 
@@ -110,7 +111,8 @@ pub async fn complete(
     step(store, appointment_id, command, metadata).await
 }
 
-/// A note on an appointment by someone on the staff.
+/// A note on an appointment by someone on the staff. Its text is about the appointment's
+/// customer and sealed with their key: none is written about an erased customer.
 pub async fn add_note(
     store: &EventStore,
     tenant_id: Uuid,
@@ -120,6 +122,19 @@ pub async fn add_note(
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
     let (note_id, text) = note;
+    let appointment: Appointment = store.load(&appointment_id.to_string()).await?;
+    if let Some(customer_id) = appointment
+        .customer_id()
+        .filter(|_| appointment.belongs_to(tenant_id))
+    {
+        let customer: Customer = store
+            .load(&customer_id.to_string())
+            .await
+            .map_err(|e| BookingError::Store(Box::new(e)))?;
+        if customer.is_erased_from(tenant_id) {
+            return Err(BookingError::CustomerErased);
+        }
+    }
     let command = AppointmentCommand::AddNote {
         tenant_id,
         note_id,

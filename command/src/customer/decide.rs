@@ -52,6 +52,13 @@ impl Decide for Customer {
                 draft.add(change);
                 draft.details(tenant_id, details)?;
             }
+            CustomerCommand::Erase { tenant_id, at } => {
+                if self.is_erased_from(tenant_id) {
+                    return Ok(Vec::new());
+                }
+                self.pii_of(tenant_id)?;
+                draft.add(Some(CustomerEvent::CustomerErased { at }));
+            }
         }
         Ok(draft.events)
     }

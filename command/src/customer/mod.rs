@@ -54,6 +54,11 @@ pub enum CustomerCommand {
         profile: ProfileChanges,
         details: CustomerDetails,
     },
+    /// Erases the customer's personal data at their request, as of `at` (the server's clock).
+    /// Irreversible; erasing again records nothing. The event store destroys the customer's
+    /// key with the event (`customer_book::erase`); the aggregate only records the fact and
+    /// refuses every change after it.
+    Erase { tenant_id: Uuid, at: DateTime<Utc> },
 }
 
 /// Changes to a profile: fields left `None` stay as they are; `Some(None)` clears an optional
@@ -117,6 +122,8 @@ pub enum CustomerError {
     InvalidEmail(String),
     #[error("notes are limited to {MAX_NOTES} characters")]
     NotesTooLong,
+    #[error("the customer's personal data was erased; the record can no longer change")]
+    Erased,
 }
 
 /// Why the Customer aggregate refused a command: its identity and contact rules, or the rules
@@ -138,6 +145,8 @@ pub struct Customer {
     tags: Vec<String>,
     preferences: Map<String, Value>,
     marketing_consent: bool,
+    /// Erased at the customer's request: no personal data, no change any more.
+    erased: bool,
 }
 
 impl Aggregate for Customer {
@@ -174,14 +183,26 @@ impl Aggregate for Customer {
             }
             CustomerEvent::MarketingConsentGiven { .. } => self.marketing_consent = true,
             CustomerEvent::MarketingConsentWithdrawn { .. } => self.marketing_consent = false,
+            CustomerEvent::CustomerErased { .. } => {
+                self.pii = None;
+                self.preferences = Map::new();
+                self.erased = true;
+            }
         }
     }
 }
 
 impl Customer {
-    /// Whether the customer is on the books of business `tenant_id` (a booking needs one).
+    /// Whether the customer is on the books of business `tenant_id` (a booking needs one); an
+    /// erased customer is not.
     pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
         self.pii.is_some() && self.tenant_id == Some(tenant_id)
+    }
+
+    /// Whether business `tenant_id`'s customer was erased (and can no longer be booked or
+    /// changed).
+    pub fn is_erased_from(&self, tenant_id: Uuid) -> bool {
+        self.erased && self.tenant_id == Some(tenant_id)
     }
 
     /// The customer's name, for the shop's eyes (the front desk calling them about a change).
@@ -205,9 +226,10 @@ impl Customer {
         self.pii.as_ref().and_then(|pii| pii.email.as_deref())
     }
 
-    /// Another business's customer does not exist for the caller.
+    /// Another business's customer does not exist for the caller; an erased one cannot change.
     fn pii_of(&self, tenant_id: Uuid) -> Result<&CustomerPii, CustomerError> {
         match (&self.pii, self.tenant_id) {
+            (_, Some(owner)) if owner == tenant_id && self.erased => Err(CustomerError::Erased),
             (Some(pii), Some(owner)) if owner == tenant_id => Ok(pii),
             _ => Err(CustomerError::NotFound),
         }

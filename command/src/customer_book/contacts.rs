@@ -87,6 +87,8 @@ const TAKE: &str = concat!(
 const RELEASE: &str = "delete from customer_contacts
                         where tenant_id = $1 and customer_id = $2 and kind = $3";
 
+const RELEASE_ALL: &str = "delete from customer_contacts where tenant_id = $1 and customer_id = $2";
+
 /// A customer's phone and email as recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contacts {
@@ -175,5 +177,19 @@ pub async fn record(
         };
         query.execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Releases every contact of the customer (an erasure): others may take them from now on.
+pub async fn release_all(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(RELEASE_ALL)
+        .bind(tenant_id)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -75,6 +75,7 @@ fn booking(d: BD) -> Option<B> {
         BD::StaffInactive => B::StaffInactive,
         BD::ServiceNotOffered => B::ServiceNotOffered,
         BD::CustomerNotFound => B::CustomerNotFound,
+        BD::CustomerErased => B::CustomerErased,
         BD::InThePast => B::InThePast,
         BD::OffGrid => B::OffGrid,
         BD::InsideLeadTime => B::InsideLeadTime(60),
@@ -180,6 +181,7 @@ fn customer(d: CD) -> C {
         CD::InvalidPhone => C::InvalidPhone("0770".into()),
         CD::InvalidEmail => C::InvalidEmail("ana@".into()),
         CD::NotesTooLong => C::NotesTooLong,
+        CD::Erased => C::Erased,
     }
 }
 

@@ -176,6 +176,7 @@ pub fn router(state: CommandState) -> Router {
         business::set_opening_hours,
         customers::register_customer,
         customers::update_customer,
+        customers::erase_customer,
         services::create_service,
         services::update_service,
         services::change_service_price,

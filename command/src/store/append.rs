@@ -1,13 +1,27 @@
 //! The append: all events of one step in one statement, behind the step's fences if it has
-//! any (the business's timezone, the barbers' being active).
+//! any (the business's timezone, the barbers' being active), with the data keys of the
+//! customers it registers (see `sealing`).
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
+use platform::personal_data::{keys, NewKey};
 
 use super::{StaffFence, TimezoneFence};
 
 /// All events of one step in one statement: atomic without an explicit transaction, and one
 /// round trip instead of three (`begin`, `insert`, `commit`).
 const INSERT_EVENTS: &str = "insert into events
+       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                          $6::jsonb[], $7::jsonb[])
+     returning global_position";
+
+/// [`INSERT_EVENTS`] that also creates the data keys `$8`–`$10` of the customers it registers:
+/// a key exists exactly when its customer's first event does. A customer already there (an id
+/// used twice) collides on both primary keys, a conflict like any other.
+const INSERT_EVENTS_WITH_KEYS: &str = "with new_keys as (
+       insert into customer_keys (tenant_id, customer_id, key)
+       select * from unnest($8::uuid[], $9::uuid[], $10::bytea[]))
+     insert into events
        (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
      select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
                           $6::jsonb[], $7::jsonb[])
@@ -36,11 +50,12 @@ pub(super) struct Fences<'f> {
     pub staff: &'f [StaffFence],
 }
 
-/// Appends `events`, behind `fences`; returns the positions of the events inserted, in order
-/// (none when a fence held them back).
+/// Appends `events` (their personal data already sealed) with `new_keys`, behind `fences`;
+/// returns the positions of the events inserted, in order (none when a fence held them back).
 pub(super) async fn append<'c>(
     executor: impl sqlx::PgExecutor<'c>,
     events: &[SerializedEvent],
+    new_keys: &[NewKey],
     fences: Fences<'_>,
 ) -> Result<Vec<i64>, PersistenceError> {
     if events.is_empty() {
@@ -55,10 +70,16 @@ pub(super) async fn append<'c>(
     }
     let column = |f: fn(&SerializedEvent) -> &str| -> Vec<&str> { events.iter().map(f).collect() };
     let fenced = fences.timezone.is_some() || !fences.staff.is_empty();
-    let statement = if fenced {
-        INSERT_EVENTS_FENCED
-    } else {
-        INSERT_EVENTS
+    let keyed = !new_keys.is_empty();
+    let statement = match (fenced, keyed) {
+        (false, false) => INSERT_EVENTS,
+        (false, true) => INSERT_EVENTS_WITH_KEYS,
+        (true, false) => INSERT_EVENTS_FENCED,
+        (true, true) => {
+            return Err(PersistenceError::UnknownError(
+                "a step behind a fence does not register customers".into(),
+            ))
+        }
     };
     let query = sqlx::query_scalar(statement)
         .bind(column(|e| &e.aggregate_type))
@@ -73,6 +94,9 @@ pub(super) async fn append<'c>(
             .bind(fences.timezone.map(|f| f.business_id))
             .bind(fences.timezone.map(|f| f.timezone.as_str()))
             .bind(fences.staff.iter().map(|f| f.staff_id).collect::<Vec<_>>())
+    } else if keyed {
+        let (tenants, customers, bytes) = keys::columns(new_keys);
+        query.bind(tenants).bind(customers).bind(bytes)
     } else {
         query
     };

@@ -23,7 +23,7 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::session::Decided;
-use super::{append, CommandError, Committed, EventStore, Known};
+use super::{append, sealing, CommandError, Committed, EventStore, Known};
 
 /// The business must still have this timezone when the decision is recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +194,7 @@ impl<'s> Decision<'s> {
     ) -> Result<Appended<'s>, Unrecorded> {
         let Self {
             store,
-            events,
+            mut events,
             remember,
             fence,
             staff_fences,
@@ -211,7 +211,12 @@ impl<'s> Decision<'s> {
             timezone: fence.as_ref(),
             staff: &staff_fences,
         };
-        match append::append(executor, &events, fences).await {
+        let new_keys = match sealing::seal(&store.pool, &mut events).await {
+            Ok(keys) => keys,
+            Err(PersistenceError::OptimisticLockError) => return Err(Unrecorded::Conflict),
+            Err(err) => return Err(Unrecorded::Store(Box::new(err))),
+        };
+        match append::append(executor, &events, &new_keys, fences).await {
             Ok(positions) if positions.len() == events.len() => Ok(Appended {
                 store,
                 remember,

@@ -29,6 +29,7 @@ fn in_country(command: CustomerCommand, code: &str) -> CustomerCommand {
             profile,
             details,
         },
+        erase @ CustomerCommand::Erase { .. } => erase,
     }
 }
 
