@@ -43,6 +43,24 @@ const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
       where fence.holds
      returning global_position";
 
+/// [`INSERT_EVENTS_FENCED`] with the data keys `$11`–`$13` of the customers it registers, created
+/// only if the events are.
+const INSERT_EVENTS_FENCED_WITH_KEYS: &str = "with fence as materialized (
+       select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
+              and staff_fence_holds($10::uuid[]) as holds),
+     new_keys as (
+       insert into customer_keys (tenant_id, customer_id, key)
+       select k.tenant_id, k.customer_id, k.key
+         from unnest($11::uuid[], $12::uuid[], $13::bytea[]) as k(tenant_id, customer_id, key),
+              fence
+        where fence.holds)
+     insert into events
+       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+     select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                            $6::jsonb[], $7::jsonb[]) as e, fence
+      where fence.holds
+     returning global_position";
+
 /// The fences a step is recorded behind.
 #[derive(Debug, Default, Clone)]
 pub(super) struct Fences<'f> {
@@ -75,11 +93,7 @@ pub(super) async fn append<'c>(
         (false, false) => INSERT_EVENTS,
         (false, true) => INSERT_EVENTS_WITH_KEYS,
         (true, false) => INSERT_EVENTS_FENCED,
-        (true, true) => {
-            return Err(PersistenceError::UnknownError(
-                "a step behind a fence does not register customers".into(),
-            ))
-        }
+        (true, true) => INSERT_EVENTS_FENCED_WITH_KEYS,
     };
     let query = sqlx::query_scalar(statement)
         .bind(column(|e| &e.aggregate_type))
@@ -94,7 +108,10 @@ pub(super) async fn append<'c>(
             .bind(fences.timezone.map(|f| f.business_id))
             .bind(fences.timezone.map(|f| f.timezone.as_str()))
             .bind(fences.staff.iter().map(|f| f.staff_id).collect::<Vec<_>>())
-    } else if keyed {
+    } else {
+        query
+    };
+    let query = if keyed {
         let (tenants, customers, bytes) = keys::columns(new_keys);
         query.bind(tenants).bind(customers).bind(bytes)
     } else {
