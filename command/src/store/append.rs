@@ -15,51 +15,46 @@ const INSERT_EVENTS: &str = "insert into events
                           $6::jsonb[], $7::jsonb[])
      returning global_position";
 
-/// [`INSERT_EVENTS`] that also creates the data keys `$8`–`$10` of the customers it registers:
-/// a key exists exactly when its customer's first event does. A customer already there (an id
-/// used twice) collides on both primary keys, a conflict like any other.
-const INSERT_EVENTS_WITH_KEYS: &str = "with new_keys as (
-       insert into customer_keys (tenant_id, customer_id, key)
-       select * from unnest($8::uuid[], $9::uuid[], $10::bytea[]))
-     insert into events
-       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                          $6::jsonb[], $7::jsonb[])
-     returning global_position";
-
 /// [`INSERT_EVENTS`] that inserts nothing unless business `$8` (if any) still has timezone `$9`
 /// and every barber of `$10` is still active: each check (`timezone_fence_holds`,
 /// `staff_fence_holds`, evaluated once) holds its fence lock in shared mode until the statement
 /// commits. Many steps hold them at once; a timezone change or a deactivation takes its lock
 /// exclusively, so it waits for the steps in flight, and a step that waited for one sees it,
-/// inserts nothing and is decided again.
-const INSERT_EVENTS_FENCED: &str = "with fence as materialized (
-       select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
-              and staff_fence_holds($10::uuid[]) as holds)
-     insert into events
-       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-     select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                            $6::jsonb[], $7::jsonb[]) as e, fence
-      where fence.holds
-     returning global_position";
+/// inserts nothing and is decided again. `$keys` is more of the statement's `with`.
+macro_rules! fenced {
+    ($keys:literal) => {
+        concat!(
+            "with fence as materialized (
+               select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
+                      and staff_fence_holds($10::uuid[]) as holds)",
+            $keys,
+            "
+             insert into events
+               (aggregate_type, aggregate_id, sequence, event_type, event_version, payload,
+                metadata)
+             select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[],
+                                    $5::text[], $6::jsonb[], $7::jsonb[]) as e, fence
+              where fence.holds
+             returning global_position"
+        )
+    };
+}
 
-/// [`INSERT_EVENTS_FENCED`] with the data keys `$11`–`$13` of the customers it registers, created
-/// only if the events are.
-const INSERT_EVENTS_FENCED_WITH_KEYS: &str = "with fence as materialized (
-       select case when $8::uuid is null then true else timezone_fence_holds($8, $9) end
-              and staff_fence_holds($10::uuid[]) as holds),
+const INSERT_EVENTS_FENCED: &str = fenced!("");
+
+/// [`INSERT_EVENTS_FENCED`] that also creates the data keys `$11`–`$13` of the customers it
+/// registers, if it inserts the events: a key exists exactly when its customer's first event
+/// does. A customer already there (an id used twice) collides on both primary keys, a
+/// conflict like any other. A step without fences binds none (`$8` null, `$10` empty).
+const INSERT_EVENTS_WITH_KEYS: &str = fenced!(
+    ",
      new_keys as (
        insert into customer_keys (tenant_id, customer_id, key)
        select k.tenant_id, k.customer_id, k.key
          from unnest($11::uuid[], $12::uuid[], $13::bytea[]) as k(tenant_id, customer_id, key),
               fence
-        where fence.holds)
-     insert into events
-       (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
-     select e.* from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                            $6::jsonb[], $7::jsonb[]) as e, fence
-      where fence.holds
-     returning global_position";
+        where fence.holds)"
+);
 
 /// The fences a step is recorded behind.
 #[derive(Debug, Default, Clone)]
@@ -91,9 +86,8 @@ pub(super) async fn append<'c>(
     let keyed = !new_keys.is_empty();
     let statement = match (fenced, keyed) {
         (false, false) => INSERT_EVENTS,
-        (false, true) => INSERT_EVENTS_WITH_KEYS,
         (true, false) => INSERT_EVENTS_FENCED,
-        (true, true) => INSERT_EVENTS_FENCED_WITH_KEYS,
+        (_, true) => INSERT_EVENTS_WITH_KEYS,
     };
     let query = sqlx::query_scalar(statement)
         .bind(column(|e| &e.aggregate_type))
@@ -103,7 +97,7 @@ pub(super) async fn append<'c>(
         .bind(column(|e| &e.event_version))
         .bind(events.iter().map(|e| &e.payload).collect::<Vec<_>>())
         .bind(events.iter().map(|e| &e.metadata).collect::<Vec<_>>());
-    let query = if fenced {
+    let query = if fenced || keyed {
         query
             .bind(fences.timezone.map(|f| f.business_id))
             .bind(fences.timezone.map(|f| f.timezone.as_str()))
