@@ -93,6 +93,23 @@ async fn found(app: &TestApp, trace: &str) -> Vec<(String, i64)> {
     found
 }
 
+/// Every message the relay published to the test's stream, as text.
+async fn published(app: &TestApp) -> String {
+    let js = async_nats::jetstream::new(app.env.nats().await);
+    let stream = js
+        .get_stream(&app.env.config.events_stream)
+        .await
+        .expect("stream exists");
+    let state = stream.get_info().await.expect("info").state;
+    let mut text = String::new();
+    for sequence in state.first_sequence..=state.last_sequence {
+        if let Ok(message) = stream.get_raw_message(sequence).await {
+            text.push_str(&String::from_utf8_lossy(&message.payload));
+        }
+    }
+    text
+}
+
 async fn erase(app: &TestApp, token: &str, id: Uuid) -> reqwest::Response {
     app.post_json(
         &format!("/api/v1/customers/{id}/erase"),
@@ -158,6 +175,12 @@ async fn after_erasure_the_customer_is_found_nowhere_and_the_appointments_stay()
     assert_eq!(events, 0);
     let before = appointments(&app, &shop, app.newest_position().await).await;
     assert_eq!(before.len(), 2);
+    // nor does NATS: the relay publishes the events as stored, sealed
+    let published = published(&app).await;
+    assert!(published.contains("CustomerRegistered"));
+    for trace in TRACES {
+        assert!(!published.contains(trace), "{trace} published");
+    }
 
     let erased = erase(&app, &shop.owner.token, id).await;
     assert_eq!(erased.status(), StatusCode::OK);
