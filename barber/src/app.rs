@@ -18,7 +18,7 @@ pub enum StartError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(#[from] platform::db::MigrationError),
     #[error(transparent)]
     Nats(#[from] platform::nats::NatsError),
     #[error(transparent)]

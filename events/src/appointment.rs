@@ -189,6 +189,10 @@ pub enum AppointmentEvent {
     /// shorter on top"). Its text can name people, so it sits in `pii` like a customer's notes.
     AppointmentNoteAdded {
         note_id: Uuid,
+        /// The appointment's customer, whose key seals the text. Absent on notes recorded
+        /// before notes were sealed (their sealed text names the customer itself).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer_id: Option<Uuid>,
         /// A user id.
         by: String,
         at: DateTime<Utc>,
@@ -199,8 +203,10 @@ pub enum AppointmentEvent {
     AppointmentCustomerChanged { previous: Uuid, customer_id: Uuid },
 }
 
-/// The personal part of a note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The personal part of a note, sealed with the appointment's customer's key; empty once that
+/// customer is erased.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NotePii {
     pub text: String,
 }

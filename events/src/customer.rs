@@ -1,7 +1,10 @@
 //! Facts about a customer of a business.
 //!
-//! Personal data sits in `pii` objects ([`CustomerPii`], [`PreferencesPii`]) so that it can
-//! later be encrypted per customer and erased by destroying that customer's key.
+//! Personal data sits in `pii` objects ([`CustomerPii`], [`PreferencesPii`]), which the event
+//! store keeps sealed with the customer's own key (`platform::personal_data`). Once the key is
+//! destroyed by [`CustomerEvent::CustomerErased`], every `pii` object of the customer reads as
+//! erased: its fields take their defaults (an empty name, no phone, email, notes or
+//! preferences), so every event still reads.
 //!
 //! Tags, preferences and marketing consent are facts of their own, not fields of the profile
 //! events: each changes on its own, consent needs its own moment for auditors, and events stored
@@ -16,9 +19,11 @@ use uuid::Uuid;
 /// The aggregate type name under which customer events are stored.
 pub const AGGREGATE_TYPE: &str = "customer";
 
-/// A customer's personal data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A customer's personal data; all defaults once erased.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CustomerPii {
+    /// Empty only once erased: a customer is registered with a name.
     pub name: String,
     /// E.164, e.g. `+447700900123`.
     pub phone: Option<String>,
@@ -29,6 +34,7 @@ pub struct CustomerPii {
 /// A customer's preferences: free-form, so possibly identifying ("same as her husband Tom"),
 /// hence personal data, erased with the rest of the customer's `pii`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PreferencesPii {
     /// A JSON object (`{"barber": "Jo", "drink": "espresso"}`); `{}` when there are none.
     pub preferences: Map<String, Value>,
@@ -60,6 +66,11 @@ pub enum CustomerEvent {
     CustomerMergedInto { into: Uuid },
     /// The duplicate record `duplicate_id` was merged into this customer.
     DuplicateMerged { duplicate_id: Uuid },
+    /// The customer's personal data was erased at their request, at `at`: their data key was
+    /// destroyed in the same transaction, so every `pii` object about them (in their own events
+    /// and in notes on their appointments) reads as erased from now on. Irreversible. Who did it
+    /// is the event's `actor`.
+    CustomerErased { at: DateTime<Utc> },
 }
 
 impl DomainEvent for CustomerEvent {
@@ -73,6 +84,7 @@ impl DomainEvent for CustomerEvent {
             Self::MarketingConsentWithdrawn { .. } => "MarketingConsentWithdrawn".into(),
             Self::CustomerMergedInto { .. } => "CustomerMergedInto".into(),
             Self::DuplicateMerged { .. } => "DuplicateMerged".into(),
+            Self::CustomerErased { .. } => "CustomerErased".into(),
         }
     }
 
@@ -157,5 +169,31 @@ mod tests {
                 event
             );
         }
+    }
+
+    /// With the customer's key destroyed, a `pii` object reads as `{"erased": true}`: every
+    /// event still reads, with the personal fields empty.
+    #[test]
+    fn erased_personal_data_reads_as_empty_fields() {
+        let erased = json!({"erased": true});
+        let registered: CustomerEvent = serde_json::from_value(json!({"CustomerRegistered": {
+            "customer_id": "00000000-0000-0000-0000-000000000001",
+            "business_id": "00000000-0000-0000-0000-000000000002",
+            "pii": erased,
+        }}))
+        .expect("reads");
+        let CustomerEvent::CustomerRegistered { pii, .. } = registered else {
+            panic!("a registration");
+        };
+        assert_eq!(pii, CustomerPii::default());
+        let preferences: CustomerEvent =
+            serde_json::from_value(json!({"CustomerPreferencesChanged": {"pii": erased}}))
+                .expect("reads");
+        assert_eq!(
+            preferences,
+            CustomerEvent::CustomerPreferencesChanged {
+                pii: PreferencesPii::default()
+            }
+        );
     }
 }

@@ -51,7 +51,19 @@ pub async fn ensure_database(url: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Brings the schema up to date.
-pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(pool).await
+/// Why the database could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(transparent)]
+    Schema(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot seal personal data stored in clear: {0}")]
+    Sealing(#[from] crate::personal_data::PersonalDataError),
+}
+
+/// Brings the schema up to date, then seals any personal data still stored in clear in the
+/// events (see [`crate::personal_data::clear_events`]; nothing to do on a fresh database).
+pub async fn migrate(pool: &PgPool) -> Result<(), MigrationError> {
+    MIGRATOR.run(pool).await?;
+    crate::personal_data::clear_events::seal_clear_events(pool).await?;
+    Ok(())
 }

@@ -10,6 +10,7 @@
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
 //! - [`text`]: no control characters in text from clients.
+//! - [`personal_data`]: customers' personal data in events, sealed per customer (crypto-shredding).
 //! - [`phone`]: phone numbers in E.164 and ISO country codes, read alike by every service.
 //! - [`request`]: the request metadata (correlation id) that becomes event metadata.
 //! - [`shutdown`]: one stop signal for every task of a process.
@@ -22,6 +23,7 @@ pub mod db;
 pub mod http;
 pub mod json;
 pub mod nats;
+pub mod personal_data;
 pub mod phone;
 pub mod problem;
 pub mod progress;

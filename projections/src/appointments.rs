@@ -221,18 +221,19 @@ fn change<'q>(
         .bind(blocked_until)
         .bind(price_cents)
         .bind(currency),
-        // the newest note last
         E::AppointmentCustomerChanged { customer_id, .. } => {
             guarded(guarded_update!("customer_id = $5")).bind(customer_id)
         }
+        // the newest note last; the text of an erased customer's note is null
         E::AppointmentNoteAdded {
             note_id,
             by,
             at,
             pii,
+            ..
         } => guarded(guarded_update!(
             "notes = notes || jsonb_build_array(jsonb_build_object(\
-             'id', $5::uuid, 'by', $6::text, 'at', $7::timestamptz, 'text', $8::text))"
+             'id', $5::uuid, 'by', $6::text, 'at', $7::timestamptz, 'text', nullif($8::text, '')))"
         ))
         .bind(note_id)
         .bind(by)

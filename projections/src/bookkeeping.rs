@@ -11,6 +11,7 @@
 
 use chrono::{DateTime, Utc};
 use events::RecordedEvent;
+use platform::personal_data::{self, PersonalDataError};
 use sqlx::PgConnection;
 
 use crate::error::ApplyError;
@@ -262,7 +263,7 @@ pub(crate) async fn handle_next_event<P: Projection>(
     if claimed.is_none() {
         return Ok(Quick::NotNext);
     }
-    match projection.apply(conn, event).await {
+    match apply_opened(conn, projection, event).await {
         Ok(()) => {
             tally.count(Fate::Applied, event);
             Ok(Quick::Applied)
@@ -281,6 +282,27 @@ pub(crate) enum Quick {
     /// The event can never apply and the transaction may be aborted: roll the batch back and
     /// redo it with [`handle_event`], which undoes a failing event alone.
     FailedForGood,
+}
+
+/// Applies `event` with its personal data opened: a projection reads plaintext, and the
+/// personal data of an erased customer as erased. A sealed object that does not open is the
+/// event's fault (dead-lettered); a database failure is transient.
+async fn apply_opened<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    event: &RecordedEvent,
+) -> Result<(), ApplyError> {
+    if !personal_data::has_sealed_pii(&event.payload) {
+        return projection.apply(conn, event).await;
+    }
+    let mut opened = event.clone();
+    personal_data::open(&mut *conn, vec![(opened.tenant_id, &mut opened.payload)])
+        .await
+        .map_err(|err| match err {
+            PersonalDataError::Database(e) => ApplyError::from(e),
+            other => ApplyError::Invalid(other.to_string()),
+        })?;
+    projection.apply(conn, &opened).await
 }
 
 /// The last sequence applied for the event's aggregate (0 when none), locked until commit.
@@ -313,7 +335,7 @@ async fn apply_one<P: Projection>(
     sqlx::query("savepoint apply_event")
         .execute(&mut *conn)
         .await?;
-    match projection.apply(conn, event).await {
+    match apply_opened(conn, projection, event).await {
         Ok(()) => {
             sqlx::query("release savepoint apply_event")
                 .execute(&mut *conn)

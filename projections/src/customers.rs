@@ -6,6 +6,12 @@
 //! per-aggregate guard were bypassed (a replay without reset, a hand-run fix). Every event but
 //! the registration carries the whole new value of what it changed, so the row is overwritten,
 //! never merged.
+//!
+//! An erasure blanks every personal field of the row and keeps the row (appointments name the
+//! customer's id), and blanks the text of the notes on the customer's appointments: the one
+//! write of this projection outside its own table, since the notes' events belong to the
+//! appointments, which never hear of the erasure. A rebuild of either table gets the same
+//! result without it, as the customer's key is gone.
 
 use events::customer::{CustomerEvent, CustomerPii, AGGREGATE_TYPE};
 use events::RecordedEvent;
@@ -72,6 +78,7 @@ impl Projection for Customers {
                   where tenant_id = $2 and customer_id = $3 and version < $5",
             )
             .bind(Json(pii.preferences)),
+            CustomerEvent::CustomerErased { at } => return erase(conn, event, at).await,
             CustomerEvent::MarketingConsentGiven { at } => consent(true, at),
             CustomerEvent::MarketingConsentWithdrawn { at } => consent(false, at),
             CustomerEvent::CustomerMergedInto { into } => sqlx::query(
@@ -133,18 +140,51 @@ async fn register(
     Ok(())
 }
 
+/// Blanks every personal field of the customer, in their row and in the notes on their
+/// appointments.
+async fn erase(
+    conn: &mut PgConnection,
+    event: &RecordedEvent,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApplyError> {
+    let customer_id = customer_id(event)?;
+    let blank = sqlx::query(
+        "update customers
+            set name = '', phone = null, email = null, notes = null, preferences = '{}',
+                erased_at = $1, updated_at = $4, version = $5
+          where tenant_id = $2 and customer_id = $3 and version < $5",
+    )
+    .bind(at);
+    change(conn, event, blank).await?;
+    sqlx::query(
+        "update appointments
+            set notes = (select coalesce(jsonb_agg(n || '{\"text\": null}' order by o), '[]')
+                           from jsonb_array_elements(notes) with ordinality as x(n, o))
+          where tenant_id = $1 and customer_id = $2 and notes <> '[]'",
+    )
+    .bind(event.tenant_id)
+    .bind(customer_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn customer_id(event: &RecordedEvent) -> Result<Uuid, ApplyError> {
+    Uuid::parse_str(&event.aggregate_id).map_err(|_| {
+        ApplyError::Invalid(format!(
+            "customer aggregate id {:?} is not a uuid",
+            event.aggregate_id
+        ))
+    })
+}
+
 /// Runs one guarded update of the customer's row.
 async fn change(
     conn: &mut PgConnection,
     event: &RecordedEvent,
     query: Change,
 ) -> Result<(), ApplyError> {
-    let customer_id = Uuid::parse_str(&event.aggregate_id).map_err(|_| {
-        ApplyError::Invalid(format!(
-            "customer aggregate id {:?} is not a uuid",
-            event.aggregate_id
-        ))
-    })?;
+    let customer_id = customer_id(event)?;
     let updated = query
         .bind(event.tenant_id)
         .bind(customer_id)

@@ -1,4 +1,7 @@
 //! `GET /customers` (search, tag filter and keyset pagination) and `GET /customers/{id}`.
+//!
+//! An erased customer is left out of the list (nothing of them is left to find) and answers by
+//! id with `erased_at` and every personal field empty.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -25,7 +28,8 @@ pub fn routes() -> Router<QueryState> {
 pub struct CustomerView {
     #[sqlx(rename = "customer_id")]
     id: Uuid,
-    name: String,
+    /// `null` only once erased.
+    name: Option<String>,
     phone: Option<String>,
     email: Option<String>,
     notes: Option<String>,
@@ -43,6 +47,9 @@ pub struct CustomerView {
     /// Set on a duplicate merged into another customer: the record that holds its appointments
     /// now. A merged customer is left out of the list and search.
     merged_into: Option<Uuid>,
+    /// When the customer's personal data was erased at their request; absent while it is not.
+    /// An erased customer's name, phone, email and notes are `null`, their preferences `{}`.
+    erased_at: Option<DateTime<Utc>>,
     /// The list's sort key as the database computed it: what a cursor carries.
     #[serde(skip)]
     sort_name: String,
@@ -74,8 +81,9 @@ pub struct ListCustomers {
 /// What a customer answers with; `LIST` and `GET` read the same columns.
 macro_rules! columns {
     () => {
-        "customer_id, name, phone, email, notes, tags, preferences, marketing_consent, \
-         marketing_consent_at, created_at, updated_at, merged_into, sort_name"
+        "customer_id, case when erased_at is null then name end as name, phone, email, notes, \
+         tags, preferences, marketing_consent, marketing_consent_at, created_at, updated_at, \
+         merged_into, erased_at, sort_name"
     };
 }
 
@@ -86,6 +94,7 @@ const LIST: &str = concat!(
   from customers
  where tenant_id = $1
    and merged_into is null
+   and erased_at is null
    and ($2::text is null or search_text like barber_fold($2))
    and ($3::text is null or (sort_name, customer_id) > ($3, $4))
    and ($6::text is null or tags @> array[$6::text])

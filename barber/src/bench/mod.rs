@@ -107,7 +107,8 @@ async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String, BenchEr
 }
 
 fn customer(n: u64) -> Value {
-    json!({"name": format!("Customer {n}"), "phone": format!("+4477009{:05}", n % 100_000),
+    // a phone and an email of their own each: the book refuses duplicates
+    json!({"name": format!("Customer {n}"), "phone": format!("+4477{:08}", n % 100_000_000),
            "email": format!("c{n}@bench.example")})
 }
 

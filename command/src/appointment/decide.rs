@@ -245,13 +245,15 @@ impl Decide for Appointment {
                 text,
                 now,
             } => {
-                self.owned(tenant_id)?;
+                let state = self.owned(tenant_id)?;
                 let text = text.trim().to_owned();
                 if text.is_empty() || text.chars().count() > MAX_NOTE {
                     return Err(E::InvalidNote);
                 }
                 AppointmentEvent::AppointmentNoteAdded {
                     note_id,
+                    // the note is about the customer: sealed with their key
+                    customer_id: Some(state.booked.customer_id),
                     by,
                     at: now,
                     pii: NotePii { text },

@@ -29,6 +29,8 @@ pub enum BookingError {
     ServiceNotOffered,
     #[error("the customer does not exist")]
     CustomerNotFound,
+    #[error("the customer's personal data was erased; they can no longer be booked")]
+    CustomerErased,
     #[error("the start time is in the past")]
     InThePast,
     #[error("times lie on the 5-minute grid, with no seconds (e.g. 10:05:00)")]

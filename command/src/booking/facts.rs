@@ -133,6 +133,12 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     if !staff.offers(service_id) {
         return Err(BookingError::ServiceNotOffered);
     }
+    if customer
+        .as_ref()
+        .is_some_and(|c| c.is_erased_from(tenant_id))
+    {
+        return Err(BookingError::CustomerErased);
+    }
     if let Some(into) = customer.as_ref().and_then(|c| c.merged_into(tenant_id)) {
         let merged = crate::customer::CustomerError::Merged(into);
         return Err(BookingError::Customer(merged.into()));

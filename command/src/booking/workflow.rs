@@ -6,11 +6,12 @@ use events::appointment::PaymentMethod;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::BookingError;
+use super::{retrying, BookingError};
 use crate::appointment::{Appointment, AppointmentCommand};
 use crate::business::Business;
+use crate::customer::Customer;
 use crate::schedule::day;
-use crate::store::{Committed, EventStore};
+use crate::store::{Committed, CustomerFence, EventStore};
 
 /// What was paid when the service was completed.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +111,8 @@ pub async fn complete(
     step(store, appointment_id, command, metadata).await
 }
 
-/// A note on an appointment by someone on the staff.
+/// A note on an appointment by someone on the staff. Its text is about the appointment's
+/// customer and sealed with their key: none is written about an erased customer.
 pub async fn add_note(
     store: &EventStore,
     tenant_id: Uuid,
@@ -120,12 +122,38 @@ pub async fn add_note(
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
     let (note_id, text) = note;
-    let command = AppointmentCommand::AddNote {
-        tenant_id,
-        note_id,
-        by: metadata.actor.clone(),
-        text,
-        now,
-    };
-    step(store, appointment_id, command, metadata).await
+    let id = appointment_id.to_string();
+    retrying(|| async {
+        let appointment = store.known::<Appointment>(&id).await?;
+        let customer_id = appointment
+            .state
+            .customer_id()
+            .filter(|_| appointment.state.belongs_to(tenant_id));
+        if let Some(customer_id) = customer_id {
+            let customer: Customer = store
+                .load(&customer_id.to_string())
+                .await
+                .map_err(|e| BookingError::Store(Box::new(e)))?;
+            if customer.is_erased_from(tenant_id) {
+                return Err(BookingError::CustomerErased);
+            }
+        }
+        let command = AppointmentCommand::AddNote {
+            tenant_id,
+            note_id,
+            by: metadata.actor.clone(),
+            text: text.clone(),
+            now,
+        };
+        let mut decision = store.decision(metadata);
+        decision
+            .decide::<Appointment>(&id, appointment, command)
+            .await?;
+        if let Some(customer_id) = customer_id {
+            // the note is about the customer: not once they are erased (or merged away)
+            decision.fence_customer(CustomerFence { customer_id });
+        }
+        Ok(decision.record().await?)
+    })
+    .await
 }

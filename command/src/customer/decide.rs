@@ -59,6 +59,13 @@ impl Decide for Customer {
                 tenant_id,
                 duplicate_id,
             } => draft.add(self.take_over(tenant_id, duplicate_id)?),
+            CustomerCommand::Erase { tenant_id, at } => {
+                if self.is_erased_from(tenant_id) {
+                    return Ok(Vec::new());
+                }
+                self.pii_of(tenant_id)?;
+                draft.add(Some(CustomerEvent::CustomerErased { at }));
+            }
         }
         Ok(draft.events)
     }

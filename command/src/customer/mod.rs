@@ -60,6 +60,11 @@ pub enum CustomerCommand {
     MergeInto { tenant_id: Uuid, into: Uuid },
     /// The duplicate `duplicate_id` is merged into this customer.
     TakeOver { tenant_id: Uuid, duplicate_id: Uuid },
+    /// Erases the customer's personal data at their request, as of `at` (the server's clock).
+    /// Irreversible; erasing again records nothing. The event store destroys the customer's
+    /// key with the event (`customer_book::erase`); the aggregate only records the fact and
+    /// refuses every change after it.
+    Erase { tenant_id: Uuid, at: DateTime<Utc> },
 }
 
 /// Changes to a profile: fields left `None` stay as they are; `Some(None)` clears an optional
@@ -127,6 +132,8 @@ pub enum CustomerError {
     Merged(Uuid),
     #[error("a customer cannot be merged into itself")]
     MergedIntoItself,
+    #[error("the customer's personal data was erased; the record can no longer change")]
+    Erased,
 }
 
 /// Why the Customer aggregate refused a command: its identity and contact rules, or the rules
@@ -150,6 +157,8 @@ pub struct Customer {
     marketing_consent: bool,
     /// The customer this duplicate was merged into.
     merged_into: Option<Uuid>,
+    /// Erased at the customer's request: no personal data, no change any more.
+    erased: bool,
 }
 
 impl Aggregate for Customer {
@@ -188,13 +197,18 @@ impl Aggregate for Customer {
             CustomerEvent::MarketingConsentWithdrawn { .. } => self.marketing_consent = false,
             CustomerEvent::CustomerMergedInto { into } => self.merged_into = Some(into),
             CustomerEvent::DuplicateMerged { .. } => {}
+            CustomerEvent::CustomerErased { .. } => {
+                self.pii = None;
+                self.preferences = Map::new();
+                self.erased = true;
+            }
         }
     }
 }
 
 impl Customer {
     /// Whether the customer is on the books of business `tenant_id` (a booking needs one); a
-    /// duplicate merged into another is not.
+    /// duplicate merged into another, or an erased customer, is not.
     pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
         self.pii.is_some() && self.tenant_id == Some(tenant_id) && self.merged_into.is_none()
     }
@@ -203,6 +217,12 @@ impl Customer {
     pub fn merged_into(&self, tenant_id: Uuid) -> Option<Uuid> {
         self.merged_into
             .filter(|_| self.tenant_id == Some(tenant_id))
+    }
+
+    /// Whether business `tenant_id`'s customer was erased (and can no longer be booked or
+    /// changed).
+    pub fn is_erased_from(&self, tenant_id: Uuid) -> bool {
+        self.erased && self.tenant_id == Some(tenant_id)
     }
 
     /// The customer's name, for the shop's eyes (the front desk calling them about a change).
@@ -226,10 +246,11 @@ impl Customer {
         self.pii.as_ref().and_then(|pii| pii.email.as_deref())
     }
 
-    /// Another business's customer does not exist for the caller.
-    /// A merged duplicate can no longer change: it answers with the record it became.
+    /// Another business's customer does not exist for the caller; an erased one cannot change,
+    /// and a merged duplicate answers with the record it became.
     fn pii_of(&self, tenant_id: Uuid) -> Result<&CustomerPii, CustomerError> {
         match (&self.pii, self.tenant_id, self.merged_into) {
+            (_, Some(owner), _) if owner == tenant_id && self.erased => Err(CustomerError::Erased),
             (Some(_), Some(owner), Some(into)) if owner == tenant_id => {
                 Err(CustomerError::Merged(into))
             }

@@ -1,7 +1,7 @@
 //! Given/when/then for every command of the Customer aggregate and every refusal: registering,
 //! updating the profile and tenancy here, tags, preferences and consent in [`details`], several
-//! parts in one command in [`together`]. The detailed rules of tags and preferences are tested
-//! beside them in `profile`.
+//! parts in one command in [`together`], erasure in [`erasure`]. The detailed rules of tags and
+//! preferences are tested beside them in `profile`.
 
 use chrono::TimeZone;
 use cqrs_es::test::TestFramework;
@@ -12,6 +12,7 @@ use super::profile::MAX_NOTES;
 use super::*;
 
 mod details;
+mod erasure;
 mod merge;
 mod phone;
 mod together;
@@ -19,7 +20,7 @@ mod together;
 pub(super) type CustomerTest = TestFramework<Customer>;
 
 pub(super) const TENANT: Uuid = Uuid::nil();
-const OTHER_TENANT: Uuid = Uuid::from_u128(1);
+pub(super) const OTHER_TENANT: Uuid = Uuid::from_u128(1);
 
 fn ana() -> CustomerPii {
     CustomerPii {
@@ -67,7 +68,7 @@ pub(super) fn register_with(profile: CustomerProfile, details: CustomerDetails) 
     }
 }
 
-type Field = Option<Option<String>>;
+pub(super) type Field = Option<Option<String>>;
 
 pub(super) fn changes(
     name: Option<&str>,
@@ -83,7 +84,12 @@ pub(super) fn changes(
     }
 }
 
-fn update(name: Option<&str>, phone: Field, email: Field, notes: Field) -> CustomerCommand {
+pub(super) fn update(
+    name: Option<&str>,
+    phone: Field,
+    email: Field,
+    notes: Field,
+) -> CustomerCommand {
     update_with(
         changes(name, phone, email, notes),
         CustomerDetails::default(),

@@ -87,6 +87,8 @@ const TAKE: &str = concat!(
 const RELEASE: &str = "delete from customer_contacts
                         where tenant_id = $1 and customer_id = $2 and kind = $3";
 
+const RELEASE_ALL: &str = "delete from customer_contacts where tenant_id = $1 and customer_id = $2";
+
 /// A customer's phone and email as recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contacts {
@@ -178,14 +180,14 @@ pub async fn record(
     Ok(())
 }
 
-/// Gives back every phone and email customer `customer_id` holds (a duplicate merged into
-/// another): the next customer to give them is no duplicate of this record.
+/// Gives back every phone and email of the customer (merged into another, or erased): the
+/// next customer to give them is no duplicate of this record.
 pub async fn release_all(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     customer_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from customer_contacts where tenant_id = $1 and customer_id = $2")
+    sqlx::query(RELEASE_ALL)
         .bind(tenant_id)
         .bind(customer_id)
         .execute(conn)

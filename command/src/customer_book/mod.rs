@@ -1,9 +1,10 @@
 //! The business's book of customers: registering a customer and changing one, each one step
-//! that keeps the book free of unnoticed duplicates.
+//! that keeps the book free of unnoticed duplicates, and erasing one.
 //!
 //! - this module: the steps [`register`] and [`update`], and why they refuse
 //!   ([`CustomerBookError`]).
 //! - [`contacts`]: who holds which phone and email (`customer_contacts`), beside the events.
+//! - [`erasure`]: [`erase`], a customer's personal data made unreadable everywhere.
 //!
 //! A step runs in one transaction: it reads the business (its country: how a phone typed in
 //! national format is read) and the customer in one statement, lets the Customer aggregate
@@ -13,6 +14,7 @@
 //! taking one phone at once are decided one after the other, so only one of them is the first.
 
 pub mod contacts;
+pub mod erasure;
 
 use events::EventMetadata;
 use uuid::Uuid;
@@ -24,6 +26,7 @@ use crate::customer::{
 use crate::store::{CommandError, Committed, EventStore, Known, Unrecorded};
 pub use contacts::ContactKind;
 use contacts::Contacts;
+pub use erasure::erase;
 
 /// How often a step is decided again after another writer changed the customer meanwhile.
 const ATTEMPTS: usize = 5;
@@ -189,10 +192,22 @@ async fn run(
     step: &impl Step,
     metadata: &EventMetadata,
 ) -> Result<Committed, CustomerBookError> {
-    for attempt in 0..ATTEMPTS {
-        match once(store, step, metadata).await {
+    retrying(|| once(store, step, metadata)).await
+}
+
+/// Runs `attempt` until it is not a conflict, at most [`ATTEMPTS`] times.
+async fn retrying<F, A>(mut attempt: F) -> Result<Committed, CustomerBookError>
+where
+    F: FnMut() -> A,
+    A: std::future::Future<Output = Result<Committed, CustomerBookError>>,
+{
+    for n in 0..ATTEMPTS {
+        match attempt().await {
             Err(CustomerBookError::Conflict) => {
-                tracing::debug!(attempt, "the customer changed meanwhile; deciding again");
+                tracing::debug!(
+                    attempt = n,
+                    "the customer changed meanwhile; deciding again"
+                );
             }
             outcome => return outcome,
         }

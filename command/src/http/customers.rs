@@ -1,9 +1,10 @@
-//! `POST /customers`, `PATCH /customers/{id}`.
+//! `POST /customers`, `PATCH /customers/{id}`, `POST /customers/{id}/erase`.
 //!
 //! A request becomes one step of the customer book ([`customer_book::register`] or
 //! [`customer_book::update`]) carrying every part sent: the profile, then tags, preferences and
 //! consent. Its events are recorded together (the answer's `position` is the last one's) or,
-//! if any part is refused or the phone or email is another customer's, not at all.
+//! if any part is refused or the phone or email is another customer's, not at all. Erasing is
+//! [`customer_book::erase`], for owners only.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::roles::Owner;
 use super::{Accepted, CommandState};
 use crate::customer::{CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges};
 use crate::customer_book::{self, CustomerChange, NewCustomer};
@@ -26,6 +28,7 @@ pub fn routes() -> Router<CommandState> {
     Router::new()
         .route("/customers", post(register_customer))
         .route("/customers/{id}", patch(update_customer))
+        .route("/customers/{id}/erase", post(erase_customer))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -162,6 +165,36 @@ pub async fn update_customer(
     };
     let metadata = super::metadata(&user, &context);
     let committed = customer_book::update(&state.store, request, &metadata).await?;
+    Ok(Json(Accepted {
+        id: customer_id,
+        position: committed.position,
+    }))
+}
+
+/// Erases a customer's personal data at their request: irreversible. Their name, phone, email,
+/// notes and preferences, and the text of notes on their appointments, become unreadable
+/// everywhere, the event store included; their phone and email are free for others. Their
+/// appointments, payments and history stay. Erasing again changes nothing (`position` absent).
+#[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "customers",
+    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted),
+        (status = 403, body = platform::problem::Problem, description = "not an owner"),
+        (status = 404, body = platform::problem::Problem)))]
+pub async fn erase_customer(
+    State(state): State<CommandState>,
+    Owner(user): Owner,
+    context: RequestContext,
+    ApiPath(customer_id): ApiPath<Uuid>,
+) -> Result<Json<Accepted>, ApiError> {
+    let metadata = super::metadata(&user, &context);
+    let committed = customer_book::erase(
+        &state.store,
+        user.tenant_id,
+        customer_id,
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(Accepted {
         id: customer_id,
         position: committed.position,

@@ -75,6 +75,7 @@ fn booking(d: BD) -> Option<B> {
         BD::StaffInactive => B::StaffInactive,
         BD::ServiceNotOffered => B::ServiceNotOffered,
         BD::CustomerNotFound => B::CustomerNotFound,
+        BD::CustomerErased => B::CustomerErased,
         BD::InThePast => B::InThePast,
         BD::OffGrid => B::OffGrid,
         BD::InsideLeadTime => B::InsideLeadTime(60),
@@ -189,6 +190,7 @@ fn customer(d: CD) -> C {
         CD::NotesTooLong => C::NotesTooLong,
         CD::Merged => C::Merged(Uuid::nil()),
         CD::MergedIntoItself => C::MergedIntoItself,
+        CD::Erased => C::Erased,
     }
 }
 

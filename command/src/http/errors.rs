@@ -24,6 +24,7 @@ impl From<CustomerError> for ApiError {
             CustomerError::MergedIntoItself => {
                 ApiError::unprocessable("merged_into_itself", detail)
             }
+            CustomerError::Erased => ApiError::conflict("customer_erased", detail),
         }
     }
 }
@@ -233,6 +234,7 @@ impl From<crate::booking::BookingError> for ApiError {
             E::ServiceNotFound => ApiError::not_found("service_not_found", detail),
             E::StaffNotFound => ApiError::not_found("staff_not_found", detail),
             E::CustomerNotFound => ApiError::not_found("customer_not_found", detail),
+            E::CustomerErased => ApiError::conflict("customer_erased", detail),
             E::StaffInactive => ApiError::conflict("staff_inactive", detail),
             E::ServiceNotOffered => ApiError::unprocessable("service_not_offered", detail),
             E::InThePast => ApiError::unprocessable("booking_in_the_past", detail),

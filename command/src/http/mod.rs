@@ -179,6 +179,7 @@ pub fn router(state: CommandState) -> Router {
         customers::register_customer,
         customers::update_customer,
         customer_merge::merge_customer,
+        customers::erase_customer,
         services::create_service,
         services::update_service,
         services::change_service_price,

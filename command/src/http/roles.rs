@@ -1,5 +1,6 @@
 //! Who may do what. The setup of the shop (its settings, service catalog and staff) is the
-//! business's decision: owners and managers make it.
+//! business's decision: owners and managers make it. Erasing a customer's personal data cannot
+//! be undone: only an owner may.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -20,14 +21,46 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = Authenticated::from_request_parts(parts, state).await?;
-        if MANAGING_ROLES.contains(&user.role.as_str()) {
-            Ok(Self(user))
-        } else {
-            Err(ApiError::forbidden(
-                "only an owner or a manager may change the shop's setup",
-            ))
-        }
+        let refusal = "only an owner or a manager may change the shop's setup";
+        with_role(parts, state, MANAGING_ROLES, refusal)
+            .await
+            .map(Self)
+    }
+}
+
+/// An authenticated owner of the business, checked like [`Manager`].
+pub struct Owner(pub Authenticated);
+
+impl<S> FromRequestParts<S> for Owner
+where
+    S: Send + Sync,
+    JwtKeys: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let refusal = "only an owner may erase a customer's personal data";
+        with_role(parts, state, &["owner"], refusal).await.map(Self)
+    }
+}
+
+/// The authenticated user, if their role is one of `roles`; 403 `forbidden` with `refusal`
+/// otherwise.
+async fn with_role<S>(
+    parts: &mut Parts,
+    state: &S,
+    roles: &[&str],
+    refusal: &'static str,
+) -> Result<Authenticated, ApiError>
+where
+    S: Send + Sync,
+    JwtKeys: FromRef<S>,
+{
+    let user = Authenticated::from_request_parts(parts, state).await?;
+    if roles.contains(&user.role.as_str()) {
+        Ok(user)
+    } else {
+        Err(ApiError::forbidden(refusal))
     }
 }
 
@@ -69,6 +102,28 @@ mod tests {
                 (err.status(), err.code()),
                 (StatusCode::FORBIDDEN, "forbidden")
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn only_owners_may_erase() {
+        let keys = JwtKeys::new("test", Duration::from_secs(60));
+        for (role, allowed) in [
+            ("owner", true),
+            ("manager", false),
+            ("front_desk", false),
+            ("barber", false),
+        ] {
+            let token = keys
+                .issue(Uuid::new_v4(), Uuid::new_v4(), role)
+                .expect("issued");
+            let (mut parts, ()) = Request::builder()
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(())
+                .expect("request")
+                .into_parts();
+            let owner = Owner::from_request_parts(&mut parts, &keys).await;
+            assert_eq!(owner.is_ok(), allowed, "{role}");
         }
     }
 

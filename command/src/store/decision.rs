@@ -23,7 +23,7 @@ use events::EventMetadata;
 use uuid::Uuid;
 
 use super::session::Decided;
-use super::{append, CommandError, Committed, EventStore, Known};
+use super::{append, sealing, CommandError, Committed, EventStore, Known};
 
 /// The business must still have this timezone when the decision is recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +230,7 @@ impl<'s> Decision<'s> {
     ) -> Result<Appended<'s>, Unrecorded> {
         let Self {
             store,
-            events,
+            mut events,
             remember,
             fence,
             currency_fence,
@@ -251,7 +251,12 @@ impl<'s> Decision<'s> {
             staff: &staff_fences,
             customers: &customer_fences,
         };
-        match append::append(executor, &events, fences).await {
+        let new_keys = match sealing::seal(&store.pool, &mut events).await {
+            Ok(keys) => keys,
+            Err(PersistenceError::OptimisticLockError) => return Err(Unrecorded::Conflict),
+            Err(err) => return Err(Unrecorded::Store(Box::new(err))),
+        };
+        match append::append(executor, &events, &new_keys, fences).await {
             Ok(positions) if positions.len() == events.len() => Ok(Appended {
                 store,
                 remember,

@@ -12,6 +12,9 @@
 //! state at its own expected sequence, and all the events are appended in one statement, all or
 //! nothing ([`decision`]).
 //!
+//! Customers' personal data is sealed on the way in and opened on the way out ([`sealing`]), so
+//! aggregates and their cache see plaintext and the event store holds none.
+//!
 //! After a commit the relay is woken with `NOTIFY barber_events`, sent by one background task
 //! outside the writing transaction and coalesced (many commits while one notification is in
 //! flight cause one more). A NOTIFY inside the writing transaction would hold a database-wide
@@ -23,6 +26,7 @@ mod cache;
 mod decision;
 mod reading;
 mod records;
+mod sealing;
 mod session;
 
 use std::sync::Arc;

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use cqrs_es::persist::PersistenceError;
 use cqrs_es::Aggregate;
 use serde_json::Value;
+use uuid::Uuid;
 
-use super::EventStore;
+use super::{sealing, EventStore};
 
 /// The aggregates wanted so far, each from its cached copy.
 pub struct Reading<'a> {
@@ -112,8 +113,8 @@ impl<'a> Reading<'a> {
         self,
         executor: impl sqlx::PgExecutor<'c>,
     ) -> Result<Newer<'a>, sqlx::Error> {
-        let rows: Vec<(String, String, i64, Value)> = sqlx::query_as(
-            "select e.aggregate_type, e.aggregate_id, e.sequence, e.payload
+        let mut rows: Vec<(String, String, i64, Uuid, Value)> = sqlx::query_as(
+            "select e.aggregate_type, e.aggregate_id, e.sequence, e.tenant_id, e.payload
                from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
                join events e on e.aggregate_type = w.aggregate_type
                             and e.aggregate_id = w.aggregate_id
@@ -125,8 +126,15 @@ impl<'a> Reading<'a> {
         .bind(&self.after)
         .fetch_all(executor)
         .await?;
+        let payloads = rows
+            .iter_mut()
+            .map(|(_, _, _, tenant_id, payload)| (*tenant_id, payload))
+            .collect();
+        sealing::open(&self.store.pool, payloads)
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("cannot open personal data: {e}")))?;
         let mut events: HashMap<(String, String), Vec<(usize, Value)>> = HashMap::new();
-        for (aggregate_type, aggregate_id, sequence, payload) in rows {
+        for (aggregate_type, aggregate_id, sequence, _, payload) in rows {
             let sequence = usize::try_from(sequence)
                 .map_err(|e| sqlx::Error::Protocol(format!("sequence out of range: {e}")))?;
             events

@@ -11,7 +11,7 @@ use cqrs_es::persist::{
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 use postgres_es::PostgresEventRepository;
 
-use super::{append, EventStore, Known, Recording};
+use super::{append, sealing, EventStore, Known, Recording};
 
 pub(super) struct Session<'a, A> {
     store: &'a EventStore,
@@ -50,7 +50,14 @@ where
         aggregate_id: &str,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
         let repository = PostgresEventRepository::new(self.store.pool.clone());
-        let events = repository.get_events::<A>(aggregate_id).await?;
+        let mut events = repository.get_events::<A>(aggregate_id).await?;
+        let mut payloads = Vec::with_capacity(events.len());
+        for event in &mut events {
+            let tenant_id = sealing::tenant_of(event)
+                .map_err(|e| AggregateError::UnexpectedError(Box::new(e)))?;
+            payloads.push((tenant_id, &mut event.payload));
+        }
+        sealing::open(&self.store.pool, payloads).await?;
         events
             .into_iter()
             .map(|e| EventEnvelope::try_from(e).map_err(AggregateError::from))
@@ -88,10 +95,12 @@ where
         context: Self::AC,
         metadata: HashMap<String, String>,
     ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
-        let decided = Decided::new(context, events, &metadata)?;
+        let mut decided = Decided::new(context, events, &metadata)?;
+        let new_keys = sealing::seal(&self.store.pool, &mut decided.serialized).await?;
         let positions = append::append(
             &self.store.pool,
             &decided.serialized,
+            &new_keys,
             append::Fences::default(),
         )
         .await?;

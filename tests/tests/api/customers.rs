@@ -1,9 +1,12 @@
 //! The customers resource: registering, updating, reading, listing, isolation. Tags,
 //! preferences and marketing consent are in [`profile`]; paging over names of every script in
 //! [`paging`]; search by national phone and without accents in [`search`]; duplicate phones
-//! and emails in [`duplicates`]; merging a duplicate in [`merge`].
+//! and emails in [`duplicates`]; merging a duplicate in [`merge`]; erasure in [`erasure`], and
+//! events stored in clear before sealing in [`clear_events`].
 
+mod clear_events;
 mod duplicates;
+mod erasure;
 mod merge;
 mod paging;
 mod profile;

@@ -156,6 +156,23 @@ impl TestApp {
         .expect("checksum of the store")
     }
 
+    /// The JSON answer to `GET path`.
+    pub async fn read(&self, path: &str, token: &str) -> Value {
+        self.get(path, Some(token))
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// The position of the newest event: what a read waits for to see everything written.
+    pub async fn newest_position(&self) -> i64 {
+        sqlx::query_scalar("select max(global_position) from events")
+            .fetch_one(&self.env.pool)
+            .await
+            .expect("newest")
+    }
+
     pub async fn event_count(&self) -> i64 {
         sqlx::query_scalar("select count(*) from events")
             .fetch_one(&self.env.pool)

@@ -88,6 +88,7 @@ fn a_note_is_recorded_trimmed_whatever_the_status() {
             .when(note("  shorter on top  "))
             .then_expect_events(vec![AppointmentEvent::AppointmentNoteAdded {
                 note_id: Uuid::from_u128(50),
+                customer_id: Some(Uuid::from_u128(20)),
                 by: "user-2".into(),
                 at: at(6, 18, 0),
                 pii: NotePii {

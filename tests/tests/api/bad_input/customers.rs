@@ -80,6 +80,7 @@ pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
             Route::new(Method::PATCH, "/api/v1/customers/{id}", own),
             &customer,
         ),
+        Route::new(Method::POST, "/api/v1/customers/{id}/erase", own),
         // the fixture's only customer, merged into itself: every spoilt variant is refused
         // before that, and the body itself is refused too
         Route::new(Method::POST, "/api/v1/customers/{id}/merge", own)

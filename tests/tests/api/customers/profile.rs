@@ -83,10 +83,11 @@ async fn a_customer_registered_with_tags_preferences_and_consent_reads_them_back
     .fetch_one(&app.env.pool)
     .await
     .expect("event");
-    assert_eq!(
-        stored["CustomerPreferencesChanged"]["pii"]["preferences"]["drink"], "espresso",
-        "preferences are personal data, inside `pii`"
-    );
+    // preferences are personal data, inside `pii`: sealed with the customer's key
+    let pii = &stored["CustomerPreferencesChanged"]["pii"];
+    assert_eq!(pii["customer_id"], json!(id), "{stored}");
+    assert!(pii["sealed"].is_string(), "{stored}");
+    assert!(!stored.to_string().contains("espresso"), "{stored}");
 
     let customer = read_customer(&app, &owner.token, id, position).await;
     assert_eq!(customer["tags"], json!(["beard", "vip"]));
