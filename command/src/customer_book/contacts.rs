@@ -64,12 +64,16 @@ const LOCK: &str = concat!(
 
 /// The first other customer holding one of the values.
 const HOLDER: &str = concat!(
+    // one index lookup per value (lateral, not flattened: `offset 0`), whatever the statistics
     "select h.kind, h.customer_id
        from unnest($3::text[], $4::text[]) as c(kind, value)
-       join customer_contacts h on h.tenant_id = $1 and h.kind = c.kind and h.value = ",
+      cross join lateral (
+            select h.kind, h.customer_id, h.claimed_at from customer_contacts h
+             where h.tenant_id = $1 and h.kind = c.kind and h.value = ",
     key!(),
     "
-      where h.customer_id <> $2
+               and h.customer_id <> $2
+            offset 0) h
       order by h.claimed_at, h.customer_id
       limit 1"
 );

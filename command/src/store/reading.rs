@@ -114,11 +114,18 @@ impl<'a> Reading<'a> {
         executor: impl sqlx::PgExecutor<'c>,
     ) -> Result<Newer<'a>, sqlx::Error> {
         let mut rows: Vec<(String, String, i64, Uuid, Value)> = sqlx::query_as(
+            // one primary-key range scan per wanted stream, whatever the statistics say: as a
+            // plain join, the plan cached while `events` was small (a fresh database) hashed a
+            // sequential scan of the whole table, and kept doing so as it grew. `offset 0` keeps
+            // the lateral subquery from being flattened back into that join.
             "select e.aggregate_type, e.aggregate_id, e.sequence, e.tenant_id, e.payload
                from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
-               join events e on e.aggregate_type = w.aggregate_type
-                            and e.aggregate_id = w.aggregate_id
-                            and e.sequence > w.after
+              cross join lateral (
+                    select * from events e
+                     where e.aggregate_type = w.aggregate_type
+                       and e.aggregate_id = w.aggregate_id
+                       and e.sequence > w.after
+                    offset 0) e
               order by e.aggregate_type, e.aggregate_id, e.sequence",
         )
         .bind(&self.types)
