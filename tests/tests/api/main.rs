@@ -15,6 +15,7 @@ mod currency;
 mod customer_overlap;
 mod customers;
 mod freshness;
+mod front_desk_day;
 mod helpers;
 mod idempotency;
 mod isolation;
