@@ -245,14 +245,23 @@ pub(crate) async fn handle_next_event<P: Projection>(
     event: &RecordedEvent,
     tally: &mut Tally,
 ) -> Result<Quick, sqlx::Error> {
+    // the next event moves the aggregate's row on from the one before; a first event creates
+    // it. (An upsert whose insert proposes a row only for the first event never reached its
+    // update for any later one, which then always took the careful path.)
     let claimed: Option<i64> = sqlx::query_scalar(
-        "insert into projection_aggregate_sequences as s
-             (projection, aggregate_type, aggregate_id, last_sequence)
-         select $1, $2, $3, $4 where $4 = 1
-         on conflict (projection, aggregate_type, aggregate_id) do update
-            set last_sequence = excluded.last_sequence
-          where s.last_sequence = excluded.last_sequence - 1
-         returning last_sequence",
+        "with moved as (
+             update projection_aggregate_sequences
+                set last_sequence = $4
+              where projection = $1 and aggregate_type = $2 and aggregate_id = $3
+                and last_sequence = $4 - 1
+             returning last_sequence),
+         created as (
+             insert into projection_aggregate_sequences
+                 (projection, aggregate_type, aggregate_id, last_sequence)
+             select $1, $2, $3, $4 where $4 = 1
+             on conflict (projection, aggregate_type, aggregate_id) do nothing
+             returning last_sequence)
+         select last_sequence from moved union all select last_sequence from created",
     )
     .bind(projection.name())
     .bind(&event.aggregate_type)

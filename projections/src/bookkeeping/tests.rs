@@ -132,6 +132,34 @@ async fn an_applied_sequence_is_not_applied_again_and_a_gap_is_filled_in_order()
 }
 
 #[tokio::test]
+async fn the_quick_path_takes_every_next_event_and_hands_back_duplicates_and_gaps() {
+    let env = TestEnv::new().await;
+    let events = append(&env, "q", 4).await;
+    let recorder = Recorder::new(None);
+    let mut tx = env.pool.begin().await.expect("begin");
+    let mut tally = Tally::default();
+    let others = append(&env, "r", 3).await;
+    // the first and every next one, not only the first; then a duplicate, an old one and a gap
+    // are handed back untouched, and the next one after them is quick again
+    let steps = [
+        (&events[0], Quick::Applied),
+        (&events[1], Quick::Applied),
+        (&events[2], Quick::Applied),
+        (&events[2], Quick::NotNext),
+        (&events[0], Quick::NotNext),
+        (&others[2], Quick::NotNext),
+        (&events[3], Quick::Applied),
+    ];
+    for (event, expected) in steps {
+        let quick = handle_next_event(&mut tx, &recorder, event, &mut tally)
+            .await
+            .expect("no transient error");
+        assert_eq!(quick, expected, "{} {}", event.aggregate_id, event.sequence);
+    }
+    assert_eq!(recorder.applied(), vec![1, 2, 3, 4]);
+}
+
+#[tokio::test]
 async fn a_permanent_failure_is_undone_dead_lettered_and_passed() {
     let env = TestEnv::new().await;
     let events = append(&env, "a", 3).await;
