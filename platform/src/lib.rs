@@ -27,6 +27,7 @@ pub mod personal_data;
 pub mod phone;
 pub mod problem;
 pub mod progress;
+pub mod read_models;
 pub mod request;
 pub mod shutdown;
 pub mod signing;

@@ -6,7 +6,7 @@
 //! the instant the event carries (`at`); a confirmation carries none, so it is stamped with the
 //! time it was recorded.
 
-use events::appointment::{AppointmentEvent, AppointmentStatus as S, AGGREGATE_TYPE};
+use events::appointment::{AppointmentEvent, AppointmentStatus as S};
 use events::RecordedEvent;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
@@ -21,8 +21,9 @@ use crate::projection::Projection;
 pub struct Appointments;
 
 impl Appointments {
-    pub const NAME: &'static str = "appointments";
-    pub const AGGREGATE_TYPES: &'static [&'static str] = &[AGGREGATE_TYPE];
+    pub const NAME: &'static str = platform::read_models::APPOINTMENTS.name;
+    pub const AGGREGATE_TYPES: &'static [&'static str] =
+        platform::read_models::APPOINTMENTS.aggregate_types;
 }
 
 impl Projection for Appointments {
@@ -285,7 +286,7 @@ mod tests {
         let event = RecordedEvent {
             global_position: seq,
             transaction_id: 1,
-            aggregate_type: AGGREGATE_TYPE.into(),
+            aggregate_type: events::appointment::AGGREGATE_TYPE.into(),
             aggregate_id: id.to_string(),
             sequence: seq,
             // not read by `apply`

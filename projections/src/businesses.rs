@@ -2,7 +2,7 @@
 //! booking policy and opening hours (what the dashboard's settings page and, later, the public
 //! booking page read; the customer search reads the country).
 
-use events::business::{BookingPolicy, BusinessEvent, AGGREGATE_TYPE};
+use events::business::{BookingPolicy, BusinessEvent};
 use events::RecordedEvent;
 use sqlx::PgConnection;
 
@@ -14,8 +14,9 @@ use crate::projection::Projection;
 pub struct Businesses;
 
 impl Businesses {
-    pub const NAME: &'static str = "businesses";
-    pub const AGGREGATE_TYPES: &'static [&'static str] = &[AGGREGATE_TYPE];
+    pub const NAME: &'static str = platform::read_models::BUSINESSES.name;
+    pub const AGGREGATE_TYPES: &'static [&'static str] =
+        platform::read_models::BUSINESSES.aggregate_types;
 }
 
 impl Projection for Businesses {

@@ -13,7 +13,7 @@
 //! appointments, which never hear of the erasure. A rebuild of either table gets the same
 //! result without it, as the customer's key is gone.
 
-use events::customer::{CustomerEvent, CustomerPii, AGGREGATE_TYPE};
+use events::customer::{CustomerEvent, CustomerPii};
 use events::RecordedEvent;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
@@ -29,8 +29,9 @@ use crate::projection::Projection;
 pub struct Customers;
 
 impl Customers {
-    pub const NAME: &'static str = "customers";
-    pub const AGGREGATE_TYPES: &'static [&'static str] = &[AGGREGATE_TYPE];
+    pub const NAME: &'static str = platform::read_models::CUSTOMERS.name;
+    pub const AGGREGATE_TYPES: &'static [&'static str] =
+        platform::read_models::CUSTOMERS.aggregate_types;
 }
 
 impl Projection for Customers {
@@ -213,7 +214,7 @@ mod tests {
         RecordedEvent {
             global_position: sequence,
             transaction_id: 1,
-            aggregate_type: AGGREGATE_TYPE.into(),
+            aggregate_type: events::customer::AGGREGATE_TYPE.into(),
             aggregate_id: id.to_string(),
             sequence,
             // the variant's name, as the store records it

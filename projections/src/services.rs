@@ -5,7 +5,7 @@
 //! (`where version < $sequence`), so the table stays right even if the runtime's own
 //! per-aggregate guard were bypassed (a replay without reset, a hand-run fix).
 
-use events::service::{ServiceEvent, AGGREGATE_TYPE};
+use events::service::ServiceEvent;
 use events::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -18,8 +18,9 @@ use crate::projection::Projection;
 pub struct Services;
 
 impl Services {
-    pub const NAME: &'static str = "services";
-    pub const AGGREGATE_TYPES: &'static [&'static str] = &[AGGREGATE_TYPE];
+    pub const NAME: &'static str = platform::read_models::SERVICES.name;
+    pub const AGGREGATE_TYPES: &'static [&'static str] =
+        platform::read_models::SERVICES.aggregate_types;
 }
 
 impl Projection for Services {

@@ -6,7 +6,7 @@
 //! `where version < $sequence`, and touches the rota or time-off rows only when that guard let
 //! it through: the three tables move together and a replay without reset changes nothing.
 
-use events::staff::{StaffEvent, StaffProfile, WorkingDay, AGGREGATE_TYPE};
+use events::staff::{StaffEvent, StaffProfile, WorkingDay};
 use events::RecordedEvent;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -19,8 +19,9 @@ use crate::projection::Projection;
 pub struct Staff;
 
 impl Staff {
-    pub const NAME: &'static str = "staff";
-    pub const AGGREGATE_TYPES: &'static [&'static str] = &[AGGREGATE_TYPE];
+    pub const NAME: &'static str = platform::read_models::STAFF.name;
+    pub const AGGREGATE_TYPES: &'static [&'static str] =
+        platform::read_models::STAFF.aggregate_types;
 }
 
 impl Projection for Staff {

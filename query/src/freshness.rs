@@ -23,39 +23,7 @@ const BACKSTOP: Duration = Duration::from_millis(100);
 /// The header marking an answer that may not include the caller's write yet.
 pub const STALE_HEADER: HeaderName = HeaderName::from_static("barber-stale");
 
-/// A read model, as a query handler names what it reads.
-#[derive(Debug, Clone, Copy)]
-pub struct ReadModel {
-    /// The projection's name (its checkpoint row).
-    pub projection: &'static str,
-    /// The aggregate types whose events it applies.
-    pub aggregate_types: &'static [&'static str],
-}
-
-pub const BUSINESSES: ReadModel = ReadModel {
-    projection: "businesses",
-    aggregate_types: &[events::business::AGGREGATE_TYPE],
-};
-
-pub const CUSTOMERS: ReadModel = ReadModel {
-    projection: "customers",
-    aggregate_types: &[events::customer::AGGREGATE_TYPE],
-};
-
-pub const SERVICES: ReadModel = ReadModel {
-    projection: "services",
-    aggregate_types: &[events::service::AGGREGATE_TYPE],
-};
-
-pub const STAFF: ReadModel = ReadModel {
-    projection: "staff",
-    aggregate_types: &[events::staff::AGGREGATE_TYPE],
-};
-
-pub const APPOINTMENTS: ReadModel = ReadModel {
-    projection: "appointments",
-    aggregate_types: &[events::appointment::AGGREGATE_TYPE],
-};
+pub use platform::read_models::{ReadModel, APPOINTMENTS, BUSINESSES, CUSTOMERS, SERVICES, STAFF};
 
 /// Whether an answer includes the caller's writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,19 +74,14 @@ impl Freshness {
 
     /// Whether `model` has applied everything up to `position`.
     pub async fn has_reached(&self, model: ReadModel, position: i64) -> Result<bool, sqlx::Error> {
-        platform::progress::has_reached(
-            &self.pool,
-            model.projection,
-            model.aggregate_types,
-            position,
-        )
-        .await
+        platform::progress::has_reached(&self.pool, model.name, model.aggregate_types, position)
+            .await
     }
 
     /// Waits (bounded) until `model` reaches `min_position`; no position means no wait. A
     /// position beyond the newest event waits too (it may be a write this database has not
     /// seen yet) and, if it never comes, is answered stale after the wait.
-    #[tracing::instrument(skip(self), fields(projection = model.projection))]
+    #[tracing::instrument(skip(self), fields(projection = model.name))]
     pub async fn wait_for(
         &self,
         model: ReadModel,

@@ -15,7 +15,7 @@ fn recorded(tenant_id: Uuid, staff_id: Uuid, sequence: i64, event: &StaffEvent) 
     RecordedEvent {
         global_position: sequence,
         transaction_id: 1,
-        aggregate_type: AGGREGATE_TYPE.into(),
+        aggregate_type: events::staff::AGGREGATE_TYPE.into(),
         aggregate_id: staff_id.to_string(),
         sequence,
         // not read by `apply`

@@ -1,0 +1,37 @@
+//! The read models, each named once: the projection that writes it records its checkpoint
+//! under this name, and the query service waits for that checkpoint (`min_position`) under the
+//! same name and over the same aggregate types. A read model renamed in one place only would
+//! make read-your-writes wait for a checkpoint nobody writes.
+
+/// A read model: the projection's name (its checkpoint row) and the aggregate types whose
+/// events it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadModel {
+    pub name: &'static str,
+    pub aggregate_types: &'static [&'static str],
+}
+
+pub const BUSINESSES: ReadModel = ReadModel {
+    name: "businesses",
+    aggregate_types: &[events::business::AGGREGATE_TYPE],
+};
+
+pub const CUSTOMERS: ReadModel = ReadModel {
+    name: "customers",
+    aggregate_types: &[events::customer::AGGREGATE_TYPE],
+};
+
+pub const SERVICES: ReadModel = ReadModel {
+    name: "services",
+    aggregate_types: &[events::service::AGGREGATE_TYPE],
+};
+
+pub const STAFF: ReadModel = ReadModel {
+    name: "staff",
+    aggregate_types: &[events::staff::AGGREGATE_TYPE],
+};
+
+pub const APPOINTMENTS: ReadModel = ReadModel {
+    name: "appointments",
+    aggregate_types: &[events::appointment::AGGREGATE_TYPE],
+};
