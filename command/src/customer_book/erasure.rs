@@ -34,6 +34,11 @@ async fn once(
     at: DateTime<Utc>,
 ) -> Result<Committed, CustomerBookError> {
     let id = customer_id.to_string();
+    // read before the fence: opening a customer's sealed data takes a connection of its own,
+    // and bookings waiting at the fence hold theirs; a change meanwhile conflicts at the append
+    let mut reading = store.reading();
+    let wanted = reading.want::<Customer>(&id);
+    let known = reading.read().await?.known(wanted)?;
     let mut transaction = store.pool().begin().await?;
     // the customer's fence, exclusively: bookings in flight for them commit first; those after
     // see the erasure (`customer_fence_holds`) and are refused
@@ -43,9 +48,6 @@ async fn once(
     .bind(customer_id)
     .execute(&mut *transaction)
     .await?;
-    let mut reading = store.reading();
-    let wanted = reading.want::<Customer>(&id);
-    let known = reading.read_on(&mut *transaction).await?.known(wanted)?;
     let mut decision = store.decision(metadata);
     decision
         .decide::<Customer>(&id, known, CustomerCommand::Erase { tenant_id, at })
