@@ -109,3 +109,16 @@ pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, P
     }
     Ok(policy)
 }
+
+#[cfg(test)]
+mod currency_list {
+    use super::*;
+
+    #[test]
+    fn the_currency_list_is_sorted_and_distinct_so_it_can_be_searched() {
+        assert!(CURRENCIES.windows(2).all(|pair| pair[0] < pair[1]));
+        for code in ["GBP", "EUR", "USD", "JPY", "AED", "ZWL"] {
+            assert_eq!(valid_currency(code).as_deref(), Some(code));
+        }
+    }
+}

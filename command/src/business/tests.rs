@@ -155,6 +155,7 @@ fn bad_settings_changes_are_refused() {
             change(None, None, Some("XYZ")),
             BusinessError::InvalidCurrency("XYZ".into()),
         ),
+        // ISO 4217's code for "no currency"
         (
             change(None, None, Some("XXX")),
             BusinessError::InvalidCurrency("XXX".into()),
