@@ -11,6 +11,21 @@ use uuid::Uuid;
 
 use super::{sealing, EventStore};
 
+/// The events newer than each wanted copy: one primary-key range scan per wanted stream,
+/// whatever the statistics say. As a plain join, the plan cached while `events` was small (a
+/// fresh database) hashed a sequential scan of the whole table, and kept doing so as it grew;
+/// `offset 0` keeps the lateral subquery from being flattened back into that join.
+const NEWER_EVENTS: &str = "
+    select e.aggregate_type, e.aggregate_id, e.sequence, e.tenant_id, e.payload
+               from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
+              cross join lateral (
+                    select * from events e
+                     where e.aggregate_type = w.aggregate_type
+                       and e.aggregate_id = w.aggregate_id
+                       and e.sequence > w.after
+                    offset 0) e
+              order by e.aggregate_type, e.aggregate_id, e.sequence";
+
 /// The aggregates wanted so far, each from its cached copy.
 pub struct Reading<'a> {
     store: &'a EventStore,
@@ -113,26 +128,12 @@ impl<'a> Reading<'a> {
         self,
         executor: impl sqlx::PgExecutor<'c>,
     ) -> Result<Newer<'a>, sqlx::Error> {
-        let mut rows: Vec<(String, String, i64, Uuid, Value)> = sqlx::query_as(
-            // one primary-key range scan per wanted stream, whatever the statistics say: as a
-            // plain join, the plan cached while `events` was small (a fresh database) hashed a
-            // sequential scan of the whole table, and kept doing so as it grew. `offset 0` keeps
-            // the lateral subquery from being flattened back into that join.
-            "select e.aggregate_type, e.aggregate_id, e.sequence, e.tenant_id, e.payload
-               from unnest($1::text[], $2::text[], $3::bigint[]) as w(aggregate_type, aggregate_id, after)
-              cross join lateral (
-                    select * from events e
-                     where e.aggregate_type = w.aggregate_type
-                       and e.aggregate_id = w.aggregate_id
-                       and e.sequence > w.after
-                    offset 0) e
-              order by e.aggregate_type, e.aggregate_id, e.sequence",
-        )
-        .bind(&self.types)
-        .bind(&self.ids)
-        .bind(&self.after)
-        .fetch_all(executor)
-        .await?;
+        let mut rows: Vec<(String, String, i64, Uuid, Value)> = sqlx::query_as(NEWER_EVENTS)
+            .bind(&self.types)
+            .bind(&self.ids)
+            .bind(&self.after)
+            .fetch_all(executor)
+            .await?;
         let payloads = rows
             .iter_mut()
             .map(|(_, _, _, tenant_id, payload)| (*tenant_id, payload))
@@ -187,5 +188,39 @@ impl Newer<'_> {
         }
         self.store.cache.put(&key.1, state.clone(), sequence);
         Ok(Known { state, sequence })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use platform::testing::TestEnv;
+
+    use super::NEWER_EVENTS;
+
+    /// The plan Postgres keeps for the catch-up read (a generic one, as a prepared statement
+    /// soon gets) on a table that looks empty, as on a fresh database: an index range scan.
+    #[tokio::test]
+    async fn the_catch_up_read_is_an_index_scan_even_when_events_looks_empty() {
+        let env = TestEnv::new().await;
+        let mut conn = env.pool.acquire().await.expect("connection");
+        sqlx::query("set plan_cache_mode = force_generic_plan")
+            .execute(&mut *conn)
+            .await
+            .expect("set");
+        sqlx::query(&format!(
+            "prepare newer(text[], text[], bigint[]) as {NEWER_EVENTS}"
+        ))
+        .execute(&mut *conn)
+        .await
+        .expect("prepared");
+        let plan: Vec<String> = sqlx::query_scalar(
+            "explain execute newer(array['business'], array['x'], array[0]::bigint[])",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .expect("explained");
+        let plan = plan.join("\n");
+        assert!(plan.contains("Index Scan using events_pkey"), "{plan}");
+        assert!(!plan.contains("Seq Scan on events"), "{plan}");
     }
 }
