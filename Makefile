@@ -27,9 +27,9 @@ lint:
 unit-tests:
 	cargo nextest run --workspace --locked --no-fail-fast
 
-## Databases left behind by interrupted test runs.
+## Databases left behind by interrupted test runs (the migrated templates stay).
 clean-test-databases:
-	@$(PSQL) -c "select format('drop database if exists %I with (force)', datname) from pg_database where datname like 'barber\_test\_%' and datname <> 'barber_test_template'" | while read -r sql; do $(PSQL) -c "$$sql"; done
+	@$(PSQL) -c "select format('drop database if exists %I with (force)', datname) from pg_database where datname like 'barber\_test\_%' and datname not like 'barber\\_test\\_template\\_%'" | while read -r sql; do $(PSQL) -c "$$sql"; done
 
 ## Throughput and latency next to the machine's own pgbench baseline; writes bench/results.md.
 bench: services

@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 use crate::config::Config;
 
-const TEMPLATE: &str = "barber_test_template";
+/// The template's name starts so; it ends with a hash of the migrations it holds, so that
+/// checkouts with different migrations (two branches tested at once) keep templates apart
+/// instead of rebuilding one in turn under each other.
+const TEMPLATE_PREFIX: &str = "barber_test_template_";
 
 fn admin_url() -> String {
     std::env::var("TEST_DATABASE_ADMIN_URL")
@@ -112,21 +115,22 @@ async fn create_database_from_template(name: &str) {
         .await
         .expect("template lock");
     let fingerprint = migrations_fingerprint();
+    let template = template_name(&fingerprint);
     let current: Option<String> = sqlx::query_scalar(
         "select shobj_description(oid, 'pg_database') from pg_database where datname = $1",
     )
-    .bind(TEMPLATE)
+    .bind(&template)
     .fetch_optional(&mut conn)
     .await
     .expect("template lookup")
     .flatten();
     if current.as_deref() != Some(fingerprint.as_str()) {
-        build_template(&mut conn, &fingerprint).await;
+        build_template(&mut conn, &template, &fingerprint).await;
     }
     let mut attempts = 0;
     loop {
         // cloning fails while another session is connected to the template; retry briefly
-        match sqlx::query(&format!("create database \"{name}\" template {TEMPLATE}"))
+        match sqlx::query(&format!("create database \"{name}\" template {template}"))
             .execute(&mut conn)
             .await
         {
@@ -146,29 +150,37 @@ async fn create_database_from_template(name: &str) {
     let _ = conn.close().await;
 }
 
-async fn build_template(conn: &mut PgConnection, fingerprint: &str) {
-    sqlx::query(&format!("drop database if exists {TEMPLATE} with (force)"))
+async fn build_template(conn: &mut PgConnection, template: &str, fingerprint: &str) {
+    sqlx::query(&format!("drop database if exists {template} with (force)"))
         .execute(&mut *conn)
         .await
         .expect("drop old template");
-    sqlx::query(&format!("create database {TEMPLATE}"))
+    sqlx::query(&format!("create database {template}"))
         .execute(&mut *conn)
         .await
         .expect("create template");
     let admin: PgConnectOptions = admin_url().parse().expect("admin url");
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
-        .connect_with(admin.database(TEMPLATE).disable_statement_logging())
+        .connect_with(admin.database(template).disable_statement_logging())
         .await
         .expect("connect template");
     crate::db::migrate(&pool).await.expect("migrate template");
     pool.close().await;
     sqlx::query(&format!(
-        "comment on database {TEMPLATE} is '{fingerprint}'"
+        "comment on database {template} is '{fingerprint}'"
     ))
     .execute(&mut *conn)
     .await
     .expect("mark template");
+}
+
+/// The template holding exactly the migrations of `fingerprint`.
+fn template_name(fingerprint: &str) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(fingerprint.as_bytes());
+    let hex: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{TEMPLATE_PREFIX}{hex}")
 }
 
 /// Changes whenever a migration is added or edited.
