@@ -3,6 +3,9 @@
 //! Nothing is acknowledged before the commit: a crash in between redelivers the batch, and the
 //! per-aggregate sequence guard makes the redelivery a no-op. A message whose event can never
 //! apply is dead-lettered in the same transaction and terminated (`AckKind::Term`) after it.
+//! Before the checkpoint moves to the batch's newest position, every event before it that is
+//! not applied yet (held by another worker, or by one that died) is applied from the store, so
+//! the checkpoint never claims an event that is not in the read model.
 
 use async_nats::jetstream::{AckKind, Message};
 use events::RecordedEvent;
@@ -121,6 +124,7 @@ async fn attempt<P: Projection>(
         });
     }
     if let Some((position, stream_sequence)) = newest.filter(|(p, _)| *p > checkpoint) {
+        bookkeeping::fill_behind(&mut tx, projection, checkpoint, position, &mut tally).await?;
         bookkeeping::advance_checkpoint(&mut tx, name, position, stream_sequence).await?;
     }
     bookkeeping::notify(&mut tx, name).await?;

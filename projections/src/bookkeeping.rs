@@ -89,7 +89,7 @@ pub(crate) async fn lock_checkpoint(
 }
 
 /// Moves the checkpoint forward to `to` (never back: a redelivery of an old message does not
-/// move it), recording the JetStream stream sequence of that message when there is one.
+/// move it); the caller has applied every event up to `to` first (see [`fill_behind`]). Records the JetStream stream sequence of that message when there is one.
 pub(crate) async fn advance_checkpoint(
     conn: &mut PgConnection,
     projection: &str,
@@ -110,6 +110,54 @@ pub(crate) async fn advance_checkpoint(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Events filled from the store per query by [`fill_behind`].
+const FILL_PAGE: i64 = 500;
+
+/// Applies, from the store and in commit order, every event of the projection's types in
+/// `(checkpoint, upto]` that it has not applied yet, so that the checkpoint may then move to
+/// `upto`: the checkpoint is always a prefix of commit order that is wholly applied.
+///
+/// Why the store holds every such event: `upto` is the position of a message this batch
+/// received, and the relay publishes an event only once every transaction older than the
+/// event's has ended (the xid gate). So every event at or before `upto` in commit order was
+/// committed before the relay read it, which was before this transaction began, and is
+/// visible here. Such events are missing from the batch when another worker holds them in a
+/// batch of its own (they will arrive there as duplicates), or when a worker died holding them
+/// (JetStream redelivers them only after the ack wait). Filling them here instead of waiting
+/// keeps read-your-writes from answering early and keeps a reader from waiting 30 s.
+pub(crate) async fn fill_behind<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    checkpoint: Position,
+    upto: Position,
+    tally: &mut Tally,
+) -> Result<(), sqlx::Error> {
+    let mut after = checkpoint;
+    loop {
+        let missing = store::load_unapplied(
+            conn,
+            projection.name(),
+            projection.aggregate_types(),
+            after,
+            upto,
+            FILL_PAGE,
+        )
+        .await?;
+        let Some(last) = missing.last() else {
+            return Ok(());
+        };
+        after = Position::of(last);
+        tracing::info!(
+            projection = projection.name(),
+            events = missing.len(),
+            "filling events behind the batch from the store"
+        );
+        for event in &missing {
+            handle_event(conn, projection, event, Origin::Store, tally).await?;
+        }
+    }
 }
 
 /// Sets the checkpoint to exactly `to` (a rebuild: its replay is now the whole truth).

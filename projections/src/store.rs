@@ -105,6 +105,42 @@ pub(crate) async fn load_page(
     rows.iter().map(from_row).collect()
 }
 
+/// Up to `limit` events of `aggregate_types` in `(after, upto]` in commit order that
+/// `projection` has not applied yet (its `last_sequence` for the aggregate is below the event's
+/// sequence): what a batch fills from the store before its checkpoint may move to `upto`.
+pub(crate) async fn load_unapplied(
+    conn: &mut PgConnection,
+    projection: &str,
+    aggregate_types: &[&str],
+    after: Position,
+    upto: Position,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let sql = format!(
+        "select {COLUMNS} from events e
+          where e.aggregate_type = any($2)
+            and (e.transaction_id, e.global_position) > ($3::text::xid8, $4)
+            and (e.transaction_id, e.global_position) <= ($5::text::xid8, $6)
+            and not exists (
+                select 1 from projection_aggregate_sequences s
+                 where s.projection = $1 and s.aggregate_type = e.aggregate_type
+                   and s.aggregate_id = e.aggregate_id and s.last_sequence >= e.sequence)
+          order by e.transaction_id, e.global_position
+          limit $7"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(projection)
+        .bind(aggregate_types)
+        .bind(after.xid())
+        .bind(after.global_position)
+        .bind(upto.xid())
+        .bind(upto.global_position)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

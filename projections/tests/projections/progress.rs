@@ -88,3 +88,44 @@ async fn a_gap_below_the_newest_event_is_reached_and_the_next_position_is_not() 
         "the next position is not in the store yet"
     );
 }
+
+#[tokio::test]
+async fn a_batch_of_later_events_applies_the_earlier_ones_another_worker_still_holds() {
+    let mut h = Harness::new().await;
+    h.start().await;
+    let pool = h.pool().clone();
+    // two registrations in commit order; the first is held by another worker (or by one that
+    // died holding it), so this runtime only ever receives the second
+    let held = Uuid::new_v4();
+    let held_event = h.record(held, 1, &registered(held, h.tenant, "Ann")).await;
+    let later = Uuid::new_v4();
+    let later_event = h
+        .record(later, 1, &registered(later, h.tenant, "Bea"))
+        .await;
+    h.publish(&later_event).await;
+
+    h.customer_at(later, 1).await;
+    assert!(
+        projections::has_reached(&pool, "customers", held_event.global_position)
+            .await
+            .expect("checked"),
+        "the checkpoint passed the earlier event"
+    );
+    assert_eq!(
+        h.customer(held).await.map(|c| c.name),
+        Some("Ann".to_owned()),
+        "so it was applied: reached means readable"
+    );
+
+    // when the other worker's copy arrives after all, it changes nothing
+    h.publish(&held_event).await;
+    let marker = Uuid::new_v4();
+    let marker_event = h
+        .record(marker, 1, &registered(marker, h.tenant, "Mark"))
+        .await;
+    h.publish(&marker_event).await;
+    h.customer_at(marker, 1).await;
+    assert_eq!(h.last_sequence(held).await, Some(1));
+    assert!(h.dead_letters().await.is_empty());
+    h.stop().await;
+}
