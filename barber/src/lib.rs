@@ -5,12 +5,13 @@
 //! - [`role`]: which parts of the system a process runs.
 //! - [`openapi`]: the merged OpenAPI document and its docs page.
 //! - [`seed`]: the demo business `make run` logs in to.
-//! - [`bench`]: the load generator behind `make bench`.
-//! - [`bench`]: the benchmark harness (`barber bench`).
+//! - [`bench`]: the load generator behind `make bench` (`barber bench`).
+//! - [`progress_bar`]: the line `barber rebuild` redraws as it replays.
 
 pub mod app;
 pub mod bench;
 pub mod openapi;
+pub mod progress_bar;
 pub mod role;
 pub mod seed;
 

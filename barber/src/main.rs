@@ -79,9 +79,16 @@ async fn migrate(config: &Config) -> Result<(), String> {
 
 async fn rebuild(config: &Config, name: &str) -> Result<(), String> {
     let pool = pool(config).await?;
-    let report = projections::rebuild(&pool, name)
-        .await
-        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let report = projections::rebuild_with_progress(&pool, name, |progress| {
+        eprint!(
+            "\r{}",
+            barber::progress_bar::render(name, progress, started.elapsed())
+        );
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
     tracing::info!(?report, projection = name, "rebuilt");
     println!("rebuilt {name}: {report:?}");
     Ok(())

@@ -63,6 +63,10 @@ impl Projection for Appointments {
         Ok(())
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["appointments"]
+    }
+
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         sqlx::query("delete from appointments")
             .execute(conn)

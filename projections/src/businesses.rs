@@ -101,6 +101,10 @@ impl Projection for Businesses {
         Ok(())
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["businesses"]
+    }
+
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         sqlx::query("delete from businesses").execute(conn).await?;
         Ok(())

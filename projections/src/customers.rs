@@ -96,6 +96,10 @@ impl Projection for Customers {
         change(conn, event, query).await
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["customers"]
+    }
+
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         sqlx::query("delete from customers").execute(conn).await?;
         Ok(())

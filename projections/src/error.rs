@@ -8,6 +8,8 @@ use async_nats::jetstream::stream::ConsumerError;
 pub enum ProjectionError {
     #[error("unknown projection {name:?}; known projections: {known}")]
     UnknownProjection { name: String, known: String },
+    #[error("a rebuild of {name:?} is running already")]
+    RebuildRunning { name: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error(transparent)]

@@ -15,7 +15,8 @@
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
-//! - [`rebuild`](mod@rebuild): [`rebuild()`] from the event store in one transaction.
+//! - [`rebuild`](mod@rebuild): [`rebuild()`] from the event store in batches into shadow tables,
+//!   swapped in at the end; also the backfill of a projection that is new.
 //! - [`progress`]: [`has_reached`], read-your-writes for the query service.
 //! - `lag`: the lag gauges and the retry back-off.
 //! - [`error`]: [`ProjectionError`] for callers, [`ApplyError`] for projections.
@@ -38,5 +39,5 @@ mod store;
 pub use error::{ApplyError, ProjectionError};
 pub use progress::has_reached;
 pub use projection::{names, Projection};
-pub use rebuild::{rebuild, RebuildReport};
+pub use rebuild::{rebuild, rebuild_with_progress, RebuildProgress, RebuildReport};
 pub use runtime::run;

@@ -33,6 +33,10 @@ pub trait Projection: Send + Sync {
         event: &RecordedEvent,
     ) -> impl Future<Output = Result<(), ApplyError>> + Send;
 
+    /// The tables it owns, parents before the tables whose foreign keys point at them: a
+    /// rebuild fills a fresh copy of each and swaps the rows in.
+    fn tables(&self) -> &'static [&'static str];
+
     /// Deletes every row of its tables (with DELETE, so that readers keep the old rows until
     /// the rebuild commits).
     fn reset(
@@ -96,6 +100,16 @@ impl Projection for Registered {
             Self::Customers(p) => p.aggregate_types(),
             Self::Services(p) => p.aggregate_types(),
             Self::Staff(p) => p.aggregate_types(),
+        }
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        match self {
+            Self::Appointments(p) => p.tables(),
+            Self::Businesses(p) => p.tables(),
+            Self::Customers(p) => p.tables(),
+            Self::Services(p) => p.tables(),
+            Self::Staff(p) => p.tables(),
         }
     }
 

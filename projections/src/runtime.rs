@@ -13,6 +13,10 @@
 //! - **Transient failures.** The batch is rolled back and nak'ed without delay, then the worker
 //!   waits (exponential back-off, then until Postgres answers) before fetching again, so the
 //!   redelivered batch comes first and commit order is kept.
+//! - **Backfill.** A projection new to a store that holds events of its types is marked
+//!   `backfill_pending` when its checkpoint row is created; its workers (in any process) then
+//!   rebuild it from the store first, one at a time by the rebuild's lock, and consume after.
+//!   The stream keeps only 30 days, so it could not fill a new read model by itself.
 //! - **NATS failures.** Back off, then re-create the stream and consumer (the stream may have
 //!   been wiped and refilled from the store; a new consumer replays it, as no-ops).
 
@@ -54,10 +58,14 @@ pub async fn run(
     let mut workers = Vec::new();
     for projection in projection::all() {
         let consumer = connect_consumer(&js, config, &projection).await?;
+        // a projection new to a store that has events of its types backfills from the store
         sqlx::query(
-            "insert into projection_checkpoints (projection) values ($1) on conflict do nothing",
+            "insert into projection_checkpoints (projection, backfill_pending)
+             select $1, exists (select 1 from events where aggregate_type = any($2))
+             on conflict do nothing",
         )
         .bind(projection.name())
+        .bind(projection.aggregate_types())
         .execute(&pool)
         .await?;
         tracing::info!(projection = projection.name(), "projection started");
@@ -128,6 +136,7 @@ impl Worker {
         metrics::gauge!("projection_lag_seconds", "projection" => name).set(0.0);
         let mut lag = Lag::new(name);
         let mut backoff = Backoff::default();
+        self.backfill().await;
         while !self.shutdown.is_triggered() {
             let messages = match self.next_batch().await {
                 Ok(messages) => messages,
@@ -184,6 +193,48 @@ impl Worker {
             messages.extend(fetch_now(&self.consumer, BATCH_SIZE - 1).await?);
         }
         Ok(messages)
+    }
+
+    /// Before consuming: while the projection awaits its backfill, runs it (a rebuild from the
+    /// store), or waits while another worker runs it.
+    async fn backfill(&mut self) {
+        let name = self.projection.name();
+        let mut backoff = Backoff::default();
+        while !self.shutdown.is_triggered() {
+            let pending: Result<bool, sqlx::Error> = sqlx::query_scalar(
+                "select backfill_pending from projection_checkpoints where projection = $1",
+            )
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await;
+            match pending {
+                Ok(false) => return,
+                Ok(true) => {}
+                Err(err) => {
+                    tracing::warn!(%err, "cannot read the checkpoint; retrying");
+                    backoff.wait(&mut self.shutdown).await;
+                    continue;
+                }
+            }
+            tracing::info!("new projection: backfilling from the event store");
+            match crate::rebuild::rebuild(&self.pool, name).await {
+                Ok(report) => {
+                    tracing::info!(replayed = report.replayed, "backfilled");
+                    return;
+                }
+                Err(ProjectionError::RebuildRunning { .. }) => {
+                    // another worker backfills; look again shortly
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        () = self.shutdown.wait() => return,
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "backfill failed; retrying after a back-off");
+                    backoff.wait(&mut self.shutdown).await;
+                }
+            }
+        }
     }
 
     async fn reconnect(&mut self) {

@@ -83,6 +83,10 @@ impl Projection for Services {
         }
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["services"]
+    }
+
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         sqlx::query("delete from services").execute(conn).await?;
         Ok(())

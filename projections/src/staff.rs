@@ -106,6 +106,10 @@ impl Projection for Staff {
         }
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["staff_members", "staff_working_hours", "staff_time_off"]
+    }
+
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         // hours and time off go with their member (on delete cascade)
         sqlx::query("delete from staff_members")

@@ -61,6 +61,10 @@ impl Projection for Recorder {
         Ok(())
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     async fn reset(&self, _conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         Ok(())
     }

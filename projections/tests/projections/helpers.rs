@@ -63,7 +63,9 @@ impl Harness {
         }
     }
 
-    /// Starts `projections::run` in a task of its own.
+    /// Starts `projections::run` in a task of its own, and waits until it has set up every
+    /// projection's checkpoint (so that events recorded after this are the consumers' to apply,
+    /// not a first start's backfill).
     pub async fn start(&mut self) {
         let (trigger, shutdown) = platform::shutdown::channel();
         let config = self.env.config.clone();
@@ -72,6 +74,15 @@ impl Harness {
         let task =
             tokio::spawn(async move { projections::run(&config, pool, nats, shutdown).await });
         self.running = Some((trigger, task));
+        let expected = i64::try_from(projections::names().len()).expect("a few");
+        eventually("the runtime to set up its checkpoints", || async {
+            let rows: i64 = sqlx::query_scalar("select count(*) from projection_checkpoints")
+                .fetch_one(self.pool())
+                .await
+                .expect("checkpoints readable");
+            (rows >= expected).then_some(())
+        })
+        .await;
     }
 
     /// Stops the runtime and checks it ended cleanly.

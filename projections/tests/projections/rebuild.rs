@@ -129,3 +129,77 @@ async fn rebuilding_an_unknown_projection_names_the_known_ones() {
     assert!(err.to_string().contains("customers"), "{err}");
     assert!(projections::names().contains(&"customers"));
 }
+
+#[tokio::test]
+async fn a_projection_new_to_a_store_with_events_backfills_from_the_store_not_the_stream() {
+    let mut h = Harness::new().await;
+    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        h.record(*id, 1, &registered(*id, h.tenant, &format!("Ann{i}")))
+            .await;
+    }
+    let renamed = h.record(ids[0], 2, &updated("Bea")).await;
+    h.wait_for_gate(renamed.transaction_id).await;
+
+    // nothing is published: the rows can only come from the store
+    h.start().await;
+    assert_eq!(h.customer_at(ids[0], 2).await.name, "Bea");
+    h.customer_at(ids[2], 1).await;
+    assert!(
+        projections::has_reached(h.pool(), "customers", renamed.global_position)
+            .await
+            .expect("checked")
+    );
+    let pending: bool = sqlx::query_scalar(
+        "select backfill_pending from projection_checkpoints where projection = 'customers'",
+    )
+    .fetch_one(h.pool())
+    .await
+    .expect("checkpoint");
+    assert!(!pending);
+
+    // and the consumer carries on from there
+    let next = h.record(ids[1], 2, &updated("Cat")).await;
+    h.publish(&next).await;
+    assert_eq!(h.customer_at(ids[1], 2).await.name, "Cat");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_rebuild_of_one_projection_is_refused_while_one_runs_and_leaves_no_schema() {
+    let h = Harness::new().await;
+    let id = Uuid::new_v4();
+    let event = h.record(id, 1, &registered(id, h.tenant, "Ann")).await;
+    h.wait_for_gate(event.transaction_id).await;
+    let mut holder = h.pool().acquire().await.expect("connection");
+    sqlx::query("select pg_advisory_lock(727275, hashtext('customers'))")
+        .execute(&mut *holder)
+        .await
+        .expect("locked");
+    let err = projections::rebuild(h.pool(), "customers")
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("running already"), "{err}");
+    sqlx::query("select pg_advisory_unlock_all()")
+        .execute(&mut *holder)
+        .await
+        .expect("unlocked");
+
+    let mut seen = Vec::new();
+    let report = projections::rebuild_with_progress(h.pool(), "customers", |p| seen.push(p))
+        .await
+        .expect("rebuilt");
+    assert_eq!(report.replayed, 1);
+    assert_eq!(
+        seen.last().map(|p| (p.replayed, p.total)),
+        Some((1, 1)),
+        "progress is told"
+    );
+    assert_eq!(h.customer(id).await.map(|c| c.name), Some("Ann".to_owned()));
+    let schemas: i64 =
+        sqlx::query_scalar("select count(*) from pg_namespace where nspname like 'rebuild_%'")
+            .fetch_one(h.pool())
+            .await
+            .expect("schemas");
+    assert_eq!(schemas, 0, "the shadow schema is dropped after the swap");
+}
