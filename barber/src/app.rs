@@ -52,7 +52,7 @@ impl Application {
         let mut tasks = JoinSet::new();
 
         if role.relays() {
-            let relay = command::relay::Relay::new(&config, pool.clone(), nats.clone());
+            let relay = relay::Relay::new(&config, pool.clone(), nats.clone());
             let stop = shutdown.clone();
             tasks.spawn(async move {
                 if let Err(err) = relay.run(stop).await {

@@ -1,4 +1,5 @@
-//! The write side of barber: aggregates decide, the event store records, the relay publishes.
+//! The write side of barber: aggregates decide, the event store records (the `relay` crate then
+//! publishes what it recorded).
 //!
 //! - [`aggregate`]: the one shape of every aggregate, a pure `decide` that `handle` only records.
 //! - [`business`], [`customer`], [`service`], [`staff`]: one module per aggregate (state,
@@ -19,7 +20,6 @@
 //!   store and reports the committed position.
 //! - [`accounts`]: signup and login (users and slugs live beside the events, see the module).
 //! - [`http`]: the command HTTP API.
-//! - [`relay`]: publishes the event store to NATS JetStream in commit order.
 
 pub mod accounts;
 pub mod aggregate;
@@ -31,7 +31,6 @@ pub mod customer;
 pub mod customer_book;
 pub mod customer_day;
 pub mod http;
-pub mod relay;
 pub mod rota;
 pub mod schedule;
 pub mod service;

@@ -47,6 +47,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The relay's backstop when no notification arrives.
     pub relay_poll_interval: Duration,
+    /// How long the active relay's database session may go silent (a hung process, a host that
+    /// vanished) before Postgres ends it, which frees the relay lock for a standby.
+    pub relay_session_timeout: Duration,
     /// How long a GET with `min_position` waits for the projections before answering stale.
     pub min_position_wait: Duration,
 }
@@ -120,6 +123,7 @@ impl Config {
             jwt_ttl: Duration::from_secs(jwt_ttl_seconds),
             log_format,
             relay_poll_interval: parse_ms("RELAY_POLL_INTERVAL_MS", 500)?,
+            relay_session_timeout: parse_ms("RELAY_SESSION_TIMEOUT_MS", 20_000)?,
             min_position_wait: parse_ms("MIN_POSITION_WAIT_MS", 5000)?,
         })
     }

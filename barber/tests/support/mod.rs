@@ -26,6 +26,11 @@ impl Server {
 
     /// `barber <role>`, once it answers `/readyz`.
     pub async fn start_role(env: &TestEnv, role: &str) -> Self {
+        Self::start_with(env, role, &[]).await
+    }
+
+    /// `barber <role>` with more environment settings.
+    pub async fn start_with(env: &TestEnv, role: &str, settings: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -39,6 +44,7 @@ impl Server {
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("JWT_SECRET", format!("crash-{}", env.database))
             .env("RUST_LOG", "error")
+            .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -57,6 +63,16 @@ impl Server {
             assert!(Instant::now() < deadline, "barber did not become ready");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Sends a signal by name (`STOP`, `CONT`) with `kill(1)`.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} failed");
     }
 
     /// SIGKILL: no shutdown, no flush, whatever was in flight is cut off.

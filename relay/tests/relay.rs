@@ -7,10 +7,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, stream::Stream};
-use command::relay::{Relay, RelayError, RelayStatus, GLOBAL_POSITION_HEADER};
 use events::RecordedEvent;
 use platform::shutdown::{self, ShutdownTrigger};
 use platform::testing::TestEnv;
+use relay::{Relay, RelayError, RelayStatus, GLOBAL_POSITION_HEADER};
 use serde_json::json;
 use sqlx::PgExecutor;
 use tokio::task::JoinHandle;

@@ -1,5 +1,5 @@
 //! When to look for new events: a notification on `barber_events` (sent by the command service
-//! after each commit, see `crate::store`), or the poll interval, whichever comes first. Polling
+//! after each commit, see `command::store`), or the poll interval, whichever comes first. Polling
 //! stays even when notifications work: an event committed while another transaction was open is
 //! not past the xid8 gate when its notification arrives, and nothing notifies when the gate
 //! opens (the relay then looks again after a few milliseconds).

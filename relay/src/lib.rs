@@ -34,7 +34,7 @@ mod wakeup;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use platform::shutdown::Shutdown;
@@ -53,6 +53,10 @@ const DEFAULT_BATCH_SIZE: usize = 500;
 /// How soon to look again when committed events wait behind an open transaction; doubled each
 /// time they are still held (a long transaction must not make the relay spin), up to the poll.
 const HELD_RECHECK: Duration = Duration::from_millis(2);
+/// How long after reading a batch under the lock the relay may still start publishing it. A
+/// relay that was frozen (SIGSTOP) may have lost its lock to a standby meanwhile; it drops the
+/// rest of the batch instead of sending it late (see `publish`).
+const PUBLISH_LEASE: Duration = Duration::from_secs(5);
 /// How long closing the lock's session may take (a dead connection must not hold up a stop).
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -72,6 +76,8 @@ pub enum RelayError {
     Publish(#[from] jetstream::context::PublishError),
     #[error("cannot encode an event: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("the batch was read {0:?} ago, longer than the relay may hold it unpublished")]
+    LeaseExpired(Duration),
     #[error("unreadable transaction id {0:?}")]
     TransactionId(String),
 }
@@ -137,7 +143,8 @@ impl Relay {
     /// ensures the stream, then publishes. Losing the lock's session sends it back to standby.
     #[tracing::instrument(name = "relay", skip_all, fields(stream = %self.config.events_stream))]
     pub async fn run(self, mut shutdown: Shutdown) -> Result<(), RelayError> {
-        let options = session_options(&self.config.database_url)?;
+        let options =
+            session_options(&self.config.database_url, self.config.relay_session_timeout)?;
         let mut backoff = Backoff::new(self.config.relay_poll_interval);
         self.status.set(false);
         while !shutdown.is_triggered() {
@@ -295,11 +302,18 @@ impl Relay {
         let Some(last) = batch.last() else {
             return Ok(Step::Idle);
         };
-        let published =
-            match publish::publish_batch(&self.jetstream, &self.config.nats_prefix, &batch).await {
-                Ok(published) => published,
-                Err(err) => return Ok(Step::PublishFailed(err)),
-            };
+        let deadline = Instant::now() + PUBLISH_LEASE;
+        let published = match publish::publish_batch(
+            &self.jetstream,
+            &self.config.nats_prefix,
+            &batch,
+            deadline,
+        )
+        .await
+        {
+            Ok(published) => published,
+            Err(err) => return Ok(Step::PublishFailed(err)),
+        };
         let next = Checkpoint::after(last);
         store::save_checkpoint(session, &self.config.events_stream, next).await?;
         *checkpoint = next;
@@ -313,10 +327,27 @@ impl Relay {
 }
 
 /// The relay's own session: not from the pool, since it holds the lock for the relay's lifetime.
-fn session_options(database_url: &str) -> Result<PgConnectOptions, RelayError> {
+///
+/// Postgres ends the session, and so frees the lock for a standby, when the relay stops talking:
+/// `idle_session_timeout` for a process that hangs (SIGSTOP, a stuck host) while idle, and TCP
+/// keepalives with `tcp_user_timeout` for a host that vanished, also in the middle of a
+/// statement. The active relay reads at least once per poll interval, far inside the timeout.
+fn session_options(
+    database_url: &str,
+    session_timeout: Duration,
+) -> Result<PgConnectOptions, RelayError> {
     let options = PgConnectOptions::from_str(database_url).map_err(RelayError::DatabaseUrl)?;
+    let millis = session_timeout.as_millis().max(1000);
+    let probe_seconds = (millis / 4000).max(1);
     Ok(options
         .application_name("barber-relay")
+        .options([
+            ("idle_session_timeout", format!("{millis}ms")),
+            ("tcp_user_timeout", format!("{millis}ms")),
+            ("tcp_keepalives_idle", probe_seconds.to_string()),
+            ("tcp_keepalives_interval", probe_seconds.to_string()),
+            ("tcp_keepalives_count", "3".to_owned()),
+        ])
         .disable_statement_logging())
 }
 
@@ -327,7 +358,7 @@ mod tests {
     #[test]
     fn a_bad_database_url_is_refused_at_start() {
         assert!(matches!(
-            session_options("not a url"),
+            session_options("not a url", Duration::from_secs(20)),
             Err(RelayError::DatabaseUrl(_))
         ));
     }
