@@ -11,7 +11,9 @@ use async_nats::jetstream::{AckKind, Message};
 use events::RecordedEvent;
 use sqlx::PgPool;
 
-use crate::bookkeeping::{self, Fate, Origin, Quick, Tally};
+use std::collections::HashSet;
+
+use crate::bookkeeping::{self, Fate, Origin, Tally};
 use crate::projection::Projection;
 use crate::store::Position;
 
@@ -57,6 +59,11 @@ pub(crate) async fn apply<P: Projection>(
 
 /// One try at the batch; `None` when a quick try met an event that failed for good (nothing
 /// committed).
+///
+/// The quick try claims, in one statement, every aggregate whose events in the batch follow the
+/// one last applied, opens their personal data in one read of the keys, and applies them: one
+/// round trip per event. The other events (duplicates, gaps) and every event of a careful try
+/// go through [`bookkeeping::handle_event`]. Events of one aggregate keep their order either way.
 async fn attempt<P: Projection>(
     pool: &PgPool,
     projection: &P,
@@ -67,11 +74,12 @@ async fn attempt<P: Projection>(
     let mut tx = pool.begin().await?;
     let checkpoint = bookkeeping::lock_checkpoint(&mut tx, name).await?;
     let mut tally = Tally::default();
-    let mut dispositions = Vec::with_capacity(messages.len());
+    let mut dispositions = vec![Disposition::Ack; messages.len()];
     let mut newest: Option<(Position, Option<u64>)> = None;
-    for message in messages {
+    // the batch's events of this projection's types: (message index, event, stream sequence)
+    let mut mine = Vec::with_capacity(messages.len());
+    for (at, message) in messages.iter().enumerate() {
         let stream_sequence = message.info().ok().map(|info| info.stream_sequence);
-        let body = String::from_utf8_lossy(&message.payload);
         let event: RecordedEvent = match serde_json::from_slice(&message.payload) {
             Ok(event) => event,
             Err(err) => {
@@ -79,10 +87,11 @@ async fn attempt<P: Projection>(
                     "cannot read the event envelope on {}: {err}",
                     message.subject
                 );
+                let body = String::from_utf8_lossy(&message.payload);
                 bookkeeping::dead_letter(&mut tx, name, None, stream_sequence, &error, &body)
                     .await?;
                 tally.dead_lettered += 1;
-                dispositions.push(Disposition::Terminate);
+                dispositions[at] = Disposition::Terminate;
                 continue;
             }
         };
@@ -90,39 +99,48 @@ async fn attempt<P: Projection>(
         if newest.is_none_or(|(p, _)| p < position) {
             newest = Some((position, stream_sequence));
         }
-        if !projection
+        // a projection over several types reads the whole stream: another type's event is
+        // acknowledged, still a step forward in commit order
+        if projection
             .aggregate_types()
             .contains(&event.aggregate_type.as_str())
         {
-            // a projection over several types reads the whole stream: not its event, but
-            // still a step forward in commit order
-            dispositions.push(Disposition::Ack);
-            continue;
+            mine.push((at, event, stream_sequence));
         }
-        if !careful {
-            match bookkeeping::handle_next_event(&mut tx, projection, &event, &mut tally).await? {
-                Quick::Applied => {
-                    dispositions.push(Disposition::Ack);
-                    continue;
-                }
-                Quick::NotNext => {}
-                Quick::FailedForGood => {
-                    tx.rollback().await?;
-                    return Ok(None);
-                }
-            }
-        }
+    }
+
+    let claimed = if careful {
+        HashSet::new()
+    } else {
+        let events: Vec<&RecordedEvent> = mine.iter().map(|(_, e, _)| e).collect();
+        bookkeeping::claim_runs(&mut tx, projection, &events).await?
+    };
+    let is_claimed =
+        |e: &RecordedEvent| claimed.contains(&(e.aggregate_type.clone(), e.aggregate_id.clone()));
+    let quick: Vec<&RecordedEvent> = mine
+        .iter()
+        .map(|(_, e, _)| e)
+        .filter(|e| is_claimed(e))
+        .collect();
+    if !quick.is_empty()
+        && !bookkeeping::apply_claimed(&mut tx, projection, &quick, &mut tally).await?
+    {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    for (at, event, stream_sequence) in mine.iter().filter(|(_, e, _)| !is_claimed(e)) {
+        let body = String::from_utf8_lossy(&messages[*at].payload);
         let origin = Origin::Message {
-            stream_sequence,
+            stream_sequence: *stream_sequence,
             body: &body,
         };
         let fate =
-            bookkeeping::handle_event(&mut tx, projection, &event, origin, &mut tally).await?;
-        dispositions.push(match fate {
-            Fate::DeadLettered => Disposition::Terminate,
-            Fate::Applied | Fate::Duplicate => Disposition::Ack,
-        });
+            bookkeeping::handle_event(&mut tx, projection, event, origin, &mut tally).await?;
+        if fate == Fate::DeadLettered {
+            dispositions[*at] = Disposition::Terminate;
+        }
     }
+
     if let Some((position, stream_sequence)) = newest.filter(|(p, _)| *p > checkpoint) {
         bookkeeping::fill_behind(&mut tx, projection, checkpoint, position, &mut tally).await?;
         bookkeeping::advance_checkpoint(&mut tx, name, position, stream_sequence).await?;

@@ -9,6 +9,8 @@
 //! fill and dead-lettering it again. The read model is repaired, once the cause is fixed, by a
 //! rebuild; the dead letter says what to look at.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use events::RecordedEvent;
 use platform::personal_data::{self, PersonalDataError};
@@ -283,62 +285,125 @@ pub(crate) async fn handle_event<P: Projection>(
     Ok(fate)
 }
 
-/// The common case in one statement: `event` is the next of its aggregate (or its first), and
-/// its sequence is claimed and applied without a savepoint. Anything else is handed back (see
-/// [`Quick`]) with nothing changed, or, for an event that failed for good, with the transaction
-/// possibly aborted. An `Err` is transient, as for [`handle_event`].
-pub(crate) async fn handle_next_event<P: Projection>(
+/// An aggregate as `(aggregate_type, aggregate_id)`.
+type AggregateKey<'a> = (&'a str, &'a str);
+/// The first and last sequence of an aggregate's consecutive events in a batch.
+type Run = (i64, i64);
+
+/// The quick path for a whole batch: for each aggregate whose events in `events` are
+/// consecutive sequences (in the order given) that follow the one last applied (or start at
+/// 1), claims the run in one statement for all of them. Returns the claimed aggregates, whose
+/// events the caller then applies with [`apply_claimed`]; any other event takes the careful
+/// path ([`handle_event`]). Nothing is claimed for an aggregate with a duplicate or a gap.
+pub(crate) async fn claim_runs<P: Projection>(
     conn: &mut PgConnection,
     projection: &P,
-    event: &RecordedEvent,
-    tally: &mut Tally,
-) -> Result<Quick, sqlx::Error> {
-    // the next event moves the aggregate's row on from the one before; a first event creates
-    // it. (An upsert whose insert proposes a row only for the first event never reached its
-    // update for any later one, which then always took the careful path.)
-    let claimed: Option<i64> = sqlx::query_scalar(
-        "with moved as (
-             update projection_aggregate_sequences
-                set last_sequence = $4
-              where projection = $1 and aggregate_type = $2 and aggregate_id = $3
-                and last_sequence = $4 - 1
-             returning last_sequence),
+    events: &[&RecordedEvent],
+) -> Result<HashSet<(String, String)>, sqlx::Error> {
+    // per aggregate, in order of first appearance: (first, last) or None when not consecutive
+    let mut runs: Vec<(AggregateKey<'_>, Option<Run>)> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    for event in events {
+        let key = (event.aggregate_type.as_str(), event.aggregate_id.as_str());
+        match index.get(&key) {
+            None => {
+                index.insert(key, runs.len());
+                runs.push((key, Some((event.sequence, event.sequence))));
+            }
+            Some(&at) => {
+                let run = &mut runs[at].1;
+                *run = run
+                    .filter(|(_, last)| *last + 1 == event.sequence)
+                    .map(|(first, _)| (first, event.sequence));
+            }
+        }
+    }
+    let mut types = Vec::new();
+    let mut ids = Vec::new();
+    let mut firsts = Vec::new();
+    let mut lasts = Vec::new();
+    for ((aggregate_type, aggregate_id), run) in &runs {
+        if let Some((first, last)) = run {
+            types.push(*aggregate_type);
+            ids.push(*aggregate_id);
+            firsts.push(*first);
+            lasts.push(*last);
+        }
+    }
+    if types.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let claimed: Vec<(String, String)> = sqlx::query_as(
+        "with runs as (
+             select * from unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[])
+                 as r(aggregate_type, aggregate_id, first_sequence, last_sequence)),
+         moved as (
+             update projection_aggregate_sequences s
+                set last_sequence = r.last_sequence
+               from runs r
+              where s.projection = $1 and s.aggregate_type = r.aggregate_type
+                and s.aggregate_id = r.aggregate_id and s.last_sequence = r.first_sequence - 1
+             returning s.aggregate_type, s.aggregate_id),
          created as (
              insert into projection_aggregate_sequences
                  (projection, aggregate_type, aggregate_id, last_sequence)
-             select $1, $2, $3, $4 where $4 = 1
+             select $1, aggregate_type, aggregate_id, last_sequence from runs
+              where first_sequence = 1
              on conflict (projection, aggregate_type, aggregate_id) do nothing
-             returning last_sequence)
-         select last_sequence from moved union all select last_sequence from created",
+             returning aggregate_type, aggregate_id)
+         select aggregate_type, aggregate_id from moved
+         union all select aggregate_type, aggregate_id from created",
     )
     .bind(projection.name())
-    .bind(&event.aggregate_type)
-    .bind(&event.aggregate_id)
-    .bind(event.sequence)
-    .fetch_optional(&mut *conn)
+    .bind(&types)
+    .bind(&ids)
+    .bind(&firsts)
+    .bind(&lasts)
+    .fetch_all(&mut *conn)
     .await?;
-    if claimed.is_none() {
-        return Ok(Quick::NotNext);
-    }
-    match apply_opened(conn, projection, event).await {
-        Ok(()) => {
-            tally.count(Fate::Applied, event);
-            Ok(Quick::Applied)
-        }
-        Err(ApplyError::Transient(err)) => Err(err),
-        Err(_) => Ok(Quick::FailedForGood),
-    }
+    Ok(claimed.into_iter().collect())
 }
 
-/// How [`handle_next_event`] ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Quick {
-    Applied,
-    /// A duplicate or a gap, nothing changed: hand it to [`handle_event`].
-    NotNext,
-    /// The event can never apply and the transaction may be aborted: roll the batch back and
-    /// redo it with [`handle_event`], which undoes a failing event alone.
-    FailedForGood,
+/// Applies events whose sequences [`claim_runs`] claimed, in the order given, their personal
+/// data opened in one read of the keys. `Ok(false)` when one failed for good (the transaction
+/// may be aborted: the caller rolls back and redoes the batch on the careful path, which
+/// dead-letters the failing event alone); an `Err` is transient.
+pub(crate) async fn apply_claimed<P: Projection>(
+    conn: &mut PgConnection,
+    projection: &P,
+    events: &[&RecordedEvent],
+    tally: &mut Tally,
+) -> Result<bool, sqlx::Error> {
+    let mut opened: Vec<RecordedEvent> = Vec::new();
+    let mut sealed_at = Vec::with_capacity(events.len());
+    for event in events {
+        if personal_data::has_sealed_pii(&event.payload) {
+            sealed_at.push(Some(opened.len()));
+            opened.push((*event).clone());
+        } else {
+            sealed_at.push(None);
+        }
+    }
+    if !opened.is_empty() {
+        let payloads = opened
+            .iter_mut()
+            .map(|e| (e.tenant_id, &mut e.payload))
+            .collect();
+        match personal_data::open(&mut *conn, payloads).await {
+            Ok(()) => {}
+            Err(PersonalDataError::Database(err)) => return Err(err),
+            Err(_) => return Ok(false),
+        }
+    }
+    for (event, sealed) in events.iter().zip(sealed_at) {
+        let event = sealed.map_or(*event, |at| &opened[at]);
+        match projection.apply(conn, event).await {
+            Ok(()) => tally.count(Fate::Applied, event),
+            Err(ApplyError::Transient(err)) => return Err(err),
+            Err(_) => return Ok(false),
+        }
+    }
+    Ok(true)
 }
 
 /// Applies `event` with its personal data opened: a projection reads plaintext, and the

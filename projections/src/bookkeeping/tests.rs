@@ -45,10 +45,12 @@ impl Projection for Recorder {
         conn: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
-        sqlx::query("insert into projection_checkpoints (projection) values ($1)")
-            .bind(format!("side-effect-{}", event.sequence))
-            .execute(conn)
-            .await?;
+        sqlx::query(
+            "insert into projection_checkpoints (projection) values ($1) on conflict do nothing",
+        )
+        .bind(format!("side-effect-{}", event.sequence))
+        .execute(conn)
+        .await?;
         if let Some((sequence, error)) = self.fail_at {
             if sequence == event.sequence {
                 return Err(error());
@@ -136,31 +138,54 @@ async fn an_applied_sequence_is_not_applied_again_and_a_gap_is_filled_in_order()
 }
 
 #[tokio::test]
-async fn the_quick_path_takes_every_next_event_and_hands_back_duplicates_and_gaps() {
+async fn the_quick_path_claims_runs_that_follow_the_last_applied_and_leaves_duplicates_and_gaps() {
     let env = TestEnv::new().await;
-    let events = append(&env, "q", 4).await;
+    let q = append(&env, "q", 4).await;
+    let r = append(&env, "r", 3).await;
     let recorder = Recorder::new(None);
     let mut tx = env.pool.begin().await.expect("begin");
     let mut tally = Tally::default();
-    let others = append(&env, "r", 3).await;
-    // the first and every next one, not only the first; then a duplicate, an old one and a gap
-    // are handed back untouched, and the next one after them is quick again
-    let steps = [
-        (&events[0], Quick::Applied),
-        (&events[1], Quick::Applied),
-        (&events[2], Quick::Applied),
-        (&events[2], Quick::NotNext),
-        (&events[0], Quick::NotNext),
-        (&others[2], Quick::NotNext),
-        (&events[3], Quick::Applied),
-    ];
-    for (event, expected) in steps {
-        let quick = handle_next_event(&mut tx, &recorder, event, &mut tally)
-            .await
-            .expect("no transient error");
-        assert_eq!(quick, expected, "{} {}", event.aggregate_id, event.sequence);
-    }
-    assert_eq!(recorder.applied(), vec![1, 2, 3, 4]);
+    // a new aggregate's first three, and another's first: both claimed in one statement
+    let batch = vec![&q[0], &r[0], &q[1], &q[2]];
+    let claimed = claim_runs(&mut tx, &recorder, &batch)
+        .await
+        .expect("claimed");
+    assert_eq!(claimed.len(), 2, "{claimed:?}");
+    assert!(apply_claimed(&mut tx, &recorder, &batch, &mut tally)
+        .await
+        .expect("applied"));
+    assert_eq!(recorder.applied(), vec![1, 1, 2, 3]);
+
+    // a duplicate followed by the next, a gap, and events out of order: none claimed
+    let claimed = claim_runs(&mut tx, &recorder, &[&q[2], &q[3]])
+        .await
+        .expect("looked");
+    assert!(
+        claimed.is_empty(),
+        "a run must start right after the last applied"
+    );
+    let claimed = claim_runs(&mut tx, &recorder, &[&r[2]])
+        .await
+        .expect("looked");
+    assert!(claimed.is_empty(), "a gap is the careful path's");
+    let claimed = claim_runs(&mut tx, &recorder, &[&r[2], &r[1]])
+        .await
+        .expect("looked");
+    assert!(claimed.is_empty(), "out of order is the careful path's");
+
+    // the next ones are quick again
+    let claimed = claim_runs(&mut tx, &recorder, &[&q[3], &r[1], &r[2]])
+        .await
+        .expect("claimed");
+    assert_eq!(claimed.len(), 2);
+    let last: Vec<i64> = sqlx::query_scalar(
+        "select last_sequence from projection_aggregate_sequences
+          where projection = 'recorder' order by aggregate_id",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .expect("read");
+    assert_eq!(last, vec![4, 3]);
 }
 
 #[tokio::test]

@@ -24,7 +24,9 @@ mod shadow;
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::bookkeeping::{self, Origin, Quick, Tally};
+use events::RecordedEvent;
+
+use crate::bookkeeping::{self, Origin, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{self, Projection, Registered};
 use crate::store::{self, Position};
@@ -205,29 +207,23 @@ impl Replay {
             .execute(&mut *conn)
             .await?;
         let mut tally = Tally::default();
-        let mut careful = false;
-        for event in &page {
-            match bookkeeping::handle_next_event(conn, projection, event, &mut tally).await? {
-                Quick::Applied => {}
-                Quick::NotNext => {
-                    bookkeeping::handle_event(conn, projection, event, Origin::Store, &mut tally)
-                        .await?;
-                }
-                Quick::FailedForGood => {
-                    careful = true;
-                    break;
-                }
-            }
-        }
-        if careful {
+        let events: Vec<&RecordedEvent> = page.iter().collect();
+        let claimed = bookkeeping::claim_runs(conn, projection, &events).await?;
+        let is_claimed = |e: &RecordedEvent| {
+            claimed.contains(&(e.aggregate_type.clone(), e.aggregate_id.clone()))
+        };
+        let quick: Vec<&RecordedEvent> = page.iter().filter(|e| is_claimed(e)).collect();
+        let failed = !quick.is_empty()
+            && !bookkeeping::apply_claimed(conn, projection, &quick, &mut tally).await?;
+        if failed {
+            // the claim is undone too: every event of the page takes the careful path
             sqlx::query("rollback to savepoint replay_page")
                 .execute(&mut *conn)
                 .await?;
             tally = Tally::default();
-            for event in &page {
-                bookkeeping::handle_event(conn, projection, event, Origin::Store, &mut tally)
-                    .await?;
-            }
+        }
+        for event in page.iter().filter(|e| failed || !is_claimed(e)) {
+            bookkeeping::handle_event(conn, projection, event, Origin::Store, &mut tally).await?;
         }
         sqlx::query("release savepoint replay_page")
             .execute(&mut *conn)
