@@ -35,3 +35,8 @@ pub const APPOINTMENTS: ReadModel = ReadModel {
     name: "appointments",
     aggregate_types: &[events::appointment::AGGREGATE_TYPE],
 };
+
+pub const RESERVATIONS: ReadModel = ReadModel {
+    name: "reservations",
+    aggregate_types: &[events::schedule::AGGREGATE_TYPE],
+};

@@ -12,6 +12,7 @@
 //! - [`customers`], [`services`], [`staff`]: the customers, services and staff read models
 //!   (one module per projection).
 //! - [`appointments`]: the appointments read model (status, times, payment).
+//! - [`reservations`]: every live reservation of every barber's day, from the Schedule's events.
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -31,6 +32,7 @@ mod lag;
 pub mod progress;
 pub mod projection;
 pub mod rebuild;
+pub mod reservations;
 pub mod runtime;
 pub mod services;
 pub mod staff;

@@ -14,6 +14,7 @@ use crate::appointments::Appointments;
 use crate::businesses::Businesses;
 use crate::customers::Customers;
 use crate::error::{ApplyError, ProjectionError};
+use crate::reservations::Reservations;
 use crate::services::Services;
 use crate::staff::Staff;
 
@@ -51,6 +52,7 @@ pub enum Registered {
     Appointments(Appointments),
     Businesses(Businesses),
     Customers(Customers),
+    Reservations(Reservations),
     Services(Services),
     Staff(Staff),
 }
@@ -63,6 +65,7 @@ pub fn all() -> Vec<Registered> {
         Registered::Services(Services),
         Registered::Staff(Staff),
         Registered::Appointments(Appointments),
+        Registered::Reservations(Reservations),
     ]
 }
 
@@ -88,6 +91,7 @@ impl Projection for Registered {
             Self::Appointments(p) => p.name(),
             Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
+            Self::Reservations(p) => p.name(),
             Self::Services(p) => p.name(),
             Self::Staff(p) => p.name(),
         }
@@ -98,6 +102,7 @@ impl Projection for Registered {
             Self::Appointments(p) => p.aggregate_types(),
             Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
+            Self::Reservations(p) => p.aggregate_types(),
             Self::Services(p) => p.aggregate_types(),
             Self::Staff(p) => p.aggregate_types(),
         }
@@ -108,6 +113,7 @@ impl Projection for Registered {
             Self::Appointments(p) => p.tables(),
             Self::Businesses(p) => p.tables(),
             Self::Customers(p) => p.tables(),
+            Self::Reservations(p) => p.tables(),
             Self::Services(p) => p.tables(),
             Self::Staff(p) => p.tables(),
         }
@@ -122,6 +128,7 @@ impl Projection for Registered {
             Self::Appointments(p) => p.apply(conn, event).await,
             Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
+            Self::Reservations(p) => p.apply(conn, event).await,
             Self::Services(p) => p.apply(conn, event).await,
             Self::Staff(p) => p.apply(conn, event).await,
         }
@@ -132,6 +139,7 @@ impl Projection for Registered {
             Self::Appointments(p) => p.reset(conn).await,
             Self::Businesses(p) => p.reset(conn).await,
             Self::Customers(p) => p.reset(conn).await,
+            Self::Reservations(p) => p.reset(conn).await,
             Self::Services(p) => p.reset(conn).await,
             Self::Staff(p) => p.reset(conn).await,
         }
