@@ -1,12 +1,12 @@
 //! The demo business that `make run` logs in to. Seeding twice is harmless.
 
 use command::accounts::{self, SignUp};
-use command::business::{Business, BusinessCommand};
-use command::customer::{CustomerDetails, CustomerProfile};
 use command::customer_book::{self, NewCustomer};
-use command::service::{Service, ServiceCommand, ServiceDefinition};
-use command::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use command::store::EventStore;
+use domain::business::{Business, BusinessCommand};
+use domain::customer::{CustomerDetails, CustomerProfile};
+use domain::service::{Service, ServiceCommand, ServiceDefinition};
+use domain::staff::{BreakInput, StaffCommand, StaffMember, StaffProfileInput, WorkingDayInput};
 use events::EventMetadata;
 use platform::{ApiError, Config};
 use uuid::Uuid;

@@ -8,14 +8,15 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use domain::business::{Business, BusinessCommand};
+use domain::contact::normalise_email;
 use events::EventMetadata;
 use platform::auth::JwtKeys;
 use platform::ApiError;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::business::{Business, BusinessCommand};
-use crate::contact::normalise_email;
+use crate::http::IntoProblem;
 use crate::store::{CommandError, EventStore};
 
 const OWNER: &str = "owner";
@@ -99,7 +100,7 @@ pub async fn sign_up(
         "insert into business_timezones (business_id, timezone, currency) values ($1, $2, $3)",
     )
     .bind(business_id)
-    .bind(crate::business::canonical_timezone(&request.timezone).unwrap_or_default())
+    .bind(domain::business::canonical_timezone(&request.timezone).unwrap_or_default())
     .bind(&request.currency)
     .execute(&mut *tx)
     .await?;
@@ -118,7 +119,7 @@ pub async fn sign_up(
         .execute::<Business>(&business_id.to_string(), command, &metadata)
         .await
         .map_err(|err| match err {
-            CommandError::Refused(e) => ApiError::from(e),
+            CommandError::Refused(e) => e.into_problem(),
             CommandError::Conflict => {
                 ApiError::conflict("concurrent_modification", err.to_string())
             }

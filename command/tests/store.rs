@@ -2,13 +2,13 @@
 //! aggregate is always what the event store folds to, and a decision over several streams is
 //! recorded on all of them or on none.
 
-use command::customer::{
-    Customer, CustomerCommand, CustomerDetails, CustomerError, CustomerProfile, CustomerRefusal,
-    ProfileChanges,
-};
 use command::store::{
     CommandError, CustomerFence, EventStore, Known, Recording, StaffFence, TimezoneFence,
     Unrecorded,
+};
+use domain::customer::{
+    Customer, CustomerCommand, CustomerDetails, CustomerError, CustomerProfile, CustomerRefusal,
+    ProfileChanges,
 };
 use events::EventMetadata;
 use platform::shutdown;
@@ -334,7 +334,7 @@ async fn a_decision_behind_a_timezone_fence_is_recorded_only_on_that_timezone() 
 
 #[tokio::test]
 async fn a_remembered_rota_holds_each_time_off_once() {
-    use command::staff::{StaffCommand, StaffMember, StaffProfileInput};
+    use domain::staff::{StaffCommand, StaffMember, StaffProfileInput};
     let given = Given::new().await;
     let store = given.store();
     let (tenant, metadata) = (given.tenant, &given.metadata);

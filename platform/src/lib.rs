@@ -11,7 +11,6 @@
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
 //! - [`text`]: no control characters in text from clients.
 //! - [`personal_data`]: customers' personal data in events, sealed per customer (crypto-shredding).
-//! - [`phone`]: phone numbers in E.164 and ISO country codes, read alike by every service.
 //! - [`request`]: the request metadata (correlation id) that becomes event metadata.
 //! - [`shutdown`]: one stop signal for every task of a process.
 //! - [`http`]: middleware every service uses: request ids, tracing, metrics, health.
@@ -24,7 +23,6 @@ pub mod http;
 pub mod json;
 pub mod nats;
 pub mod personal_data;
-pub mod phone;
 pub mod problem;
 pub mod progress;
 pub mod read_models;

@@ -197,7 +197,7 @@ fn search_pattern(q: &str, country: Option<&str>) -> Option<String> {
 
 /// What a phone-looking search looks for in the stored E.164 numbers.
 fn phone_term(q: &str, country: Option<&str>) -> String {
-    if let Some(number) = platform::phone::to_e164(q, country) {
+    if let Some(number) = domain::phone::to_e164(q, country) {
         return number;
     }
     let digits: String = q
@@ -206,7 +206,7 @@ fn phone_term(q: &str, country: Option<&str>) -> String {
         .collect();
     let national = country
         .filter(|_| !digits.starts_with('+'))
-        .and_then(platform::phone::national_prefix);
+        .and_then(domain::phone::national_prefix);
     match national {
         Some(prefix) if digits.len() > prefix.len() && digits.starts_with(&prefix) => {
             digits[prefix.len()..].to_owned()

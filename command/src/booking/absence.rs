@@ -8,18 +8,18 @@
 //! is, and the answer lists those that could not (409 `no_barber_free`).
 
 use chrono::{DateTime, Utc};
+use domain::appointment::{slot_reservation_id, Appointment, AppointmentCommand};
+use domain::bookable::Stretch;
+use domain::customer::Customer;
+use domain::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
+use domain::schedule::{Interval, Schedule, ScheduleCommand, ScheduleId};
+use domain::staff::StaffMember;
 use events::EventMetadata;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::facts::{self, Lookup};
-use super::stretch::Stretch;
 use super::BookingError;
-use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand};
-use crate::customer::Customer;
-use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
-use crate::schedule::{Interval, Schedule, ScheduleCommand, ScheduleId};
-use crate::staff::StaffMember;
 use crate::store::{CommandError, Decision, EventStore, Known, StaffFence};
 use events::schedule::ReservationKind;
 

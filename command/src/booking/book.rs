@@ -6,16 +6,17 @@
 //! chairs at once (`customer_double_booked`, unless the business allows it).
 
 use chrono::{DateTime, Utc};
+use domain::appointment::{Appointment, AppointmentCommand};
+use domain::bookable::grid::round_up;
+use domain::bookable::{check_window, Asker, Stretch};
+use domain::customer_day::CustomerDay;
+use domain::schedule::{Schedule, ScheduleId};
 use events::appointment::AppointmentSource;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::facts::{self, Asker, Lookup};
-use super::stretch::Stretch;
-use super::{grid, retrying, BookingError};
-use crate::appointment::{Appointment, AppointmentCommand};
-use crate::customer_day::CustomerDay;
-use crate::schedule::{Schedule, ScheduleId};
+use super::facts::{self, Lookup};
+use super::{on_grid, retrying, BookingError};
 use crate::store::{Committed, CustomerFence, EventStore, Known, StaffFence};
 
 /// A request to book.
@@ -40,9 +41,9 @@ pub async fn book(
     let mut request = request;
     if request.source == AppointmentSource::WalkIn {
         // a walk-in starts "now", wherever the clock is: at the next mark
-        request.starts_at = grid::round_up(request.starts_at);
+        request.starts_at = round_up(request.starts_at);
     } else {
-        grid::check(request.starts_at)?;
+        on_grid(request.starts_at)?;
     }
     let appointment_id = Uuid::new_v4();
     let committed = retrying(|| book_once(store, &request, appointment_id, metadata, now)).await?;
@@ -83,7 +84,7 @@ async fn book_once(
         AppointmentSource::Online => Asker::Customer,
         AppointmentSource::FrontDesk | AppointmentSource::Phone => Asker::Shop,
     };
-    facts::check_window(&facts.policy, starts_at, now, asker)?;
+    check_window(&facts.policy, starts_at, now, asker)?;
     let stretch = facts.stretch(starts_at, facts.duration, facts.buffer);
     let Stretch {
         ends_at,

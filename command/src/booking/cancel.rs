@@ -3,15 +3,15 @@
 //! cancellation is on record and never before.
 
 use chrono::{DateTime, Utc};
+use domain::appointment::{Appointment, AppointmentCommand};
+use domain::business::Business;
+use domain::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
+use domain::schedule::{Schedule, ScheduleCommand};
 use events::appointment::AppointmentStatus;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::{retrying, BookingError};
-use crate::appointment::{Appointment, AppointmentCommand};
-use crate::business::Business;
-use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
-use crate::schedule::{Schedule, ScheduleCommand};
 use crate::store::{Committed, EventStore};
 
 /// A cancellation.
@@ -106,7 +106,7 @@ async fn end_and_free(
     let (Some(day), Some(reservation_id)) = holds else {
         // never booked: the appointment refused above
         return Err(BookingError::Appointment(
-            crate::appointment::AppointmentError::NotFound,
+            domain::appointment::AppointmentError::NotFound,
         ));
     };
     if matches!(

@@ -5,15 +5,15 @@
 //! overlap the stretch it replaces), and the customer's day moves the time. The price follows
 //! the new service unless the desk sets one.
 
+use domain::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
+use domain::bookable::Stretch;
+use domain::customer_day::CustomerDay;
+use domain::schedule::Schedule;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::facts::{self, Lookup};
-use super::stretch::Stretch;
 use super::{retrying, BookingError};
-use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
-use crate::customer_day::CustomerDay;
-use crate::schedule::Schedule;
 use crate::store::{Committed, EventStore, StaffFence};
 
 /// Another service for an appointment.

@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
+use domain::service::{Service, ServiceCommand};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::BookingError;
-use crate::service::{Service, ServiceCommand};
 use crate::store::{Decision, EventStore};
 
 /// A service that needs a price in the new currency.
@@ -92,7 +92,7 @@ pub(super) async fn reprice(
 pub struct NewService {
     pub tenant_id: Uuid,
     pub service_id: Uuid,
-    pub definition: crate::service::ServiceDefinition,
+    pub definition: domain::service::ServiceDefinition,
     /// Minor units of the business's currency.
     pub price_cents: i64,
 }
@@ -107,7 +107,7 @@ pub async fn add_service(
 ) -> Result<crate::store::Committed, BookingError> {
     super::retrying(|| async {
         let business = store
-            .known::<crate::business::Business>(&request.tenant_id.to_string())
+            .known::<domain::business::Business>(&request.tenant_id.to_string())
             .await?
             .state;
         if !business.is_open() {

@@ -10,14 +10,14 @@
 //! the barber inactive and are refused.
 
 use chrono::{DateTime, Duration, Utc};
+use domain::schedule::{day, Interval, Schedule, ScheduleId};
+use domain::staff::{StaffCommand, StaffMember};
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::absence::{self, Bookings};
 use super::time_off::{staff_and_zone, StaffAndZone};
 use super::{retrying, BookingError};
-use crate::schedule::{day, Interval, Schedule, ScheduleId};
-use crate::staff::{StaffCommand, StaffMember};
 use crate::store::{Committed, EventStore, Known};
 
 /// Each of the barber's days in `range` (schedule ids) with its newest sequence, in id order.

@@ -1,12 +1,14 @@
 //! Why a booking step was not taken. The aggregates' own refusals are carried as they are; the
 //! rest are facts the step looked up (the service exists, the barber works then…).
 
-use crate::appointment::AppointmentError;
-use crate::business::BusinessError;
-use crate::customer_day::CustomerDayError;
-use crate::schedule::ScheduleError;
-use crate::service::ServiceError;
-use crate::staff::StaffError;
+use domain::appointment::AppointmentError;
+use domain::bookable::OutsideWindow;
+use domain::business::BusinessError;
+use domain::customer_day::CustomerDayError;
+use domain::schedule::ScheduleError;
+use domain::service::ServiceError;
+use domain::staff::StaffError;
+
 use crate::store::{CommandError, Unrecorded};
 
 /// Why a booking step was not taken.
@@ -31,16 +33,10 @@ pub enum BookingError {
     CustomerNotFound,
     #[error("the customer's personal data was erased; they can no longer be booked")]
     CustomerErased,
-    #[error("the start time is in the past")]
-    InThePast,
     #[error("times lie on the 5-minute grid, with no seconds (e.g. 10:05:00)")]
     OffGrid,
-    #[error("bookings close {0} minutes before the start")]
-    InsideLeadTime(u32),
-    #[error("bookings open at most {0} days ahead")]
-    BeyondHorizon(u32),
-    #[error("a walk-in starts now (within 15 minutes)")]
-    WalkInNotNow,
+    #[error(transparent)]
+    Window(#[from] OutsideWindow),
     #[error("the business is closed then: the slot lies outside its opening hours")]
     OutsideOpeningHours,
     #[error("bookings or time off lie ahead in the current timezone; move or cancel them first")]
@@ -54,7 +50,7 @@ pub enum BookingError {
     #[error(transparent)]
     Service(ServiceError),
     #[error(transparent)]
-    Customer(crate::customer::CustomerRefusal),
+    Customer(domain::customer::CustomerRefusal),
     #[error("no barber is free to take {} of the appointments at their time; nothing was changed", .0.len())]
     NoBarberFree(Vec<super::Displaced>),
     #[error(transparent)]

@@ -1,23 +1,22 @@
 //! The facts a booking is decided on, read from the aggregates that own them (strongly
-//! consistent, from the event store) and checked before any slot is reserved.
-//!
-//! When a barber can be booked on a day is their working hours (less breaks) within the
-//! business's opening hours (less its breaks), both local wall-clock times in the business's
-//! timezone, each turned into UTC for that date before they are intersected.
+//! consistent, from the event store) and checked before any slot is reserved. When the barber
+//! can be booked on the day is asked of [`domain::bookable`], the rules a search for free slots
+//! asks too.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use domain::bookable::Hours;
+use domain::business::Business;
+use domain::customer::Customer;
+use domain::customer_day::{CustomerDay, CustomerDayId};
+use domain::schedule::{day, Interval, Schedule, ScheduleId};
+use domain::service::Service;
+use domain::staff::StaffMember;
 use events::business::BookingPolicy;
 use events::staff::WorkingDay;
 use uuid::Uuid;
 
 use super::BookingError;
-use crate::business::Business;
-use crate::customer::Customer;
-use crate::customer_day::{CustomerDay, CustomerDayId};
-use crate::schedule::{day, Interval, Schedule, ScheduleId};
-use crate::service::Service;
-use crate::staff::StaffMember;
 use crate::store::{EventStore, Known, TimezoneFence};
 
 /// What a step asks about.
@@ -140,7 +139,7 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
         return Err(BookingError::CustomerErased);
     }
     if let Some(into) = customer.as_ref().and_then(|c| c.merged_into(tenant_id)) {
-        let merged = crate::customer::CustomerError::Merged(into);
+        let merged = domain::customer::CustomerError::Merged(into);
         return Err(BookingError::Customer(merged.into()));
     }
     if customer.is_some_and(|c| !c.belongs_to(tenant_id)) {
@@ -176,119 +175,29 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     })
 }
 
-/// Who is asking for a slot, as far as the booking window cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Asker {
-    /// A customer booking themselves (online): the policy's minimum lead time applies, so the
-    /// shop is never surprised by a booking it cannot prepare for.
-    Customer,
-    /// The shop itself (front desk, phone, a reschedule by staff): it knows what it can take,
-    /// so it may book inside the lead time. The event's actor and source say who did.
-    Shop,
-    /// A walk-in: in the shop already, starting about now.
-    WalkIn,
-}
-
-/// The booking window of the policy: not in the past, not inside the minimum lead time (for a
-/// customer booking themselves), not beyond the horizon; a walk-in starts now.
-pub(super) fn check_window(
-    policy: &BookingPolicy,
-    starts_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-    asker: Asker,
-) -> Result<(), BookingError> {
-    if asker == Asker::WalkIn {
-        // a walk-in starts about now: a few minutes either way is the front desk's clock
-        if (starts_at - now).num_minutes().abs() > 15 {
-            return Err(BookingError::WalkInNotNow);
-        }
-        return Ok(());
-    }
-    if starts_at < now {
-        return Err(BookingError::InThePast);
-    }
-    if asker == Asker::Customer
-        && starts_at < now + Duration::minutes(i64::from(policy.min_lead_minutes))
-    {
-        return Err(BookingError::InsideLeadTime(policy.min_lead_minutes));
-    }
-    if starts_at > now + Duration::days(i64::from(policy.max_advance_days)) {
-        return Err(BookingError::BeyondHorizon(policy.max_advance_days));
-    }
-    Ok(())
-}
-
 impl Facts {
-    /// When the barber can be booked on local date `date`, in UTC: their working hours less
-    /// breaks, within the business's opening hours less its breaks. Time off is not subtracted
-    /// here: it is blocked on the day's Schedule, which refuses an overlapping booking as
-    /// `during_time_off` (and decides a race between the two).
-    pub(super) fn open_intervals(&self, date: NaiveDate) -> Vec<Interval> {
-        let worked = self.working_intervals(date);
-        match self.opening_intervals(date) {
-            Some(open) => intersect(&worked, &open),
-            None => worked,
+    /// The barber's week and the business's, in its timezone: when they can be booked.
+    fn hours(&self) -> Hours<'_> {
+        Hours {
+            timezone: self.timezone,
+            staff: &self.staff,
+            opening_hours: self.opening_hours.as_deref(),
         }
     }
 
-    /// Whether `[starts_at, until)` (a service, without its clean-up buffer) is a stretch the
-    /// barber works but the business is closed for: refused as `outside_opening_hours` before
-    /// anything is reserved. A stretch outside the barber's own hours is not: the Schedule
-    /// refuses it as `outside_working_hours`.
+    /// When the barber can be booked on local date `date`, in UTC ([`Hours::open_intervals`]).
+    pub(super) fn open_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        self.hours().open_intervals(date)
+    }
+
+    /// Whether a service `[starts_at, until)` falls where the barber works but the business is
+    /// closed ([`Hours::outside_opening_hours`]).
     pub(super) fn outside_opening_hours(
         &self,
         date: NaiveDate,
         starts_at: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> bool {
-        let Some(wanted) = Interval::new(starts_at, until) else {
-            return false;
-        };
-        let covers = |pieces: &[Interval]| pieces.iter().any(|p| p.contains(&wanted));
-        covers(&self.working_intervals(date)) && !covers(&self.open_intervals(date))
-    }
-
-    /// The barber's shifts on `date` less their breaks, in UTC.
-    fn working_intervals(&self, date: NaiveDate) -> Vec<Interval> {
-        local_intervals(
-            self.timezone,
-            date,
-            self.staff.working_hours_on(date.weekday()),
-        )
-    }
-
-    /// The business's hours on `date` less its breaks, in UTC: empty on a closed day, `None`
-    /// when it has no opening hours at all.
-    fn opening_intervals(&self, date: NaiveDate) -> Option<Vec<Interval>> {
-        let week = self.opening_hours.as_ref()?;
-        let weekday = events::staff::Weekday::from(date.weekday());
-        let shifts = week.iter().filter(|d| d.weekday == weekday).collect();
-        Some(local_intervals(self.timezone, date, shifts))
+        self.hours().outside_opening_hours(date, starts_at, until)
     }
 }
-
-/// One day's shifts less their breaks on `date`, in UTC, sorted and merged (daylight-saving
-/// rules: `schedule::day`).
-fn local_intervals(tz: Tz, date: NaiveDate, shifts: Vec<&WorkingDay>) -> Vec<Interval> {
-    let hours: Vec<_> = shifts.iter().map(|s| (s.start, s.end)).collect();
-    let breaks: Vec<_> = shifts
-        .iter()
-        .flat_map(|s| s.breaks.iter().map(|b| (b.start, b.end)))
-        .collect();
-    day::open_intervals(tz, date, &hours, &breaks, &[])
-}
-
-/// The instants in both `a` and `b`, sorted and merged.
-fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
-    let both = a
-        .iter()
-        .flat_map(|x| {
-            b.iter()
-                .filter_map(|y| Interval::new(x.start.max(y.start), x.end.min(y.end)))
-        })
-        .collect();
-    day::normalise(both)
-}
-
-#[cfg(test)]
-mod tests;

@@ -11,15 +11,15 @@
 
 use std::collections::BTreeSet;
 
+use domain::appointment::{Appointment, AppointmentCommand};
+use domain::business::Business;
+use domain::customer::{Customer, CustomerCommand};
+use domain::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::{retrying, BookingError};
-use crate::appointment::{Appointment, AppointmentCommand};
-use crate::business::Business;
-use crate::customer::{Customer, CustomerCommand};
 use crate::customer_book::contacts;
-use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
 use crate::store::{Committed, EventStore, Known};
 
 /// A merge: `duplicate` goes into `survivor`.
@@ -200,7 +200,7 @@ async fn appointments_of<'c>(
 
 /// A customer's refusal in a merge.
 fn customer_refusal(
-    err: crate::store::CommandError<crate::customer::CustomerRefusal>,
+    err: crate::store::CommandError<domain::customer::CustomerRefusal>,
 ) -> BookingError {
     use crate::store::CommandError;
     match err {

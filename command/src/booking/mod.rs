@@ -32,7 +32,6 @@ mod currency;
 mod deactivate;
 mod error;
 mod facts;
-mod grid;
 mod merge;
 mod reschedule;
 mod stretch;
@@ -46,6 +45,7 @@ pub use cancel::{cancel, mark_no_show, CancelRequest};
 pub use change_service::{change_service, ServiceChangeRequest};
 pub use currency::{add_service, NewService, Unpriced};
 pub use deactivate::{deactivate_staff, DeactivationRequest};
+use domain::bookable::grid;
 pub use error::BookingError;
 #[cfg(test)]
 pub use error::BookingErrorDiscriminants;
@@ -57,6 +57,8 @@ pub use workflow::{add_note, check_in, complete, confirm, start, Payment};
 
 use std::future::Future;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 /// How often a step is decided again after another writer changed one of its records. Each
 /// attempt reads the records afresh, so a loser usually finds a clear answer on the second
@@ -83,6 +85,15 @@ where
         }
     }
     Err(BookingError::Conflict)
+}
+
+/// Refuses an instant off the 5-minute grid (`off_grid`).
+fn on_grid(at: DateTime<Utc>) -> Result<(), BookingError> {
+    if grid::is_on_grid(at) {
+        Ok(())
+    } else {
+        Err(BookingError::OffGrid)
+    }
 }
 
 /// Up to 2^n milliseconds (at most 64), uniformly spread.

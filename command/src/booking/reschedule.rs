@@ -5,15 +5,15 @@
 //! is recorded, the other is decided again from where the first left it.
 
 use chrono::{DateTime, Utc};
+use domain::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
+use domain::bookable::{check_window, Asker, Stretch};
+use domain::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
+use domain::schedule::{Schedule, ScheduleCommand, ScheduleId};
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::facts::{self, Asker, Lookup};
-use super::stretch::Stretch;
-use super::{grid, retrying, BookingError};
-use crate::appointment::{slot_reservation_id, Appointment, AppointmentCommand, AppointmentError};
-use crate::customer_day::{CustomerDay, CustomerDayCommand, CustomerDayId};
-use crate::schedule::{Schedule, ScheduleCommand, ScheduleId};
+use super::facts::{self, Lookup};
+use super::{on_grid, retrying, BookingError};
 use crate::store::{Committed, EventStore, StaffFence};
 
 /// Where to move an appointment.
@@ -34,7 +34,7 @@ pub async fn reschedule(
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
-    grid::check(request.starts_at)?;
+    on_grid(request.starts_at)?;
     retrying(|| reschedule_once(store, &request, metadata, now)).await
 }
 
@@ -94,7 +94,7 @@ async fn reschedule_once(
     )
     .await?;
     // staff move appointments (the customer's own reschedule comes with online booking)
-    facts::check_window(&facts.policy, starts_at, now, Asker::Shop)?;
+    check_window(&facts.policy, starts_at, now, Asker::Shop)?;
     // the appointment keeps the length it was booked with, whatever the service says now
     let (Some(was_starting), Some(was_ending), Some(was_blocked)) = (
         current.starts_at(),

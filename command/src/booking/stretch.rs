@@ -1,41 +1,26 @@
 //! The commands that put an appointment's stretch on its barber's day and its customer's day,
 //! built once from the facts a step was decided on: booking, rescheduling and changing the
-//! service differ only in which they send.
+//! service differ only in which they send. Where the stretch lies is [`Stretch::on_day`].
 
 use chrono::{DateTime, Duration, Utc};
+use domain::bookable::Stretch;
+use domain::customer_day::CustomerDayCommand;
+use domain::schedule::ScheduleCommand;
 use events::schedule::ReservationKind;
 use uuid::Uuid;
 
 use super::facts::Facts;
-use crate::customer_day::CustomerDayCommand;
-use crate::schedule::{day, ScheduleCommand};
-
-/// Where an appointment sits on its local day ([`Facts::date`]): the service, then the
-/// barber's clean-up buffer.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Stretch {
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub blocked_until: DateTime<Utc>,
-}
 
 impl Facts {
-    /// An appointment from `starts_at` for `length`, then `buffer` of clean-up. The buffer is
-    /// cut at the end of the local day: a schedule holds nothing past its own day, and nobody
-    /// can be booked into the next day's first minutes by a chair still being swept.
+    /// An appointment from `starts_at` for `length`, then `buffer` of clean-up, on the local
+    /// day [`Facts::date`] ([`Stretch::on_day`]).
     pub(super) fn stretch(
         &self,
         starts_at: DateTime<Utc>,
         length: Duration,
         buffer: Duration,
     ) -> Stretch {
-        let ends_at = starts_at + length;
-        let day_ends = day::day_bounds(self.timezone, self.date).end;
-        Stretch {
-            starts_at,
-            ends_at,
-            blocked_until: (ends_at + buffer).min(day_ends.max(ends_at)),
-        }
+        Stretch::on_day(self.timezone, self.date, starts_at, length, buffer)
     }
 
     /// Reserve the stretch for `appointment_id` on `staff_id`'s day under a new reservation id.

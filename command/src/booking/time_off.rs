@@ -14,19 +14,19 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use domain::appointment::slot_reservation_id;
+use domain::business::Business;
+use domain::schedule::{day, Interval, Schedule, ScheduleCommand, ScheduleId};
+use domain::staff::{StaffCommand, StaffError, StaffMember};
 use events::schedule::ReservationKind;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::absence::{self, Bookings};
-use super::{grid, retrying, BookingError};
-use crate::appointment::slot_reservation_id;
-use crate::business::Business;
-use crate::schedule::{day, Interval, Schedule, ScheduleCommand, ScheduleId};
-use crate::staff::{StaffCommand, StaffError, StaffMember};
+use super::{on_grid, retrying, BookingError};
 use crate::store::{Committed, EventStore, Known, TimezoneFence};
 
-pub use crate::staff::time_off::MAX_DAYS as MAX_TIME_OFF_DAYS;
+pub use domain::staff::time_off::MAX_DAYS as MAX_TIME_OFF_DAYS;
 
 /// A time off to add.
 #[derive(Debug, Clone)]
@@ -133,8 +133,8 @@ pub async fn add_time_off(
     request: TimeOffRequest,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
-    grid::check(request.starts_at)?;
-    grid::check(request.ends_at)?;
+    on_grid(request.starts_at)?;
+    on_grid(request.ends_at)?;
     retrying(|| add_once(store, &request, metadata)).await
 }
 

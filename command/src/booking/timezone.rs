@@ -12,12 +12,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use domain::business::{Business, BusinessCommand};
+use domain::schedule::{day, Schedule};
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::{currency, retrying, BookingError};
-use crate::business::{Business, BusinessCommand};
-use crate::schedule::{day, Schedule};
 use crate::store::{Committed, EventStore};
 
 /// A change of a business's settings; fields left `None` stay as they are (`country:

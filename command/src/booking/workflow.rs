@@ -2,15 +2,15 @@
 //! complete, and notes. Each is one command on the appointment alone.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::appointment::{Appointment, AppointmentCommand};
+use domain::business::Business;
+use domain::customer::Customer;
+use domain::schedule::day;
 use events::appointment::PaymentMethod;
 use events::EventMetadata;
 use uuid::Uuid;
 
 use super::{retrying, BookingError};
-use crate::appointment::{Appointment, AppointmentCommand};
-use crate::business::Business;
-use crate::customer::Customer;
-use crate::schedule::day;
 use crate::store::{Committed, CustomerFence, EventStore};
 
 /// What was paid when the service was completed.

@@ -8,10 +8,9 @@
 //! commit and then sees its row. A customer's rows are keyed by the customer, so a merge or an
 //! erasure releases them with one `delete` in its own transaction.
 
+use domain::customer::Customer;
 use sqlx::PgConnection;
 use uuid::Uuid;
-
-use crate::customer::Customer;
 
 /// Which contact detail two customers share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

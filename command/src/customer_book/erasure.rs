@@ -5,12 +5,12 @@
 //! rest of the history are untouched and still replay.
 
 use chrono::{DateTime, Utc};
+use domain::customer::{Customer, CustomerCommand};
 use events::EventMetadata;
 use platform::personal_data::keys;
 use uuid::Uuid;
 
 use super::{contacts, retrying, CustomerBookError};
-use crate::customer::{Customer, CustomerCommand};
 use crate::store::{Committed, EventStore};
 
 /// Erases customer `customer_id` of business `tenant_id`, as of `at`. Erasing an erased

@@ -16,13 +16,13 @@
 pub mod contacts;
 pub mod erasure;
 
+use domain::business::Business;
+use domain::customer::{
+    Customer, CustomerCommand, CustomerDetails, CustomerProfile, CustomerRefusal, ProfileChanges,
+};
 use events::EventMetadata;
 use uuid::Uuid;
 
-use crate::business::Business;
-use crate::customer::{
-    Customer, CustomerCommand, CustomerDetails, CustomerProfile, CustomerRefusal, ProfileChanges,
-};
 use crate::store::{CommandError, Committed, EventStore, Known, Unrecorded};
 pub use contacts::ContactKind;
 use contacts::Contacts;

@@ -5,6 +5,8 @@ use axum::extract::State;
 use axum::routing::{patch, put};
 use axum::{Json, Router};
 use chrono::Utc;
+use domain::business::{Business, BusinessCommand};
+use domain::rota::WorkingDayInput;
 use events::business::BookingPolicy;
 use platform::json::ApiJson;
 use platform::request::RequestContext;
@@ -14,8 +16,6 @@ use serde::Deserialize;
 use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::booking::{self, SettingsRequest};
-use crate::business::{Business, BusinessCommand};
-use crate::rota::WorkingDayInput;
 
 pub fn routes() -> Router<CommandState> {
     Router::new()

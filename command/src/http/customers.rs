@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
 use chrono::Utc;
+use domain::customer::{CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges};
 use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
@@ -21,7 +22,6 @@ use uuid::Uuid;
 
 use super::roles::Owner;
 use super::{Accepted, CommandState};
-use crate::customer::{CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges};
 use crate::customer_book::{self, CustomerChange, NewCustomer};
 
 pub fn routes() -> Router<CommandState> {

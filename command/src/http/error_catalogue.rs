@@ -6,24 +6,26 @@
 
 use std::collections::BTreeMap;
 
+use domain::appointment::{AppointmentError as A, AppointmentErrorDiscriminants as AD};
+use domain::bookable::{OutsideWindow as W, OutsideWindowDiscriminants as WD};
+use domain::business::{BusinessError as Bu, BusinessErrorDiscriminants as BuD};
+use domain::business::{PolicyError as P, PolicyErrorDiscriminants as PD};
+use domain::customer::{CustomerError as C, CustomerErrorDiscriminants as CD};
+use domain::customer::{DetailsError as De, DetailsErrorDiscriminants as DeD};
+use domain::customer_day::{CustomerDayError as Cd, CustomerDayErrorDiscriminants as CdD};
+use domain::rota::{RotaError as R, RotaErrorDiscriminants as RD};
+use domain::schedule::{ScheduleError as S, ScheduleErrorDiscriminants as SD};
+use domain::service::{ServiceError as Se, ServiceErrorDiscriminants as SeD};
+use domain::staff::{StaffError as St, StaffErrorDiscriminants as StD};
 use platform::ApiError;
 use strum::IntoEnumIterator;
 use uuid::Uuid;
 
-use crate::appointment::{AppointmentError as A, AppointmentErrorDiscriminants as AD};
+use super::IntoProblem;
 use crate::booking::{BookingError as B, BookingErrorDiscriminants as BD};
-use crate::business::{BusinessError as Bu, BusinessErrorDiscriminants as BuD};
-use crate::business::{PolicyError as P, PolicyErrorDiscriminants as PD};
-use crate::customer::{CustomerError as C, CustomerErrorDiscriminants as CD};
-use crate::customer::{DetailsError as De, DetailsErrorDiscriminants as DeD};
 use crate::customer_book::{
     ContactKind, CustomerBookError as Cb, CustomerBookErrorDiscriminants as CbD,
 };
-use crate::customer_day::{CustomerDayError as Cd, CustomerDayErrorDiscriminants as CdD};
-use crate::rota::{RotaError as R, RotaErrorDiscriminants as RD};
-use crate::schedule::{ScheduleError as S, ScheduleErrorDiscriminants as SD};
-use crate::service::{ServiceError as Se, ServiceErrorDiscriminants as SeD};
-use crate::staff::{StaffError as St, StaffErrorDiscriminants as StD};
 use events::staff::Weekday;
 
 fn appointment(d: AD) -> A {
@@ -66,6 +68,15 @@ fn schedule(d: SD) -> S {
     }
 }
 
+fn window(d: WD) -> W {
+    match d {
+        WD::InThePast => W::InThePast,
+        WD::InsideLeadTime => W::InsideLeadTime(60),
+        WD::BeyondHorizon => W::BeyondHorizon(90),
+        WD::WalkInNotNow => W::WalkInNotNow,
+    }
+}
+
 /// The booking step's own refusals; those it carries from aggregates are listed with them.
 fn booking(d: BD) -> Option<B> {
     Some(match d {
@@ -76,11 +87,7 @@ fn booking(d: BD) -> Option<B> {
         BD::ServiceNotOffered => B::ServiceNotOffered,
         BD::CustomerNotFound => B::CustomerNotFound,
         BD::CustomerErased => B::CustomerErased,
-        BD::InThePast => B::InThePast,
         BD::OffGrid => B::OffGrid,
-        BD::InsideLeadTime => B::InsideLeadTime(60),
-        BD::BeyondHorizon => B::BeyondHorizon(90),
-        BD::WalkInNotNow => B::WalkInNotNow,
         BD::OutsideOpeningHours => B::OutsideOpeningHours,
         BD::TimezoneHasBookings => B::TimezoneHasBookings,
         BD::BookingsInTheWay => B::BookingsInTheWay(vec![]),
@@ -88,7 +95,8 @@ fn booking(d: BD) -> Option<B> {
         BD::ServicesNeedNewPrices => B::ServicesNeedNewPrices(vec![]),
         BD::PricesWithoutNewCurrency => B::PricesWithoutNewCurrency,
         BD::Conflict => B::Conflict,
-        BD::Schedule
+        BD::Window
+        | BD::Schedule
         | BD::Appointment
         | BD::Staff
         | BD::Business
@@ -228,16 +236,17 @@ fn details(d: DeD) -> De {
 /// One example of every refusal, as problem+json would carry it.
 fn every_refusal() -> Vec<ApiError> {
     let mut all: Vec<ApiError> = Vec::new();
-    all.extend(AD::iter().map(|d| appointment(d).into()));
-    all.extend(SD::iter().map(|d| schedule(d).into()));
+    all.extend(AD::iter().map(|d| appointment(d).into_problem()));
+    all.extend(SD::iter().map(|d| schedule(d).into_problem()));
     all.extend(BD::iter().filter_map(booking).map(ApiError::from));
-    all.extend(BuD::iter().flat_map(business).map(ApiError::from));
-    all.extend(StD::iter().flat_map(staff).map(ApiError::from));
-    all.extend(SeD::iter().map(|d| service(d).into()));
-    all.extend(CD::iter().map(|d| customer(d).into()));
-    all.extend(DeD::iter().map(|d| details(d).into()));
+    all.extend(BuD::iter().flat_map(business).map(Bu::into_problem));
+    all.extend(StD::iter().flat_map(staff).map(St::into_problem));
+    all.extend(SeD::iter().map(|d| service(d).into_problem()));
+    all.extend(CD::iter().map(|d| customer(d).into_problem()));
+    all.extend(DeD::iter().map(|d| details(d).into_problem()));
     all.extend(CbD::iter().filter_map(customer_book).map(ApiError::from));
-    all.extend(CdD::iter().map(|d| customer_day(d).into()));
+    all.extend(CdD::iter().map(|d| customer_day(d).into_problem()));
+    all.extend(WD::iter().map(|d| window(d).into_problem()));
     all
 }
 

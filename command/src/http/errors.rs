@@ -1,18 +1,26 @@
 //! How each aggregate's refusals and store failures become problem+json.
 
+use domain::bookable::OutsideWindow;
+use domain::business::{BusinessError, PolicyError};
+use domain::customer::{CustomerError, CustomerRefusal, DetailsError};
+use domain::rota::RotaError;
+use domain::service::ServiceError;
 use platform::ApiError;
 
-use crate::business::{BusinessError, PolicyError};
-use crate::customer::{CustomerError, CustomerRefusal, DetailsError};
 use crate::customer_book::CustomerBookError;
-use crate::rota::RotaError;
-use crate::service::ServiceError;
 use crate::store::CommandError;
 
-impl From<CustomerError> for ApiError {
-    fn from(err: CustomerError) -> Self {
-        let detail = err.to_string();
-        match err {
+/// An aggregate's refusal as problem+json. A trait of this crate, not `From`: the refusals
+/// are the `domain` crate's and `ApiError` is `platform`'s, so the orphan rule keeps `From`
+/// out of reach; the command API is where a refusal meets HTTP.
+pub trait IntoProblem {
+    fn into_problem(self) -> ApiError;
+}
+
+impl IntoProblem for CustomerError {
+    fn into_problem(self) -> ApiError {
+        let detail = self.to_string();
+        match self {
             CustomerError::NotFound => ApiError::not_found("customer_not_found", detail),
             CustomerError::AlreadyRegistered => ApiError::conflict("customer_exists", detail),
             CustomerError::InvalidName => ApiError::unprocessable("invalid_name", detail),
@@ -39,26 +47,26 @@ impl From<CustomerBookError> for ApiError {
             } => ApiError::conflict("possible_duplicate", detail)
                 .with_member("existing_customer_id", existing_customer_id.to_string())
                 .with_member("duplicate_contact", contact.as_str()),
-            CustomerBookError::Customer(e) => e.into(),
+            CustomerBookError::Customer(e) => e.into_problem(),
             CustomerBookError::Conflict => ApiError::conflict("concurrent_modification", detail),
             CustomerBookError::Store(e) => ApiError::Internal(e),
         }
     }
 }
 
-impl From<CustomerRefusal> for ApiError {
-    fn from(err: CustomerRefusal) -> Self {
-        match err {
-            CustomerRefusal::Customer(e) => e.into(),
-            CustomerRefusal::Details(e) => e.into(),
+impl IntoProblem for CustomerRefusal {
+    fn into_problem(self) -> ApiError {
+        match self {
+            CustomerRefusal::Customer(e) => e.into_problem(),
+            CustomerRefusal::Details(e) => e.into_problem(),
         }
     }
 }
 
-impl From<DetailsError> for ApiError {
-    fn from(err: DetailsError) -> Self {
-        let detail = err.to_string();
-        let code = match err {
+impl IntoProblem for DetailsError {
+    fn into_problem(self) -> ApiError {
+        let detail = self.to_string();
+        let code = match self {
             DetailsError::InvalidTag(_) => "invalid_tag",
             DetailsError::TooManyTags => "too_many_tags",
             DetailsError::PreferencesNotAnObject | DetailsError::PreferencesTooLarge => {
@@ -69,10 +77,10 @@ impl From<DetailsError> for ApiError {
     }
 }
 
-impl From<ServiceError> for ApiError {
-    fn from(err: ServiceError) -> Self {
-        let detail = err.to_string();
-        let code = match err {
+impl IntoProblem for ServiceError {
+    fn into_problem(self) -> ApiError {
+        let detail = self.to_string();
+        let code = match self {
             ServiceError::NotFound => return ApiError::not_found("service_not_found", detail),
             ServiceError::AlreadyCreated => return ApiError::conflict("service_exists", detail),
             ServiceError::Retired => return ApiError::conflict("service_retired", detail),
@@ -86,10 +94,10 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-impl From<BusinessError> for ApiError {
-    fn from(err: BusinessError) -> Self {
-        let detail = err.to_string();
-        let code = match err {
+impl IntoProblem for BusinessError {
+    fn into_problem(self) -> ApiError {
+        let detail = self.to_string();
+        let code = match self {
             BusinessError::AlreadyOpen => return ApiError::conflict("business_exists", detail),
             BusinessError::NotFound => return ApiError::not_found("business_not_found", detail),
             BusinessError::InvalidPolicy(policy) => policy_code(&policy),
@@ -134,11 +142,11 @@ fn rota_code(err: &RotaError) -> &'static str {
 
 impl<E> From<CommandError<E>> for ApiError
 where
-    E: std::error::Error + Into<ApiError>,
+    E: std::error::Error + IntoProblem,
 {
     fn from(err: CommandError<E>) -> Self {
         match err {
-            CommandError::Refused(e) => e.into(),
+            CommandError::Refused(e) => e.into_problem(),
             CommandError::Conflict => {
                 ApiError::conflict("concurrent_modification", err.to_string())
             }
@@ -147,11 +155,11 @@ where
     }
 }
 
-impl From<crate::staff::StaffError> for ApiError {
-    fn from(err: crate::staff::StaffError) -> Self {
-        use crate::staff::StaffError as E;
-        let detail = err.to_string();
-        let code = match err {
+impl IntoProblem for domain::staff::StaffError {
+    fn into_problem(self) -> ApiError {
+        use domain::staff::StaffError as E;
+        let detail = self.to_string();
+        let code = match self {
             E::NotFound => return ApiError::not_found("staff_not_found", detail),
             E::TimeOffNotFound => return ApiError::not_found("time_off_not_found", detail),
             E::TimeOffInThePast => "time_off_in_the_past",
@@ -171,11 +179,11 @@ impl From<crate::staff::StaffError> for ApiError {
     }
 }
 
-impl From<crate::appointment::AppointmentError> for ApiError {
-    fn from(err: crate::appointment::AppointmentError) -> Self {
-        use crate::appointment::AppointmentError as E;
+impl IntoProblem for domain::appointment::AppointmentError {
+    fn into_problem(self) -> ApiError {
         use axum::http::StatusCode;
-        let status = match err {
+        use domain::appointment::AppointmentError as E;
+        let status = match self {
             E::NotFound => StatusCode::NOT_FOUND,
             E::InvalidInterval
             | E::InvalidScheduleDate
@@ -196,15 +204,15 @@ impl From<crate::appointment::AppointmentError> for ApiError {
             | E::AlreadyCancelled
             | E::AlreadyNoShow => StatusCode::CONFLICT,
         };
-        ApiError::client(status, err.code(), err.to_string())
+        ApiError::client(status, self.code(), self.to_string())
     }
 }
 
-impl From<crate::schedule::ScheduleError> for ApiError {
-    fn from(err: crate::schedule::ScheduleError) -> Self {
-        use crate::schedule::ScheduleError as E;
-        let detail = err.to_string();
-        match err {
+impl IntoProblem for domain::schedule::ScheduleError {
+    fn into_problem(self) -> ApiError {
+        use domain::schedule::ScheduleError as E;
+        let detail = self.to_string();
+        match self {
             E::SlotTaken { .. } => ApiError::conflict("slot_taken", detail),
             E::ConflictsWithAppointment { .. } => {
                 ApiError::conflict("conflicts_with_appointment", detail)
@@ -237,11 +245,8 @@ impl From<crate::booking::BookingError> for ApiError {
             E::CustomerErased => ApiError::conflict("customer_erased", detail),
             E::StaffInactive => ApiError::conflict("staff_inactive", detail),
             E::ServiceNotOffered => ApiError::unprocessable("service_not_offered", detail),
-            E::InThePast => ApiError::unprocessable("booking_in_the_past", detail),
             E::OffGrid => ApiError::unprocessable("off_grid", detail),
-            E::InsideLeadTime(_) => ApiError::unprocessable("inside_lead_time", detail),
-            E::BeyondHorizon(_) => ApiError::unprocessable("beyond_booking_horizon", detail),
-            E::WalkInNotNow => ApiError::unprocessable("walk_in_not_now", detail),
+            E::Window(e) => e.into_problem(),
             E::OutsideOpeningHours => ApiError::unprocessable("outside_opening_hours", detail),
             E::TimezoneHasBookings => ApiError::conflict("timezone_has_bookings", detail),
             E::BookingsInTheWay(appointments) => ApiError::conflict("bookings_in_the_way", detail)
@@ -252,21 +257,33 @@ impl From<crate::booking::BookingError> for ApiError {
                     serde_json::to_value(services).unwrap_or_default(),
                 )
             }
-            E::Service(e) => e.into(),
-            E::Customer(e) => e.into(),
+            E::Service(e) => e.into_problem(),
+            E::Customer(e) => e.into_problem(),
             E::PricesWithoutNewCurrency => {
                 ApiError::unprocessable("prices_without_new_currency", detail)
             }
             E::NoBarberFree(appointments) => ApiError::conflict("no_barber_free", detail)
                 .with_member("appointments", displaced(&appointments)),
-            E::Schedule(e) => e.into(),
-            E::Appointment(e) => e.into(),
-            E::Staff(e) => e.into(),
-            E::Business(e) => e.into(),
-            E::CustomerDay(e) => e.into(),
+            E::Schedule(e) => e.into_problem(),
+            E::Appointment(e) => e.into_problem(),
+            E::Staff(e) => e.into_problem(),
+            E::Business(e) => e.into_problem(),
+            E::CustomerDay(e) => e.into_problem(),
             E::Conflict => ApiError::conflict("concurrent_modification", detail),
             E::Store(e) => ApiError::Internal(e),
         }
+    }
+}
+
+impl IntoProblem for OutsideWindow {
+    fn into_problem(self) -> ApiError {
+        let code = match self {
+            OutsideWindow::InThePast => "booking_in_the_past",
+            OutsideWindow::InsideLeadTime(_) => "inside_lead_time",
+            OutsideWindow::BeyondHorizon(_) => "beyond_booking_horizon",
+            OutsideWindow::WalkInNotNow => "walk_in_not_now",
+        };
+        ApiError::unprocessable(code, self.to_string())
     }
 }
 
@@ -275,11 +292,11 @@ fn displaced(appointments: &[crate::booking::Displaced]) -> serde_json::Value {
     serde_json::to_value(appointments).unwrap_or_default()
 }
 
-impl From<crate::customer_day::CustomerDayError> for ApiError {
-    fn from(err: crate::customer_day::CustomerDayError) -> Self {
-        use crate::customer_day::CustomerDayError as E;
-        let detail = err.to_string();
-        match err {
+impl IntoProblem for domain::customer_day::CustomerDayError {
+    fn into_problem(self) -> ApiError {
+        use domain::customer_day::CustomerDayError as E;
+        let detail = self.to_string();
+        match self {
             E::NotFound => ApiError::not_found("customer_not_found", detail),
             E::CustomerDoubleBooked { .. } => ApiError::conflict("customer_double_booked", detail),
             E::InvalidInterval => ApiError::unprocessable("invalid_interval", detail),

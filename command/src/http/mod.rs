@@ -9,6 +9,7 @@ mod customers;
 #[cfg(test)]
 mod error_catalogue;
 mod errors;
+pub use errors::IntoProblem;
 pub mod idempotency;
 mod known_users;
 mod roles;
@@ -81,7 +82,7 @@ impl CommandState {
     where
         A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
         A::Command: Clone,
-        A::Error: Into<ApiError>,
+        A::Error: IntoProblem,
     {
         self.answer::<A>(id, command, user, context, Recording::default())
             .await
@@ -99,7 +100,7 @@ impl CommandState {
     where
         A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
         A::Command: Clone,
-        A::Error: Into<ApiError>,
+        A::Error: IntoProblem,
     {
         let recording = Recording { new_record: true };
         self.answer::<A>(id, command, user, context, recording)
@@ -117,7 +118,7 @@ impl CommandState {
     where
         A: cqrs_es::Aggregate<Services = ()> + Clone + 'static,
         A::Command: Clone,
-        A::Error: Into<ApiError>,
+        A::Error: IntoProblem,
     {
         let committed = self
             .store

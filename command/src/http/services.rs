@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post, put};
 use axum::{Json, Router};
+use domain::service::{Service, ServiceCommand, ServiceDefinition};
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
 use platform::ApiError;
@@ -15,7 +16,6 @@ use uuid::Uuid;
 use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::booking;
-use crate::service::{Service, ServiceCommand, ServiceDefinition};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{patch, post};
 use axum::{Json, Router};
+use domain::staff::{StaffCommand, StaffMember, StaffProfileInput};
 use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
 use platform::ApiError;
@@ -15,7 +16,6 @@ use uuid::Uuid;
 use super::roles::Manager;
 use super::staff_schedule::BookingsChoice;
 use super::{Accepted, CommandState};
-use crate::staff::{StaffCommand, StaffMember, StaffProfileInput};
 
 pub fn routes() -> Router<CommandState> {
     Router::new()

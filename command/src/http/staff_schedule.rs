@@ -7,6 +7,9 @@ use axum::http::StatusCode;
 use axum::routing::{delete, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use domain::rota::WorkingDayInput;
+use domain::service::Service;
+use domain::staff::{check_service_count, StaffCommand, StaffMember};
 use futures::{StreamExt, TryStreamExt};
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
@@ -15,10 +18,8 @@ use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
 use super::roles::Manager;
+use super::IntoProblem;
 use super::{Accepted, CommandState};
-use crate::rota::WorkingDayInput;
-use crate::service::Service;
-use crate::staff::{check_service_count, StaffCommand, StaffMember};
 
 /// How many services are looked up at once when checking an offered list.
 const LOOKUPS_IN_FLIGHT: usize = 8;
@@ -203,7 +204,7 @@ pub async fn offer_services(
     ApiJson(body): ApiJson<ServicesRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
     if let Some(ids) = &body.service_ids {
-        check_service_count(ids)?;
+        check_service_count(ids).map_err(IntoProblem::into_problem)?;
         check_services_exist(&state, user.tenant_id, ids).await?;
     }
     let command = StaffCommand::OfferServices {

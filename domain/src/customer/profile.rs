@@ -18,7 +18,7 @@ pub const MAX_PREFERENCES_BYTES: usize = 8 * 1024;
 /// Why tags or preferences were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]
@@ -46,7 +46,7 @@ pub(super) fn validate_contact(
     let phone = match non_blank(profile.phone) {
         None => None,
         Some(raw) => {
-            Some(platform::phone::to_e164(&raw, country).ok_or(CustomerError::InvalidPhone(raw))?)
+            Some(crate::phone::to_e164(&raw, country).ok_or(CustomerError::InvalidPhone(raw))?)
         }
     };
     let email = match non_blank(profile.email) {

@@ -35,28 +35,30 @@ fn week(start: Hm, end: Hm, breaks: &[(Hm, Hm)]) -> Vec<WorkingDay> {
         .collect()
 }
 
-fn facts(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<WorkingDay>>) -> Facts {
+/// The week of one barber and their shop, owned, for [`Hours`] to borrow.
+struct Weeks {
+    timezone: Tz,
+    staff: StaffMember,
+    opening_hours: Option<Vec<WorkingDay>>,
+}
+
+impl Weeks {
+    fn hours(&self) -> Hours<'_> {
+        Hours {
+            timezone: self.timezone,
+            staff: &self.staff,
+            opening_hours: self.opening_hours.as_deref(),
+        }
+    }
+}
+
+fn weeks(timezone: Tz, barber: Vec<WorkingDay>, opening_hours: Option<Vec<WorkingDay>>) -> Weeks {
     let mut staff = StaffMember::default();
     staff.apply(StaffEvent::WorkingHoursSet { days: barber });
-    Facts {
+    Weeks {
         timezone,
-        fence: TimezoneFence {
-            business_id: Uuid::nil(),
-            timezone: timezone.name().to_owned(),
-        },
-        policy: BookingPolicy::default(),
-        service_name: "Skin fade".into(),
-        duration: Duration::minutes(30),
-        buffer: Duration::zero(),
-        price_cents: 2500,
-        currency: "GBP".into(),
         staff,
         opening_hours,
-        date: date(2026, 6, 1),
-        day: Known::new_record(),
-        other_day: None,
-        customer_day: None,
-        other_customer_day: None,
     }
 }
 
@@ -84,20 +86,20 @@ fn monday() -> NaiveDate {
 #[test]
 fn without_opening_hours_only_the_barbers_hours_count() {
     let on = monday();
-    let facts = facts(Europe::London, week((7, 0), (21, 0), &[]), None);
-    assert_eq!(facts.open_intervals(on), [span(on, (7, 0), (21, 0))]);
+    let both = weeks(Europe::London, week((7, 0), (21, 0), &[]), None);
+    assert_eq!(both.hours().open_intervals(on), [span(on, (7, 0), (21, 0))]);
 }
 
 #[test]
 fn bookable_time_is_both_hours_less_both_breaks() {
     let on = monday();
-    let facts = facts(
+    let both = weeks(
         Europe::London,
         week((8, 0), (20, 0), &[((12, 0), (12, 30))]),
         Some(week((9, 0), (18, 0), &[((13, 0), (14, 0))])),
     );
     assert_eq!(
-        facts.open_intervals(on),
+        both.hours().open_intervals(on),
         [
             span(on, (9, 0), (12, 0)),
             span(on, (12, 30), (13, 0)),
@@ -111,10 +113,10 @@ fn a_weekday_the_business_does_not_list_is_closed() {
     let on = monday();
     let mut shop = week((9, 0), (18, 0), &[]);
     shop.retain(|d| d.weekday != Weekday::Mon);
-    let facts = facts(Europe::London, week((9, 0), (18, 0), &[]), Some(shop));
-    assert_eq!(facts.open_intervals(on), []);
+    let both = weeks(Europe::London, week((9, 0), (18, 0), &[]), Some(shop));
+    assert_eq!(both.hours().open_intervals(on), []);
     assert_eq!(
-        facts.open_intervals(on.succ_opt().expect("tuesday")),
+        both.hours().open_intervals(on.succ_opt().expect("tuesday")),
         [span(on.succ_opt().expect("tuesday"), (9, 0), (18, 0))]
     );
 }
@@ -132,12 +134,16 @@ fn both_weeks_are_read_in_local_time_on_daylight_saving_days() {
         (America::New_York, date(2026, 3, 8), (13, 0), (22, 0)),
     ];
     for (tz, on, from, to) in cases {
-        let facts = facts(
+        let both = weeks(
             tz,
             week((7, 0), (20, 0), &[]),
             Some(week((9, 0), (18, 0), &[])),
         );
-        assert_eq!(facts.open_intervals(on), [span(on, from, to)], "{tz} {on}");
+        assert_eq!(
+            both.hours().open_intervals(on),
+            [span(on, from, to)],
+            "{tz} {on}"
+        );
     }
 }
 
@@ -146,9 +152,10 @@ fn only_a_slot_the_barber_works_while_the_business_is_closed_is_outside_opening_
     let on = monday();
     let barber = week((8, 0), (20, 0), &[]);
     let shop = Some(week((9, 0), (18, 0), &[((13, 0), (14, 0))]));
-    let facts = facts(Europe::London, barber.clone(), shop);
+    let both = weeks(Europe::London, barber.clone(), shop);
     let outside = |from: Hm, to: Hm| {
-        facts.outside_opening_hours(on, utc(on, from.0, from.1), utc(on, to.0, to.1))
+        both.hours()
+            .outside_opening_hours(on, utc(on, from.0, from.1), utc(on, to.0, to.1))
     };
     assert!(outside((8, 0), (8, 30)), "before opening");
     assert!(outside((13, 15), (13, 45)), "lunch closure");
@@ -156,6 +163,8 @@ fn only_a_slot_the_barber_works_while_the_business_is_closed_is_outside_opening_
     assert!(!outside((9, 0), (9, 30)), "open and working");
     assert!(!outside((13, 30), (13, 30)), "an empty stretch");
     assert!(!outside((20, 0), (20, 30)), "the barber's own hours decide");
-    let unrestricted = self::facts(Europe::London, barber, None);
-    assert!(!unrestricted.outside_opening_hours(on, utc(on, 8, 0), utc(on, 8, 30)));
+    let unrestricted = weeks(Europe::London, barber, None);
+    assert!(!unrestricted
+        .hours()
+        .outside_opening_hours(on, utc(on, 8, 0), utc(on, 8, 30)));
 }

@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::aggregate::handle_by_deciding;
 pub use profile::DetailsError;
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub use profile::DetailsErrorDiscriminants;
 use profile::{MAX_NAME, MAX_NOTES};
 
@@ -62,7 +62,7 @@ pub enum CustomerCommand {
     TakeOver { tenant_id: Uuid, duplicate_id: Uuid },
     /// Erases the customer's personal data at their request, as of `at` (the server's clock).
     /// Irreversible; erasing again records nothing. The event store destroys the customer's
-    /// key with the event (`customer_book::erase`); the aggregate only records the fact and
+    /// key with the event (`command::customer_book::erase`); the aggregate only records the fact and
     /// refuses every change after it.
     Erase { tenant_id: Uuid, at: DateTime<Utc> },
 }
@@ -108,7 +108,7 @@ pub struct CustomerProfile {
 /// The customer's identity and contact details were refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

@@ -72,7 +72,7 @@ pub struct ServiceDefinition {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

@@ -2,10 +2,10 @@
 
 /// Normalises a phone number in international form to E.164 (`+` and 8 to 15 digits, no
 /// leading zero), accepting the spaces, dashes, dots and parentheses people type; valid in its
-/// numbering plan when the plan is known ([`platform::phone::to_e164`]). `None` when it cannot
+/// numbering plan when the plan is known ([`crate::phone::to_e164`]). `None` when it cannot
 /// be one.
 pub fn normalise_phone(input: &str) -> Option<String> {
-    platform::phone::to_e164(input, None)
+    crate::phone::to_e164(input, None)
 }
 
 /// Trims an email address and checks its shape: one `@`, a local part, a dotted domain, no spaces.

@@ -6,27 +6,17 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::BookingError;
-
 /// The grid's step, in seconds.
-const STEP_SECONDS: i64 = 5 * 60;
+pub const STEP_SECONDS: i64 = 5 * 60;
 
-/// Whether `at` is on a 5-minute mark, with no seconds or fractions.
-pub(super) fn is_on_grid(at: DateTime<Utc>) -> bool {
+/// Whether `at` is on a 5-minute mark, with no seconds or fractions (else a booking is refused
+/// as `off_grid`).
+pub fn is_on_grid(at: DateTime<Utc>) -> bool {
     at.timestamp().rem_euclid(STEP_SECONDS) == 0 && at.timestamp_subsec_nanos() == 0
 }
 
-/// Refuses an instant off the grid (`off_grid`).
-pub(super) fn check(at: DateTime<Utc>) -> Result<(), BookingError> {
-    if is_on_grid(at) {
-        Ok(())
-    } else {
-        Err(BookingError::OffGrid)
-    }
-}
-
 /// The first mark at or after `at`: a walk-in starts "now", wherever the clock is.
-pub(super) fn round_up(at: DateTime<Utc>) -> DateTime<Utc> {
+pub fn round_up(at: DateTime<Utc>) -> DateTime<Utc> {
     if is_on_grid(at) {
         return at;
     }

@@ -83,7 +83,7 @@ pub enum StaffCommand {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

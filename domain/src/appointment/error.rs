@@ -17,7 +17,7 @@ pub const MAX_AMOUNT: i64 = 100_000_000_000;
 /// appointment is in a state where the command cannot run (409).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

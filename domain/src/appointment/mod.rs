@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::aggregate::handle_by_deciding;
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub use error::AppointmentErrorDiscriminants;
 pub use error::{AppointmentError, MAX_AMOUNT, MAX_NOTE, MAX_REASON};
 pub use reads::slot_reservation_id;

@@ -1,7 +1,7 @@
 //! Merging a duplicate into the customer it duplicates: each of the two records says so, the
 //! duplicate `CustomerMergedInto` the survivor (after which it can no longer be booked or
 //! changed) and the survivor `DuplicateMerged`, so either record's history shows the merge.
-//! The appointments move in the same step (`booking::merge`).
+//! The appointments move in the same step (`command::booking::merge`).
 
 use events::customer::CustomerEvent;
 use uuid::Uuid;

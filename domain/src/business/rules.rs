@@ -56,13 +56,13 @@ pub(super) fn valid_currency(currency: &str) -> Option<String> {
 
 /// The country as the aggregate records it (`GB`), if `country` names one.
 pub(super) fn valid_country(country: String) -> Result<String, super::BusinessError> {
-    platform::phone::country_code(&country).ok_or(super::BusinessError::InvalidCountry(country))
+    crate::phone::country_code(&country).ok_or(super::BusinessError::InvalidCountry(country))
 }
 
 /// A booking-policy value out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::aggregate::{handle_by_deciding, Decide};
 use crate::rota::{self, RotaError, WorkingDayInput};
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 pub use rules::PolicyErrorDiscriminants;
 use rules::{valid_country, valid_currency, valid_name, valid_timezone};
 pub use rules::{valid_slug, valid_timezone as canonical_timezone, PolicyError};
@@ -56,7 +56,7 @@ pub enum BusinessCommand {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[cfg_attr(
-    test,
+    any(test, feature = "testing"),
     derive(strum::EnumDiscriminants),
     strum_discriminants(derive(strum::EnumIter))
 )]

@@ -1,0 +1,95 @@
+//! When a barber can be booked on a day: their working hours (less breaks) within the
+//! business's opening hours (less its breaks), both local wall-clock times in the business's
+//! timezone, each turned into UTC for that date before they are intersected.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+use events::staff::WorkingDay;
+
+use crate::schedule::{day, Interval};
+use crate::staff::StaffMember;
+
+/// A barber's week and the shop's, in the shop's timezone.
+#[derive(Debug, Clone, Copy)]
+pub struct Hours<'a> {
+    pub timezone: Tz,
+    pub staff: &'a StaffMember,
+    /// The business's week, Monday first; `None` if it never set opening hours (then only the
+    /// barber's hours count).
+    pub opening_hours: Option<&'a [WorkingDay]>,
+}
+
+impl Hours<'_> {
+    /// When the barber can be booked on local date `date`, in UTC: their working hours less
+    /// breaks, within the business's opening hours less its breaks. Time off is not subtracted
+    /// here: it is blocked on the day's Schedule, which refuses an overlapping booking as
+    /// `during_time_off` (and decides a race between the two).
+    pub fn open_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        let worked = self.working_intervals(date);
+        match self.opening_intervals(date) {
+            Some(open) => intersect(&worked, &open),
+            None => worked,
+        }
+    }
+
+    /// Whether `[starts_at, until)` (a service, without its clean-up buffer) is a stretch the
+    /// barber works but the business is closed for: refused as `outside_opening_hours` before
+    /// anything is reserved. A stretch outside the barber's own hours is not: the Schedule
+    /// refuses it as `outside_working_hours`.
+    pub fn outside_opening_hours(
+        &self,
+        date: NaiveDate,
+        starts_at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> bool {
+        let Some(wanted) = Interval::new(starts_at, until) else {
+            return false;
+        };
+        let covers = |pieces: &[Interval]| pieces.iter().any(|p| p.contains(&wanted));
+        covers(&self.working_intervals(date)) && !covers(&self.open_intervals(date))
+    }
+
+    /// The barber's shifts on `date` less their breaks, in UTC.
+    fn working_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        local_intervals(
+            self.timezone,
+            date,
+            self.staff.working_hours_on(date.weekday()),
+        )
+    }
+
+    /// The business's hours on `date` less its breaks, in UTC: empty on a closed day, `None`
+    /// when it has no opening hours at all.
+    fn opening_intervals(&self, date: NaiveDate) -> Option<Vec<Interval>> {
+        let week = self.opening_hours?;
+        let weekday = events::staff::Weekday::from(date.weekday());
+        let shifts = week.iter().filter(|d| d.weekday == weekday).collect();
+        Some(local_intervals(self.timezone, date, shifts))
+    }
+}
+
+/// One day's shifts less their breaks on `date`, in UTC, sorted and merged (daylight-saving
+/// rules: `schedule::day`).
+fn local_intervals(tz: Tz, date: NaiveDate, shifts: Vec<&WorkingDay>) -> Vec<Interval> {
+    let hours: Vec<_> = shifts.iter().map(|s| (s.start, s.end)).collect();
+    let breaks: Vec<_> = shifts
+        .iter()
+        .flat_map(|s| s.breaks.iter().map(|b| (b.start, b.end)))
+        .collect();
+    day::open_intervals(tz, date, &hours, &breaks, &[])
+}
+
+/// The instants in both `a` and `b`, sorted and merged.
+fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
+    let both = a
+        .iter()
+        .flat_map(|x| {
+            b.iter()
+                .filter_map(|y| Interval::new(x.start.max(y.start), x.end.min(y.end)))
+        })
+        .collect();
+    day::normalise(both)
+}
+
+#[cfg(test)]
+mod tests;

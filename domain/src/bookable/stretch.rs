@@ -1,0 +1,37 @@
+//! Where an appointment sits on its local day: the service, then the barber's clean-up buffer.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::schedule::day;
+
+/// An appointment's service `[starts_at, ends_at)` and the clean-up after it, up to
+/// `blocked_until`: what a barber's day reserves for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stretch {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub blocked_until: DateTime<Utc>,
+}
+
+impl Stretch {
+    /// An appointment from `starts_at` for `length`, then `buffer` of clean-up, on local date
+    /// `date` in `tz`. The buffer is cut at the end of the local day: a schedule holds nothing
+    /// past its own day, and nobody can be booked into the next day's first minutes by a chair
+    /// still being swept.
+    pub fn on_day(
+        tz: Tz,
+        date: NaiveDate,
+        starts_at: DateTime<Utc>,
+        length: Duration,
+        buffer: Duration,
+    ) -> Self {
+        let ends_at = starts_at + length;
+        let day_ends = day::day_bounds(tz, date).end;
+        Stretch {
+            starts_at,
+            ends_at,
+            blocked_until: (ends_at + buffer).min(day_ends.max(ends_at)),
+        }
+    }
+}
