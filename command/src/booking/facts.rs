@@ -147,11 +147,7 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
     }
     let (minutes, buffer) = service.minutes().ok_or(BookingError::ServiceNotFound)?;
     let policy = business.policy().clone();
-    let buffer = if buffer == 0 {
-        policy.default_buffer_minutes
-    } else {
-        buffer
-    };
+    let buffer = domain::bookable::effective_buffer(buffer, &policy);
     let (price_cents, currency) = service.price();
     Ok(Facts {
         timezone,
@@ -161,7 +157,7 @@ pub(super) async fn gather(store: &EventStore, lookup: Lookup) -> Result<Facts, 
         },
         service_name: service.name().unwrap_or_default().to_owned(),
         duration: Duration::minutes(i64::from(minutes)),
-        buffer: Duration::minutes(i64::from(buffer)),
+        buffer,
         price_cents,
         currency: currency.to_owned(),
         policy,
@@ -180,7 +176,7 @@ impl Facts {
     fn hours(&self) -> Hours<'_> {
         Hours {
             timezone: self.timezone,
-            staff: &self.staff,
+            working_hours: self.staff.working_hours(),
             opening_hours: self.opening_hours.as_deref(),
         }
     }

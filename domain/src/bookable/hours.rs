@@ -7,13 +7,14 @@ use chrono_tz::Tz;
 use events::staff::WorkingDay;
 
 use crate::schedule::{day, Interval};
-use crate::staff::StaffMember;
 
 /// A barber's week and the shop's, in the shop's timezone.
 #[derive(Debug, Clone, Copy)]
 pub struct Hours<'a> {
     pub timezone: Tz,
-    pub staff: &'a StaffMember,
+    /// The barber's week (one entry per shift), as the StaffMember holds it and the staff read
+    /// model lists it.
+    pub working_hours: &'a [WorkingDay],
     /// The business's week, Monday first; `None` if it never set opening hours (then only the
     /// barber's hours count).
     pub opening_hours: Option<&'a [WorkingDay]>,
@@ -51,11 +52,13 @@ impl Hours<'_> {
 
     /// The barber's shifts on `date` less their breaks, in UTC.
     fn working_intervals(&self, date: NaiveDate) -> Vec<Interval> {
-        local_intervals(
-            self.timezone,
-            date,
-            self.staff.working_hours_on(date.weekday()),
-        )
+        let weekday = events::staff::Weekday::from(date.weekday());
+        let shifts = self
+            .working_hours
+            .iter()
+            .filter(|d| d.weekday == weekday)
+            .collect();
+        local_intervals(self.timezone, date, shifts)
     }
 
     /// The business's hours on `date` less its breaks, in UTC: empty on a closed day, `None`

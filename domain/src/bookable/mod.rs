@@ -6,15 +6,19 @@
 //! - [`window`]: the business's booking window (not in the past, the lead time, the horizon).
 //! - [`hours`]: when a barber can be booked on a local date, their hours within the shop's.
 //! - [`stretch`]: where an appointment sits on its day, the service then the clean-up buffer.
+//! - [`free`]: the free start times of a barber's day for a service, asked of all of the above
+//!   and of the barber's day (`schedule::fits`), as availability offers them.
 //!
 //! What is left to the barber's day ([`crate::schedule::Schedule`]) is whether the stretch is
 //! free: no other reservation, no time off.
 
+pub mod free;
 pub mod grid;
 pub mod hours;
 pub mod stretch;
 pub mod window;
 
+pub use free::{effective_buffer, Search};
 pub use hours::Hours;
 pub use stretch::Stretch;
 #[cfg(any(test, feature = "testing"))]

@@ -160,6 +160,44 @@ pub enum ScheduleError {
     ReservationReleased,
 }
 
+/// Rules 3 to 6 of the module header: whether `wanted` fits on local date `date` in `tz`, with
+/// the barber's `open` intervals, beside the live reservations `taken`. The Schedule decides
+/// every reservation with it, and a search for free slots asks it of every start it offers, so
+/// the two cannot disagree.
+pub fn fits<'a>(
+    wanted: &Reservation,
+    tz: Tz,
+    date: NaiveDate,
+    open: &[Interval],
+    taken: impl IntoIterator<Item = &'a Reservation>,
+) -> Result<(), ScheduleError> {
+    if !(wanted.starts_at < wanted.ends_at && wanted.ends_at <= wanted.blocked_until) {
+        return Err(ScheduleError::InvalidInterval);
+    }
+    let blocked = wanted.blocked();
+    if !day::day_bounds(tz, date).contains(&blocked) {
+        return Err(ScheduleError::OutsideDay);
+    }
+    if wanted.kind == ReservationKind::Appointment
+        && !open.iter().any(|o| o.contains(&wanted.service()))
+    {
+        return Err(ScheduleError::OutsideWorkingHours);
+    }
+    let Some(taken) = taken.into_iter().find(|r| r.blocked().overlaps(&blocked)) else {
+        return Ok(());
+    };
+    let conflicting = taken.id;
+    Err(match (wanted.kind, taken.kind) {
+        (ReservationKind::Appointment, ReservationKind::Appointment) => {
+            ScheduleError::SlotTaken { conflicting }
+        }
+        (ReservationKind::TimeOff, ReservationKind::Appointment) => {
+            ScheduleError::ConflictsWithAppointment { conflicting }
+        }
+        (_, ReservationKind::TimeOff) => ScheduleError::DuringTimeOff { conflicting },
+    })
+}
+
 /// A live reservation: what holds which stretch of the day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reservation {
@@ -370,36 +408,13 @@ impl Schedule {
         open: &[Interval],
         ignoring: Option<Uuid>,
     ) -> Result<(), ScheduleError> {
-        if !(wanted.starts_at < wanted.ends_at && wanted.ends_at <= wanted.blocked_until) {
-            return Err(ScheduleError::InvalidInterval);
-        }
-        let blocked = wanted.blocked();
-        if !day::day_bounds(tz, date).contains(&blocked) {
-            return Err(ScheduleError::OutsideDay);
-        }
-        if wanted.kind == ReservationKind::Appointment
-            && !open.iter().any(|o| o.contains(&wanted.service()))
-        {
-            return Err(ScheduleError::OutsideWorkingHours);
-        }
-        let Some(taken) = self
-            .reservations
-            .iter()
-            .filter(|r| Some(r.id) != ignoring)
-            .find(|r| r.blocked().overlaps(&blocked))
-        else {
-            return Ok(());
-        };
-        let conflicting = taken.id;
-        Err(match (wanted.kind, taken.kind) {
-            (ReservationKind::Appointment, ReservationKind::Appointment) => {
-                ScheduleError::SlotTaken { conflicting }
-            }
-            (ReservationKind::TimeOff, ReservationKind::Appointment) => {
-                ScheduleError::ConflictsWithAppointment { conflicting }
-            }
-            (_, ReservationKind::TimeOff) => ScheduleError::DuringTimeOff { conflicting },
-        })
+        fits(
+            wanted,
+            tz,
+            date,
+            open,
+            self.reservations.iter().filter(|r| Some(r.id) != ignoring),
+        )
     }
 
     /// Another business's schedule does not exist for the caller; an empty one is anyone's.

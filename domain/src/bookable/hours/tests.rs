@@ -8,6 +8,7 @@ use events::staff::ClockTime;
 use events::staff::{Break, StaffEvent, Weekday};
 
 use super::*;
+use crate::staff::StaffMember;
 
 fn at(h: u32, m: u32) -> ClockTime {
     ClockTime::new(h, m).expect("time")
@@ -46,7 +47,7 @@ impl Weeks {
     fn hours(&self) -> Hours<'_> {
         Hours {
             timezone: self.timezone,
-            staff: &self.staff,
+            working_hours: self.staff.working_hours(),
             opening_hours: self.opening_hours.as_deref(),
         }
     }

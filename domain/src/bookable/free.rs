@@ -1,0 +1,101 @@
+//! The free start times of a barber's day for a service: every mark of the 5-minute grid that a
+//! booking would accept, asked of the very rules a booking asks, in its order: the booking
+//! window, the shop's opening hours, then the barber's day (`schedule::fits`: inside the local
+//! day, the service in the barber's hours, the stretch and its buffer clear of every live
+//! reservation, time off included).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use events::business::BookingPolicy;
+use events::schedule::ReservationKind;
+use uuid::Uuid;
+
+use super::{check_window, grid, Asker, Hours, Stretch};
+use crate::schedule::{self, day, Interval, Reservation};
+
+/// The buffer a booking of a service reserves after it: the service's own, or the business's
+/// default when the service has none.
+pub fn effective_buffer(service_buffer_minutes: u32, policy: &BookingPolicy) -> Duration {
+    let minutes = if service_buffer_minutes == 0 {
+        policy.default_buffer_minutes
+    } else {
+        service_buffer_minutes
+    };
+    Duration::minutes(i64::from(minutes))
+}
+
+/// A search for free starts of one service with one barber.
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub policy: &'a BookingPolicy,
+    pub now: DateTime<Utc>,
+    pub asker: Asker,
+    /// The service's length.
+    pub length: Duration,
+    /// The clean-up after it ([`effective_buffer`]).
+    pub buffer: Duration,
+    /// The barber's week and the shop's, in the shop's timezone.
+    pub hours: Hours<'a>,
+}
+
+impl Search<'_> {
+    fn timezone(&self) -> Tz {
+        self.hours.timezone
+    }
+
+    /// Every start on local date `date` that a booking would accept, in order, beside the live
+    /// reservations `taken` of the barber's day.
+    pub fn free_starts(&self, date: NaiveDate, taken: &[Reservation]) -> Vec<DateTime<Utc>> {
+        let open = self.hours.open_intervals(date);
+        let step = Duration::seconds(grid::STEP_SECONDS);
+        let mut starts = Vec::new();
+        for interval in &open {
+            // a start that books lies where its service fits inside one open interval (rule 5),
+            // so no mark outside these is ever bookable
+            let mut at = grid::round_up(interval.start);
+            while at + self.length <= interval.end {
+                if self.accepts(date, at, &open, taken) {
+                    starts.push(at);
+                }
+                at += step;
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    /// Whether a booking starting at `at` on `date` would be accepted, `open` being the
+    /// barber's open intervals of that date.
+    fn accepts(
+        &self,
+        date: NaiveDate,
+        at: DateTime<Utc>,
+        open: &[Interval],
+        taken: &[Reservation],
+    ) -> bool {
+        let tz = self.timezone();
+        if !grid::is_on_grid(at) || day::local_date_of(tz, at) != date {
+            return false;
+        }
+        if check_window(self.policy, at, self.now, self.asker).is_err() {
+            return false;
+        }
+        let stretch = Stretch::on_day(tz, date, at, self.length, self.buffer);
+        if self.hours.outside_opening_hours(date, at, stretch.ends_at) {
+            return false;
+        }
+        let wanted = Reservation {
+            id: Uuid::nil(),
+            kind: ReservationKind::Appointment,
+            starts_at: stretch.starts_at,
+            ends_at: stretch.ends_at,
+            blocked_until: stretch.blocked_until,
+            holder: None,
+        };
+        schedule::fits(&wanted, tz, date, open, taken).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests;
