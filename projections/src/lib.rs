@@ -12,6 +12,8 @@
 //! - [`customers`], [`services`], [`staff`]: the customers, services and staff read models
 //!   (one module per projection).
 //! - [`appointments`]: the appointments read model (status, times, payment).
+//! - [`appointment_stats`]: per business per local day counts, minutes and takings of
+//!   appointments (the dashboard's and the reports' figures).
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -20,6 +22,7 @@
 //! - `lag`: the lag gauges and the retry back-off.
 //! - [`error`]: [`ProjectionError`] for callers, [`ApplyError`] for projections.
 
+pub mod appointment_stats;
 pub mod appointments;
 mod batch;
 mod bookkeeping;

@@ -10,6 +10,7 @@ use std::future::Future;
 use events::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::appointment_stats::AppointmentStats;
 use crate::appointments::Appointments;
 use crate::businesses::Businesses;
 use crate::customers::Customers;
@@ -45,6 +46,7 @@ pub trait Projection: Send + Sync {
 #[derive(Debug, Clone, Copy)]
 pub enum Registered {
     Appointments(Appointments),
+    AppointmentStats(AppointmentStats),
     Businesses(Businesses),
     Customers(Customers),
     Services(Services),
@@ -59,6 +61,7 @@ pub fn all() -> Vec<Registered> {
         Registered::Services(Services),
         Registered::Staff(Staff),
         Registered::Appointments(Appointments),
+        Registered::AppointmentStats(AppointmentStats),
     ]
 }
 
@@ -82,6 +85,7 @@ impl Projection for Registered {
     fn name(&self) -> &'static str {
         match self {
             Self::Appointments(p) => p.name(),
+            Self::AppointmentStats(p) => p.name(),
             Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
             Self::Services(p) => p.name(),
@@ -92,6 +96,7 @@ impl Projection for Registered {
     fn aggregate_types(&self) -> &'static [&'static str] {
         match self {
             Self::Appointments(p) => p.aggregate_types(),
+            Self::AppointmentStats(p) => p.aggregate_types(),
             Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
             Self::Services(p) => p.aggregate_types(),
@@ -106,6 +111,7 @@ impl Projection for Registered {
     ) -> Result<(), ApplyError> {
         match self {
             Self::Appointments(p) => p.apply(conn, event).await,
+            Self::AppointmentStats(p) => p.apply(conn, event).await,
             Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
             Self::Services(p) => p.apply(conn, event).await,
@@ -116,6 +122,7 @@ impl Projection for Registered {
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         match self {
             Self::Appointments(p) => p.reset(conn).await,
+            Self::AppointmentStats(p) => p.reset(conn).await,
             Self::Businesses(p) => p.reset(conn).await,
             Self::Customers(p) => p.reset(conn).await,
             Self::Services(p) => p.reset(conn).await,
