@@ -11,6 +11,8 @@
 //!   `GET /appointments/{id}`.
 //! - [`dashboard`]: `GET /dashboard`, the shop today from pre-aggregated day stats.
 //! - [`local_days`]: the business's today, week and month, and where its local days begin.
+//! - [`reports`]: `GET /reports/revenue|utilization|retention|no-shows` (owners and managers),
+//!   JSON or CSV.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
@@ -22,6 +24,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod freshness;
 pub mod local_days;
+pub mod reports;
 pub mod services;
 pub mod staff;
 pub mod visits;
@@ -58,6 +61,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(appointments::routes())
         .merge(dashboard::routes())
         .merge(visits::routes())
+        .merge(reports::routes())
         .with_state(state)
 }
 
@@ -74,5 +78,9 @@ pub fn router(state: QueryState) -> Router {
     appointments::list_appointments,
     appointments::get_appointment,
     dashboard::get_dashboard,
+    reports::revenue::revenue_report,
+    reports::utilization::utilization_report,
+    reports::retention::retention_report,
+    reports::no_shows::no_show_report,
 ))]
 pub struct QueryApi;

@@ -26,6 +26,7 @@ mod permissions;
 mod protocol_errors;
 mod races;
 mod replicas;
+mod reports;
 mod reschedule;
 mod services;
 mod signing;

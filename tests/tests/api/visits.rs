@@ -42,7 +42,16 @@ async fn visits_follow_a_merge_and_outlive_an_erasure() {
     let (duplicate, _) = app
         .register_customer(&token, &json!({"name": "Ana S."}))
         .await;
-    let currency = app.read("/api/v1/business", &token).await["currency"].clone();
+    let currency = app
+        .read(
+            &format!(
+                "/api/v1/business?min_position={}",
+                app.newest_position().await
+            ),
+            &token,
+        )
+        .await["currency"]
+        .clone();
 
     let first = app.book_quick(&busy, ana, busy.shop.staff_id, -10).await;
     app.serve(&token, first, 2200, 300, "card").await;
