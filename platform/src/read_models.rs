@@ -40,3 +40,10 @@ pub const RESERVATIONS: ReadModel = ReadModel {
     name: "reservations",
     aggregate_types: &[events::schedule::AGGREGATE_TYPE],
 };
+
+/// Per business per local day counts, minutes and takings of appointments: the dashboard's
+/// and the reports' figures.
+pub const APPOINTMENT_STATS: ReadModel = ReadModel {
+    name: "appointment_stats",
+    aggregate_types: &[events::appointment::AGGREGATE_TYPE],
+};

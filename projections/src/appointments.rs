@@ -46,12 +46,7 @@ impl Projection for Appointments {
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
         let payload = serde_json::from_value::<AppointmentEvent>(event.payload.clone())?;
-        let appointment_id = Uuid::parse_str(&event.aggregate_id).map_err(|_| {
-            ApplyError::Invalid(format!(
-                "appointment aggregate id {:?} is not a uuid",
-                event.aggregate_id
-            ))
-        })?;
+        let appointment_id = appointment_id(event)?;
         let Some(update) = change(event, appointment_id, &payload) else {
             return book(conn, event, &payload).await;
         };
@@ -73,6 +68,16 @@ impl Projection for Appointments {
             .await?;
         Ok(())
     }
+}
+
+/// The appointment an event is about: its aggregate id.
+pub(crate) fn appointment_id(event: &RecordedEvent) -> Result<Uuid, ApplyError> {
+    Uuid::parse_str(&event.aggregate_id).map_err(|_| {
+        ApplyError::Invalid(format!(
+            "appointment aggregate id {:?} is not a uuid",
+            event.aggregate_id
+        ))
+    })
 }
 
 /// A booking never overwrites: a second booking of the same appointment is a no-op. A walk-in
@@ -266,7 +271,7 @@ fn change<'q>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
     use events::appointment::{AppointmentSource, PaymentMethod};
     use platform::testing::TestEnv;
@@ -287,7 +292,19 @@ mod tests {
         seq: i64,
         e: &AppointmentEvent,
     ) {
-        let event = RecordedEvent {
+        let event = recorded(tenant, id, seq, e, at(8));
+        Appointments.apply(conn, &event).await.expect("applied");
+    }
+
+    /// Event `seq` of appointment `id`, recorded `seq` minutes after `base`.
+    pub(crate) fn recorded(
+        tenant: Uuid,
+        id: Uuid,
+        seq: i64,
+        e: &AppointmentEvent,
+        base: DateTime<Utc>,
+    ) -> RecordedEvent {
+        RecordedEvent {
             global_position: seq,
             transaction_id: 1,
             aggregate_type: events::appointment::AGGREGATE_TYPE.into(),
@@ -299,9 +316,8 @@ mod tests {
             tenant_id: tenant,
             payload: serde_json::to_value(e).expect("serialises"),
             metadata: json!({}),
-            recorded_at: at(8) + TimeDelta::minutes(seq),
-        };
-        Appointments.apply(conn, &event).await.expect("applied");
+            recorded_at: base + TimeDelta::minutes(seq),
+        }
     }
 
     /// Every row, as JSON.

@@ -13,6 +13,8 @@
 //!   (one module per projection).
 //! - [`appointments`]: the appointments read model (status, times, payment).
 //! - [`reservations`]: every live reservation of every barber's day, from the Schedule's events.
+//! - [`appointment_stats`]: per business per local day counts, minutes and takings of
+//!   appointments (the dashboard's and the reports' figures).
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -22,6 +24,7 @@
 //! - `lag`: the lag gauges and the retry back-off.
 //! - [`error`]: [`ProjectionError`] for callers, [`ApplyError`] for projections.
 
+pub mod appointment_stats;
 pub mod appointments;
 mod batch;
 mod bookkeeping;

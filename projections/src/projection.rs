@@ -10,6 +10,7 @@ use std::future::Future;
 use events::RecordedEvent;
 use sqlx::PgConnection;
 
+use crate::appointment_stats::AppointmentStats;
 use crate::appointments::Appointments;
 use crate::businesses::Businesses;
 use crate::customers::Customers;
@@ -50,6 +51,7 @@ pub trait Projection: Send + Sync {
 #[derive(Debug, Clone, Copy)]
 pub enum Registered {
     Appointments(Appointments),
+    AppointmentStats(AppointmentStats),
     Businesses(Businesses),
     Customers(Customers),
     Reservations(Reservations),
@@ -66,6 +68,7 @@ pub fn all() -> Vec<Registered> {
         Registered::Staff(Staff),
         Registered::Appointments(Appointments),
         Registered::Reservations(Reservations),
+        Registered::AppointmentStats(AppointmentStats),
     ]
 }
 
@@ -89,6 +92,7 @@ impl Projection for Registered {
     fn name(&self) -> &'static str {
         match self {
             Self::Appointments(p) => p.name(),
+            Self::AppointmentStats(p) => p.name(),
             Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
             Self::Reservations(p) => p.name(),
@@ -100,6 +104,7 @@ impl Projection for Registered {
     fn aggregate_types(&self) -> &'static [&'static str] {
         match self {
             Self::Appointments(p) => p.aggregate_types(),
+            Self::AppointmentStats(p) => p.aggregate_types(),
             Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
             Self::Reservations(p) => p.aggregate_types(),
@@ -111,6 +116,7 @@ impl Projection for Registered {
     fn tables(&self) -> &'static [&'static str] {
         match self {
             Self::Appointments(p) => p.tables(),
+            Self::AppointmentStats(p) => p.tables(),
             Self::Businesses(p) => p.tables(),
             Self::Customers(p) => p.tables(),
             Self::Reservations(p) => p.tables(),
@@ -126,6 +132,7 @@ impl Projection for Registered {
     ) -> Result<(), ApplyError> {
         match self {
             Self::Appointments(p) => p.apply(conn, event).await,
+            Self::AppointmentStats(p) => p.apply(conn, event).await,
             Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
             Self::Reservations(p) => p.apply(conn, event).await,
@@ -137,6 +144,7 @@ impl Projection for Registered {
     async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
         match self {
             Self::Appointments(p) => p.reset(conn).await,
+            Self::AppointmentStats(p) => p.reset(conn).await,
             Self::Businesses(p) => p.reset(conn).await,
             Self::Customers(p) => p.reset(conn).await,
             Self::Reservations(p) => p.reset(conn).await,

@@ -1,4 +1,5 @@
-//! `GET /customers` (search, tag filter and keyset pagination) and `GET /customers/{id}`.
+//! `GET /customers` (search, tag filter and keyset pagination) and `GET /customers/{id}` (with
+//! the customer's visit summary, [`crate::visits`]).
 //!
 //! An erased customer is left out of the list (nothing of them is left to find) and answers by
 //! id with `erased_at` and every personal field empty.
@@ -15,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::cursor;
-use crate::freshness::CUSTOMERS;
+use crate::freshness::{APPOINTMENTS, CUSTOMERS};
+use crate::visits::{summary, VisitSummary};
 use crate::QueryState;
 
 pub fn routes() -> Router<QueryState> {
@@ -53,6 +55,16 @@ pub struct CustomerView {
     /// The list's sort key as the database computed it: what a cursor carries.
     #[serde(skip)]
     sort_name: String,
+}
+
+/// One customer with their history in figures.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerDetail {
+    #[serde(flatten)]
+    customer: CustomerView,
+    /// Visits, spend, no-shows and what is booked ahead; a merged duplicate's appointments
+    /// count for the customer it was merged into.
+    visit_summary: VisitSummary,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -229,19 +241,19 @@ pub struct GetCustomer {
     min_position: Option<i64>,
 }
 
-/// One customer.
+/// One customer, with their visit summary.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", params(("id" = Uuid, Path), GetCustomer),
     tag = "customers", security(("bearer" = [])),
-    responses((status = 200, body = CustomerView), (status = 404, body = platform::problem::Problem)))]
+    responses((status = 200, body = CustomerDetail), (status = 404, body = platform::problem::Problem)))]
 pub async fn get_customer(
     State(state): State<QueryState>,
     user: Authenticated,
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetCustomer>,
-) -> Result<(HeaderMap, Json<CustomerView>), ApiError> {
+) -> Result<(HeaderMap, Json<CustomerDetail>), ApiError> {
     let consistency = state
         .freshness
-        .wait_for(CUSTOMERS, params.min_position)
+        .wait_for_all(&[CUSTOMERS, APPOINTMENTS], params.min_position)
         .await?;
     let customer: Option<CustomerView> = sqlx::query_as(GET)
         .bind(user.tenant_id)
@@ -250,7 +262,14 @@ pub async fn get_customer(
         .await?;
     let customer = customer
         .ok_or_else(|| ApiError::not_found("customer_not_found", "the customer does not exist"))?;
-    Ok((consistency.headers(), Json(customer)))
+    let visit_summary = summary(&state.pool, user.tenant_id, customer_id, Utc::now()).await?;
+    Ok((
+        consistency.headers(),
+        Json(CustomerDetail {
+            customer,
+            visit_summary,
+        }),
+    ))
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ const BACKSTOP: Duration = Duration::from_millis(100);
 /// The header marking an answer that may not include the caller's write yet.
 pub const STALE_HEADER: HeaderName = HeaderName::from_static("barber-stale");
 
-pub use platform::read_models::{ReadModel, APPOINTMENTS, BUSINESSES, CUSTOMERS, SERVICES, STAFF};
+pub use platform::read_models::{
+    ReadModel, APPOINTMENTS, APPOINTMENT_STATS, BUSINESSES, CUSTOMERS, SERVICES, STAFF,
+};
 
 /// Whether an answer includes the caller's writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +109,23 @@ impl Freshness {
                 tokio::time::sleep(backstop).await;
             }
         }
+    }
+}
+
+impl Freshness {
+    /// Waits for each of `models` in turn; fresh only if every one is. The first one that
+    /// stays behind makes the answer stale and ends the wait, so it is bounded like one.
+    pub async fn wait_for_all(
+        &self,
+        models: &[ReadModel],
+        min_position: Option<i64>,
+    ) -> Result<Consistency, sqlx::Error> {
+        for model in models {
+            if self.wait_for(*model, min_position).await? == Consistency::Stale {
+                return Ok(Consistency::Stale);
+            }
+        }
+        Ok(Consistency::Fresh)
     }
 }
 

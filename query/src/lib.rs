@@ -3,11 +3,16 @@
 //! - [`freshness`]: `min_position`, read-your-writes: wait (bounded) until the read models a
 //!   request reads have applied a position, or answer marked stale.
 //! - [`business`]: `GET /business`.
-//! - [`customers`]: `GET /customers`, `GET /customers/{id}`.
+//! - [`customers`]: `GET /customers`, `GET /customers/{id}` (with a visit summary).
+//! - [`visits`]: `GET /customers/{id}/visits`, and the visit summary of a customer.
 //! - [`services`]: `GET /services`, `GET /services/{id}`.
 //! - [`staff`]: `GET /staff`, `GET /staff/{id}`.
 //! - [`appointments`]: `GET /appointments` (by time, barber, customer, status),
 //!   `GET /appointments/{id}`.
+//! - [`dashboard`]: `GET /dashboard`, the shop today from pre-aggregated day stats.
+//! - [`local_days`]: the business's today, week and month, and where its local days begin.
+//! - [`reports`]: `GET /reports/revenue|utilization|retention|no-shows` (owners and managers),
+//!   JSON or CSV.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
@@ -16,9 +21,13 @@ pub mod appointments;
 pub mod business;
 pub mod cursor;
 pub mod customers;
+pub mod dashboard;
 pub mod freshness;
+pub mod local_days;
+pub mod reports;
 pub mod services;
 pub mod staff;
+pub mod visits;
 
 use axum::extract::FromRef;
 use axum::Router;
@@ -50,6 +59,9 @@ pub fn router(state: QueryState) -> Router {
         .merge(services::routes())
         .merge(staff::routes())
         .merge(appointments::routes())
+        .merge(dashboard::routes())
+        .merge(visits::routes())
+        .merge(reports::routes())
         .with_state(state)
 }
 
@@ -58,11 +70,17 @@ pub fn router(state: QueryState) -> Router {
     business::get_business,
     customers::list_customers,
     customers::get_customer,
+    visits::list_visits,
     services::list_services,
     services::get_service,
     staff::list_staff,
     staff::get_staff_member,
     appointments::list_appointments,
     appointments::get_appointment,
+    dashboard::get_dashboard,
+    reports::revenue::revenue_report,
+    reports::utilization::utilization_report,
+    reports::retention::retention_report,
+    reports::no_shows::no_show_report,
 ))]
 pub struct QueryApi;

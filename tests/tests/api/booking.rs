@@ -90,9 +90,20 @@ pub async fn another_barber(app: &TestApp, shop: &Shop, name: &str, until: &str)
 
 /// Barber `staff_id` works every day from 09:00 to `until` (local), without breaks.
 pub async fn work_every_day(app: &TestApp, shop: &Shop, staff_id: Uuid, until: &str) {
+    work_every_day_from(app, shop, staff_id, "09:00", until).await;
+}
+
+/// Barber `staff_id` works every day from `start` to `until` (local), without breaks.
+pub async fn work_every_day_from(
+    app: &TestApp,
+    shop: &Shop,
+    staff_id: Uuid,
+    start: &str,
+    until: &str,
+) {
     let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
-        .map(|d| json!({"weekday": d, "start": "09:00", "end": until}))
+        .map(|d| json!({"weekday": d, "start": start, "end": until}))
         .collect();
     let hours = app
         .put_json(

@@ -1,0 +1,276 @@
+//! `GET /reports/utilization`: per barber over a range of local dates, the minutes they work
+//! (their weekly hours, minus breaks, minus time off) against the minutes booked (services of
+//! appointments not cancelled, no-shows included: the chair was held), and the share in basis
+//! points (`booked × 10000 ÷ working`, rounded down; absent without working time).
+//!
+//! Working time is each local day's shifts made instants in the business's timezone (so a
+//! daylight-saving day is an hour shorter or longer where a shift spans the change), minus the
+//! time off that overlaps them. The weekly hours are the barber's hours as they are now: the
+//! read model keeps no history of earlier rotas.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use platform::json::ApiQuery;
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::no_shows::RangeParams;
+use super::{answer, cell, checked_range, CsvRow, Manager, RangeReport};
+use crate::freshness::{APPOINTMENT_STATS, BUSINESSES, STAFF};
+use crate::local_days::{local_instant, start_of, BusinessClock};
+use crate::QueryState;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UtilizationRow {
+    staff_id: Uuid,
+    staff_name: Option<String>,
+    working_minutes: i64,
+    booked_minutes: i64,
+    /// `booked_minutes × 10000 ÷ working_minutes`, basis points; absent without working time.
+    utilization_bp: Option<i64>,
+}
+
+impl CsvRow for UtilizationRow {
+    const HEADER: &'static [&'static str] = &[
+        "staff_id",
+        "staff_name",
+        "working_minutes",
+        "booked_minutes",
+        "utilization_bp",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.staff_id.to_string(),
+            cell(self.staff_name.as_ref()),
+            self.working_minutes.to_string(),
+            self.booked_minutes.to_string(),
+            cell(self.utilization_bp),
+        ]
+    }
+}
+
+/// A shift of the weekly rota, in minutes from local midnight.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Shift {
+    /// ISO day of week, 1 = Monday.
+    weekday: i16,
+    start: i32,
+    end: i32,
+    breaks: sqlx::types::Json<Vec<Break>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Break {
+    start: String,
+    end: String,
+}
+
+/// Minutes from midnight of `HH:MM`.
+fn minutes_of(hh_mm: &str) -> Option<i32> {
+    let (h, m) = hh_mm.split_once(':')?;
+    Some(h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()?)
+}
+
+/// The working minutes of one barber over `from`–`to` in `tz`: `shifts` less their breaks,
+/// less `time_off` (UTC stretches, possibly overlapping each other).
+pub fn working_minutes(
+    from: NaiveDate,
+    to: NaiveDate,
+    shifts: &[Shift],
+    time_off: &[(DateTime<Utc>, DateTime<Utc>)],
+    tz: Tz,
+) -> i64 {
+    let mut away = time_off.to_vec();
+    away.sort();
+    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(away.len());
+    for (start, end) in away {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    let at = |date: NaiveDate, minutes: i32| {
+        let midnight = date.and_time(NaiveTime::MIN);
+        local_instant(midnight + TimeDelta::minutes(i64::from(minutes)), tz)
+    };
+    let mut total = 0;
+    for date in from.iter_days().take_while(|d| *d <= to) {
+        let weekday = i16::try_from(date.weekday().number_from_monday()).unwrap_or(0);
+        for shift in shifts.iter().filter(|s| s.weekday == weekday) {
+            // the shift cut by its breaks
+            let mut pieces = vec![(shift.start, shift.end)];
+            for b in shift.breaks.iter() {
+                let (Some(bs), Some(be)) = (minutes_of(&b.start), minutes_of(&b.end)) else {
+                    continue;
+                };
+                pieces = pieces
+                    .into_iter()
+                    .flat_map(|(s, e)| [(s, e.min(bs)), (s.max(be), e)])
+                    .filter(|(s, e)| s < e)
+                    .collect();
+            }
+            for (s, e) in pieces {
+                let (start, end) = (at(date, s), at(date, e));
+                let off: TimeDelta = merged
+                    .iter()
+                    .map(|(a, b)| (start.max(*a), end.min(*b)))
+                    .filter(|(a, b)| a < b)
+                    .map(|(a, b)| b - a)
+                    .sum();
+                total += ((end - start) - off).num_minutes();
+            }
+        }
+    }
+    total
+}
+
+/// Working against booked minutes per barber.
+#[utoipa::path(get, path = "/api/v1/reports/utilization", params(RangeParams), tag = "reports",
+    security(("bearer" = [])),
+    responses((status = 200, description = "JSON, or CSV with `Accept: text/csv`",
+            content((RangeReport<UtilizationRow> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "invalid_query, invalid_range or range_too_long",
+            body = platform::problem::Problem),
+        (status = 403, description = "forbidden", body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn utilization_report(
+    State(state): State<QueryState>,
+    Manager(user): Manager,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<RangeParams>,
+) -> Result<Response, ApiError> {
+    let (from, to) = checked_range(params.from, params.to)?;
+    let consistency = state
+        .freshness
+        .wait_for_all(&[BUSINESSES, STAFF, APPOINTMENT_STATS], params.min_position)
+        .await?;
+    let tenant = user.tenant_id;
+    let clock = BusinessClock::of(&state.pool, tenant).await?;
+    let (begins, ends) = (
+        start_of(from, clock.timezone),
+        start_of(to + Days::new(1), clock.timezone),
+    );
+    let booked: BTreeMap<Uuid, i64> = sqlx::query_as(
+        "select staff_id, sum(booked_minutes)::bigint from appointment_day_stats
+          where tenant_id = $1 and local_date between $2 and $3 and status <> 'cancelled'
+          group by staff_id",
+    )
+    .bind(tenant)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&state.pool)
+    .await?
+    .into_iter()
+    .collect();
+    let staff: Vec<(Uuid, String, bool)> = sqlx::query_as(
+        "select staff_id, name, active from staff_members where tenant_id = $1
+          order by lower(name), staff_id",
+    )
+    .bind(tenant)
+    .fetch_all(&state.pool)
+    .await?;
+    let mut rows = Vec::new();
+    for (staff_id, name, active) in staff {
+        let shifts: Vec<Shift> = sqlx::query_as(
+            "select weekday, (extract(epoch from start_time) / 60)::int as start,
+                    (extract(epoch from end_time) / 60)::int as end, breaks
+               from staff_working_hours where tenant_id = $1 and staff_id = $2",
+        )
+        .bind(tenant)
+        .bind(staff_id)
+        .fetch_all(&state.pool)
+        .await?;
+        let booked_minutes = booked.get(&staff_id).copied().unwrap_or(0);
+        if (shifts.is_empty() || !active) && booked_minutes == 0 {
+            continue;
+        }
+        let time_off: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+            "select starts_at, ends_at from staff_time_off
+              where tenant_id = $1 and staff_id = $2 and starts_at < $4 and ends_at > $3",
+        )
+        .bind(tenant)
+        .bind(staff_id)
+        .bind(begins)
+        .bind(ends)
+        .fetch_all(&state.pool)
+        .await?;
+        let working = working_minutes(from, to, &shifts, &time_off, clock.timezone);
+        rows.push(UtilizationRow {
+            staff_id,
+            staff_name: Some(name),
+            working_minutes: working,
+            booked_minutes,
+            utilization_bp: (working > 0).then(|| booked_minutes * 10_000 / working),
+        });
+    }
+    Ok(answer(
+        &headers,
+        consistency,
+        RangeReport { from, to, rows },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shift(weekday: i16, start: &str, end: &str, breaks: &[(&str, &str)]) -> Shift {
+        Shift {
+            weekday,
+            start: minutes_of(start).expect("time"),
+            end: minutes_of(end).expect("time"),
+            breaks: sqlx::types::Json(
+                breaks
+                    .iter()
+                    .map(|(s, e)| Break {
+                        start: (*s).into(),
+                        end: (*e).into(),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn working_time_is_the_rota_less_breaks_and_time_off_on_real_clocks() {
+        let london: Tz = "Europe/London".parse().expect("zone");
+        // Sundays 00:00–24:00 with a lunch break, Mondays 09:00–17:00
+        let rota = [
+            shift(7, "00:00", "24:00", &[("13:00", "13:30")]),
+            shift(1, "09:00", "17:00", &[]),
+        ];
+        // Sunday 29 March 2026 has 23 hours in London; Monday the 30th is a plain day
+        let minutes = working_minutes(day("2026-03-29"), day("2026-03-30"), &rota, &[], london);
+        assert_eq!(minutes, (23 * 60 - 30) + 8 * 60);
+        // a day off on the Monday, given twice and overlapping, counts once
+        let off = |s: &str, e: &str| (s.parse().expect("instant"), e.parse().expect("instant"));
+        let time_off = [
+            off("2026-03-30T08:00:00Z", "2026-03-30T12:00:00Z"),
+            off("2026-03-30T10:00:00Z", "2026-03-31T00:00:00Z"),
+        ];
+        let monday = working_minutes(
+            day("2026-03-30"),
+            day("2026-03-30"),
+            &rota,
+            &time_off,
+            london,
+        );
+        assert_eq!(monday, 0);
+        // a Tuesday: no shift
+        assert_eq!(
+            working_minutes(day("2026-03-31"), day("2026-03-31"), &rota, &[], london),
+            0
+        );
+    }
+}
