@@ -8,11 +8,16 @@
 //! - [`staff`]: `GET /staff`, `GET /staff/{id}`.
 //! - [`appointments`]: `GET /appointments` (by time, barber, customer, status),
 //!   `GET /appointments/{id}`.
+//! - [`audit`]: the auditor's routes over the event store itself: one record's events, a
+//!   record as it was at any moment (folded by the aggregates' own `apply`, from `domain`),
+//!   the business's whole log in commit order, and its export as JSON lines.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
+//! The read side never depends on `command`: what it shares with the write side is `domain`.
 
 pub mod appointments;
+pub mod audit;
 pub mod business;
 pub mod cursor;
 pub mod customers;
@@ -50,6 +55,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(services::routes())
         .merge(staff::routes())
         .merge(appointments::routes())
+        .merge(audit::routes())
         .with_state(state)
 }
 
@@ -64,5 +70,8 @@ pub fn router(state: QueryState) -> Router {
     staff::get_staff_member,
     appointments::list_appointments,
     appointments::get_appointment,
+    audit::stream::list_stream_events,
+    audit::state::get_state_as_of,
+    audit::log::list_events,
 ))]
 pub struct QueryApi;
