@@ -5,10 +5,12 @@
 //! - [`role`]: which parts of the system a process runs.
 //! - [`openapi`]: the merged OpenAPI document and its docs page.
 //! - [`seed`]: the demo business `make run` logs in to.
+//! - [`audit`]: `barber audit export`, a business's history as JSON lines.
 //! - [`bench`]: the load generator behind `make bench` (`barber bench`).
 //! - [`progress_bar`]: the line `barber rebuild` redraws as it replays.
 
 pub mod app;
+pub mod audit;
 pub mod bench;
 pub mod openapi;
 pub mod progress_bar;

@@ -1,11 +1,11 @@
-//! `barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench]`
+//! `barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench|audit export]`
 
 use std::process::ExitCode;
 
 use barber::{Application, Role};
 use platform::Config;
 
-const USAGE: &str = "usage: barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]]";
+const USAGE: &str = "usage: barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -34,6 +34,7 @@ async fn main() -> ExitCode {
         },
         "seed" => seed(&config).await,
         "bench" => bench(&args[1..]).await,
+        "audit" => audit(&config, &args[1..]).await,
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
@@ -107,6 +108,19 @@ async fn bench(args: &[String]) -> Result<(), String> {
     println!(
         "{}",
         serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// `barber audit export`: the history on standard output, the count on standard error.
+async fn audit(config: &Config, args: &[String]) -> Result<(), String> {
+    let export = barber::audit::Export::from_args(args)?;
+    let pool = pool(config).await?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = export.run(&pool, &mut out).await?;
+    eprintln!(
+        "exported {written} events of business {}",
+        export.business_id
     );
     Ok(())
 }

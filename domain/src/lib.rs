@@ -18,6 +18,8 @@
 //! - [`phone`]: phone numbers in E.164 and ISO country codes, read alike by every service.
 //! - [`rota`]: the weekly rota's rules, shared by a barber's working hours and the shop's
 //!   opening hours.
+//! - [`replay`]: a record as it was, its stored events folded by its aggregate's `apply` (the
+//!   auditor's `as_of` view).
 //!
 //! Feature `testing`: each refusal enum's discriminant list, for tests elsewhere that walk every
 //! refusal (the error catalogue).
@@ -30,6 +32,7 @@ pub mod contact;
 pub mod customer;
 pub mod customer_day;
 pub mod phone;
+pub mod replay;
 pub mod rota;
 pub mod schedule;
 pub mod service;

@@ -138,6 +138,18 @@ pub struct Authenticated {
     pub role: String,
 }
 
+impl Authenticated {
+    /// The user, if their role is one of `roles`; 403 `forbidden` saying `refusal` otherwise.
+    /// Each API's role extractors check with it, so a refusal reads the same everywhere.
+    pub fn with_role_in(self, roles: &[&str], refusal: &'static str) -> Result<Self, ApiError> {
+        if roles.contains(&self.role.as_str()) {
+            Ok(self)
+        } else {
+            Err(ApiError::forbidden(refusal))
+        }
+    }
+}
+
 impl<S> FromRequestParts<S> for Authenticated
 where
     S: Send + Sync,

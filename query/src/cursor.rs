@@ -30,6 +30,22 @@ pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
+/// The cursor of the page after `items`, fetched with one row more than `limit` to learn
+/// whether there is one: drops that extra row and encodes the key of the last one kept; `None`
+/// on the last page.
+pub fn next_page<T, K: Serialize>(
+    items: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> K,
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if items.len() <= limit {
+        return None;
+    }
+    items.truncate(limit);
+    items.last().map(|last| encode(&key(last)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

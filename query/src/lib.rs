@@ -13,11 +13,16 @@
 //! - [`local_days`]: the business's today, week and month, and where its local days begin.
 //! - [`reports`]: `GET /reports/revenue|utilization|retention|no-shows` (owners and managers),
 //!   JSON or CSV.
+//! - [`audit`]: the auditor's routes over the event store itself: one record's events, a
+//!   record as it was at any moment (folded by the aggregates' own `apply`, from `domain`),
+//!   the business's whole log in commit order, and its export as JSON lines.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
+//! The read side never depends on `command`: what it shares with the write side is `domain`.
 
 pub mod appointments;
+pub mod audit;
 pub mod business;
 pub mod cursor;
 pub mod customers;
@@ -62,6 +67,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(dashboard::routes())
         .merge(visits::routes())
         .merge(reports::routes())
+        .merge(audit::routes())
         .with_state(state)
 }
 
@@ -82,5 +88,8 @@ pub fn router(state: QueryState) -> Router {
     reports::utilization::utilization_report,
     reports::retention::retention_report,
     reports::no_shows::no_show_report,
+    audit::stream::list_stream_events,
+    audit::state::get_state_as_of,
+    audit::log::list_events,
 ))]
 pub struct QueryApi;

@@ -56,12 +56,9 @@ where
     S: Send + Sync,
     JwtKeys: FromRef<S>,
 {
-    let user = Authenticated::from_request_parts(parts, state).await?;
-    if roles.contains(&user.role.as_str()) {
-        Ok(user)
-    } else {
-        Err(ApiError::forbidden(refusal))
-    }
+    Authenticated::from_request_parts(parts, state)
+        .await?
+        .with_role_in(roles, refusal)
 }
 
 #[cfg(test)]

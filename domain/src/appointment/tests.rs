@@ -263,3 +263,57 @@ fn error_codes_are_distinct() {
     codes.dedup();
     assert_eq!(codes.len(), all.len());
 }
+
+/// The auditor's view of a record ([`crate::replay`]) folds the stored payloads; it must be the
+/// state the command side decided on, step by step: booked, rescheduled, then completed.
+#[test]
+fn the_audit_folds_the_stored_events_to_the_state_the_command_side_decided_on() {
+    use crate::aggregate::Decide;
+    use crate::replay::RecordType;
+
+    let tenant_id = TENANT;
+    let now = at(8, 10, 1);
+    let steps = [
+        book(AppointmentSource::FrontDesk),
+        AppointmentCommand::Reschedule {
+            tenant_id,
+            staff_id: OTHER_BARBER,
+            starts_at: at(8, 10, 0),
+            ends_at: at(8, 10, 30),
+            blocked_until: at(8, 10, 40),
+            schedule_date: date(8),
+            now: at(2, 9, 0),
+        },
+        AppointmentCommand::CheckIn {
+            tenant_id,
+            now,
+            today: date(8),
+            opens_minutes: 60,
+        },
+        AppointmentCommand::Start {
+            tenant_id,
+            now,
+            today: date(8),
+        },
+        AppointmentCommand::Complete {
+            tenant_id,
+            now,
+            amount_paid_cents: 2500,
+            tip_cents: 300,
+            payment_method: PaymentMethod::Card,
+        },
+    ];
+    let mut decided = Appointment::default();
+    let mut stored = Vec::new();
+    for command in steps {
+        let events = decided.decide(command).expect("accepted");
+        assert!(!events.is_empty());
+        for event in events {
+            stored.push(serde_json::to_value(&event).expect("stored payload"));
+            decided.apply(event);
+            let folded = RecordType::Appointment.fold(stored.clone()).expect("folds");
+            assert_eq!(folded, serde_json::to_value(&decided).expect("state"));
+        }
+    }
+    assert_eq!(decided.status(), Some(AppointmentStatus::Completed));
+}

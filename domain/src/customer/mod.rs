@@ -62,8 +62,8 @@ pub enum CustomerCommand {
     TakeOver { tenant_id: Uuid, duplicate_id: Uuid },
     /// Erases the customer's personal data at their request, as of `at` (the server's clock).
     /// Irreversible; erasing again records nothing. The event store destroys the customer's
-    /// key with the event (`command::customer_book::erase`); the aggregate only records the fact and
-    /// refuses every change after it.
+    /// key with the event (`command::customer_book::erase`); the aggregate only records the fact
+    /// and refuses every change after it.
     Erase { tenant_id: Uuid, at: DateTime<Utc> },
 }
 

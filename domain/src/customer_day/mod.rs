@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::aggregate::{handle_by_deciding, Decide};
 
 /// Which customer's which local day: the aggregate id, written `{customer_id}:{YYYY-MM-DD}`.
-/// Defined here only: written with `to_string()`.
+/// Defined here only: written with `to_string()`, read with `parse()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CustomerDayId {
     pub customer_id: Uuid,
@@ -35,6 +35,15 @@ pub struct CustomerDayId {
 impl std::fmt::Display for CustomerDayId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.customer_id, self.date.format("%Y-%m-%d"))
+    }
+}
+
+impl std::str::FromStr for CustomerDayId {
+    type Err = String;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        let (customer_id, date) = crate::schedule::parse_day_id(id, "customer day")?;
+        Ok(Self { customer_id, date })
     }
 }
 

@@ -73,15 +73,21 @@ impl std::str::FromStr for ScheduleId {
     type Err = String;
 
     fn from_str(id: &str) -> Result<Self, Self::Err> {
-        let (staff, date) = id
-            .split_once(':')
-            .ok_or_else(|| format!("{id:?} is not a schedule id"))?;
-        Ok(Self {
-            staff_id: staff.parse().map_err(|e| format!("{id:?}: {e}"))?,
-            date: NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|e| format!("{id:?}: {e}"))?,
-        })
+        let (staff_id, date) = parse_day_id(id, "schedule")?;
+        Ok(Self { staff_id, date })
     }
+}
+
+/// The two halves of a day's id, `{uuid}:{YYYY-MM-DD}`: a barber's day ([`ScheduleId`]) and a
+/// customer's day ([`crate::customer_day::CustomerDayId`]) are named alike.
+pub(crate) fn parse_day_id(id: &str, kind: &str) -> Result<(Uuid, NaiveDate), String> {
+    let (owner, date) = id
+        .split_once(':')
+        .ok_or_else(|| format!("{id:?} is not a {kind} id"))?;
+    Ok((
+        owner.parse().map_err(|e| format!("{id:?}: {e}"))?,
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|e| format!("{id:?}: {e}"))?,
+    ))
 }
 
 #[derive(Debug, Clone, PartialEq)]

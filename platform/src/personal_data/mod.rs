@@ -190,6 +190,12 @@ pub fn has_sealed_pii(payload: &Value) -> bool {
     pii_of(payload).any(|pii| pii.get("sealed").is_some())
 }
 
+/// Whether a payload, once opened, holds personal data whose key is gone (the auditor shows
+/// the record's personal fields as erased).
+pub fn has_erased_pii(payload: &Value) -> bool {
+    pii_of(payload).any(|pii| pii.get("erased").is_some())
+}
+
 /// The customer a fact's personal data is about: the fact's own `customer_id` (a registration,
 /// a note on an appointment), else `stream_customer` (the customer whose stream it is).
 pub fn owner_of(fact: &Map<String, Value>, stream_customer: Option<Uuid>) -> Option<Uuid> {

@@ -4,6 +4,7 @@
 mod absence;
 mod accounts;
 mod appointments_read;
+mod audit;
 mod bad_input;
 mod barber_day;
 mod booking;
