@@ -16,6 +16,10 @@
 //! - [`audit`]: the auditor's routes over the event store itself: one record's events, a
 //!   record as it was at any moment (folded by the aggregates' own `apply`, from `domain`),
 //!   the business's whole log in commit order, and its export as JSON lines.
+//! - [`availability`]: `GET /availability`, free start times asked of the booking rules
+//!   (`domain::bookable`) over the read models.
+//! - [`calendar`]: `GET /calendar`, one column per barber: hours, breaks, time off, appointments.
+//! - `chairs`: what both read about a shop's chairs over some dates, in one snapshot.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
@@ -23,7 +27,10 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod availability;
 pub mod business;
+pub mod calendar;
+mod chairs;
 pub mod cursor;
 pub mod customers;
 pub mod dashboard;
@@ -68,6 +75,8 @@ pub fn router(state: QueryState) -> Router {
         .merge(visits::routes())
         .merge(reports::routes())
         .merge(audit::routes())
+        .merge(availability::routes())
+        .merge(calendar::routes())
         .with_state(state)
 }
 
@@ -91,5 +100,7 @@ pub fn router(state: QueryState) -> Router {
     audit::stream::list_stream_events,
     audit::state::get_state_as_of,
     audit::log::list_events,
+    availability::get_availability,
+    calendar::get_calendar,
 ))]
 pub struct QueryApi;

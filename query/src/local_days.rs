@@ -25,13 +25,21 @@ impl BusinessClock {
         let (timezone, currency) = row.ok_or_else(|| {
             ApiError::not_found("business_not_found", "the business is not known yet")
         })?;
-        let timezone = timezone.parse::<Tz>().map_err(|_| {
-            ApiError::internal(std::io::Error::other(format!(
-                "the business's timezone {timezone:?} is unknown"
-            )))
-        })?;
-        Ok(Self { timezone, currency })
+        Ok(Self {
+            timezone: stored_timezone(&timezone)?,
+            currency,
+        })
     }
+}
+
+/// A timezone as the businesses read model stores it (an IANA name the command side checked);
+/// one it does not know is a server fault.
+pub fn stored_timezone(name: &str) -> Result<Tz, ApiError> {
+    name.parse::<Tz>().map_err(|_| {
+        ApiError::internal(std::io::Error::other(format!(
+            "the business's timezone {name:?} is unknown"
+        )))
+    })
 }
 
 /// The periods the dashboard reports on, as local dates (both ends inclusive).

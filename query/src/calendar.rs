@@ -1,0 +1,294 @@
+//! `GET /calendar`: the shop's days, one column per barber: their shifts and breaks, their time
+//! off and each appointment (customer, service, status, times and clean-up buffer), in UTC and
+//! in the business's local time, with the shop's own opening hours for shading.
+//!
+//! Shifts, breaks and opening hours are the rota's wall-clock times turned into instants for
+//! each date by `domain::schedule::day` (right on daylight-saving days, as booking reads them).
+//! Time off is what each barber's day holds (the reservations read model: one piece per day);
+//! appointments come from the appointments read model, cancelled ones left out.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use domain::schedule::day;
+use events::staff::{Weekday, WorkingDay};
+use platform::auth::Authenticated;
+use platform::json::ApiQuery;
+use platform::ApiError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::chairs::{self, Chairs};
+use crate::freshness::{APPOINTMENTS, BUSINESSES, CUSTOMERS, RESERVATIONS, STAFF};
+use crate::QueryState;
+
+pub fn routes() -> Router<QueryState> {
+    Router::new().route("/calendar", get(get_calendar))
+}
+
+/// The most days one calendar covers: a week.
+pub const MAX_DAYS: u32 = 7;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct GetCalendar {
+    /// The first local date (the business's timezone), `YYYY-MM-DD`.
+    date: NaiveDate,
+    /// How many days from `date`, 1–7 (default 1).
+    days: Option<u32>,
+    /// Only this barber's column.
+    staff_id: Option<Uuid>,
+    /// Wait until the calendar includes the write that answered this position.
+    min_position: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Calendar {
+    /// IANA timezone of the local dates and times.
+    timezone: String,
+    /// The shop's opening hours per date (empty on a closed day); absent when it set none.
+    shop_hours: Option<Vec<DayStretches>>,
+    /// One column per active barber (or the one asked for), by name.
+    barbers: Vec<BarberColumn>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DayStretches {
+    date: NaiveDate,
+    hours: Vec<Stretch>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BarberColumn {
+    staff_id: Uuid,
+    name: String,
+    days: Vec<BarberDay>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BarberDay {
+    date: NaiveDate,
+    /// Their shifts (breaks not taken out).
+    working_hours: Vec<Stretch>,
+    breaks: Vec<Stretch>,
+    time_off: Vec<TimeOffPiece>,
+    appointments: Vec<CalendarAppointment>,
+}
+
+/// A stretch of time in UTC and in the business's local time (RFC 3339 with its offset).
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct Stretch {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    #[schema(value_type = String)]
+    starts_at_local: DateTime<FixedOffset>,
+    #[schema(value_type = String)]
+    ends_at_local: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TimeOffPiece {
+    time_off_id: Option<Uuid>,
+    #[serde(flatten)]
+    stretch: Stretch,
+    reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CalendarAppointment {
+    id: Uuid,
+    customer_id: Uuid,
+    /// `null` once the customer is erased.
+    customer_name: Option<String>,
+    service_id: Uuid,
+    service_name: String,
+    status: String,
+    #[serde(flatten)]
+    stretch: Stretch,
+    /// When the chair is free again: the end plus the clean-up buffer.
+    blocked_until: DateTime<Utc>,
+    buffer_minutes: i64,
+}
+
+const READS: [platform::read_models::ReadModel; 5] =
+    [BUSINESSES, STAFF, RESERVATIONS, APPOINTMENTS, CUSTOMERS];
+
+#[derive(sqlx::FromRow)]
+struct AppointmentRow {
+    appointment_id: Uuid,
+    staff_id: Uuid,
+    schedule_date: NaiveDate,
+    customer_id: Uuid,
+    customer_name: Option<String>,
+    service_id: Uuid,
+    service_name: String,
+    status: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    blocked_until: DateTime<Utc>,
+}
+
+/// The calendar of one or more local days, one column per barber.
+#[utoipa::path(get, path = "/api/v1/calendar", params(GetCalendar), tag = "calendar",
+    security(("bearer" = [])),
+    responses((status = 200, body = Calendar),
+        (status = 400, description = "invalid_query, range_too_long", body = platform::problem::Problem),
+        (status = 404, description = "staff_not_found, business_not_found",
+            body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all, fields(date = %params.date))]
+pub async fn get_calendar(
+    State(state): State<QueryState>,
+    user: Authenticated,
+    ApiQuery(params): ApiQuery<GetCalendar>,
+) -> Result<(HeaderMap, Json<Calendar>), ApiError> {
+    let dates = chairs::local_dates(params.date, params.days, MAX_DAYS)?;
+    let consistency = state
+        .freshness
+        .wait_for_all(&READS, params.min_position)
+        .await?;
+    let tenant = user.tenant_id;
+    let chairs = chairs::read(&state.pool, tenant, &dates, params.staff_id).await?;
+    let tz = chairs.shop.timezone;
+    let (first, last) = (dates[0], dates[dates.len() - 1]);
+    let staff_ids: Vec<Uuid> = chairs.barbers.iter().map(|b| b.staff_id).collect();
+    let appointments: Vec<AppointmentRow> = sqlx::query_as(
+        "select a.appointment_id, a.staff_id, a.schedule_date, a.customer_id,
+                c.name as customer_name, a.service_id, a.service_name, a.status,
+                a.starts_at, a.ends_at, a.blocked_until
+           from appointments a
+           left join customers c on c.tenant_id = a.tenant_id and c.customer_id = a.customer_id
+          where a.tenant_id = $1 and a.starts_at >= $2 and a.starts_at < $3
+            and a.staff_id = any($4) and a.status <> 'cancelled'
+          order by a.starts_at, a.appointment_id",
+    )
+    .bind(tenant)
+    .bind(day::day_bounds(tz, first).start)
+    .bind(day::day_bounds(tz, last).end)
+    .bind(&staff_ids)
+    .fetch_all(&state.pool)
+    .await?;
+    let time_off_ids: Vec<Uuid> = chairs
+        .held
+        .iter()
+        .filter(|h| h.kind == "time_off")
+        .filter_map(|h| h.holder)
+        .collect();
+    let reasons: Vec<(Uuid, Option<String>)> = sqlx::query_as(
+        "select time_off_id, reason from staff_time_off
+          where tenant_id = $1 and time_off_id = any($2)",
+    )
+    .bind(tenant)
+    .bind(&time_off_ids)
+    .fetch_all(&state.pool)
+    .await?;
+
+    let shop_hours = chairs.shop.opening_hours.as_ref().map(|week| {
+        dates
+            .iter()
+            .map(|date| DayStretches {
+                date: *date,
+                hours: shifts_on(*date, week)
+                    .filter_map(|s| stretch(tz, *date, s.start, s.end))
+                    .collect(),
+            })
+            .collect()
+    });
+    let barbers = chairs
+        .barbers
+        .iter()
+        .map(|barber| BarberColumn {
+            staff_id: barber.staff_id,
+            name: barber.name.clone(),
+            days: dates
+                .iter()
+                .map(|date| barber_day(&chairs, barber, *date, &appointments, &reasons))
+                .collect(),
+        })
+        .collect();
+    Ok((
+        consistency.headers(),
+        Json(Calendar {
+            timezone: tz.name().to_owned(),
+            shop_hours,
+            barbers,
+        }),
+    ))
+}
+
+fn barber_day(
+    chairs: &Chairs,
+    barber: &chairs::Barber,
+    date: NaiveDate,
+    appointments: &[AppointmentRow],
+    reasons: &[(Uuid, Option<String>)],
+) -> BarberDay {
+    let tz = chairs.shop.timezone;
+    let shifts: Vec<&WorkingDay> = shifts_on(date, &barber.working_hours).collect();
+    BarberDay {
+        date,
+        working_hours: shifts
+            .iter()
+            .filter_map(|s| stretch(tz, date, s.start, s.end))
+            .collect(),
+        breaks: shifts
+            .iter()
+            .flat_map(|s| s.breaks.iter())
+            .filter_map(|b| stretch(tz, date, b.start, b.end))
+            .collect(),
+        time_off: chairs
+            .held_on(barber.staff_id, date)
+            .filter(|h| h.kind == "time_off")
+            .map(|h| TimeOffPiece {
+                time_off_id: h.holder,
+                stretch: instants(tz, h.starts_at, h.ends_at),
+                reason: reasons
+                    .iter()
+                    .find(|(id, _)| Some(*id) == h.holder)
+                    .and_then(|(_, reason)| reason.clone()),
+            })
+            .collect(),
+        appointments: appointments
+            .iter()
+            .filter(|a| a.staff_id == barber.staff_id && a.schedule_date == date)
+            .map(|a| CalendarAppointment {
+                id: a.appointment_id,
+                customer_id: a.customer_id,
+                customer_name: a.customer_name.clone(),
+                service_id: a.service_id,
+                service_name: a.service_name.clone(),
+                status: a.status.clone(),
+                stretch: instants(tz, a.starts_at, a.ends_at),
+                blocked_until: a.blocked_until,
+                buffer_minutes: (a.blocked_until - a.ends_at).num_minutes(),
+            })
+            .collect(),
+    }
+}
+
+/// The shifts of a week that fall on `date`'s weekday.
+fn shifts_on(date: NaiveDate, week: &[WorkingDay]) -> impl Iterator<Item = &WorkingDay> {
+    let weekday = Weekday::from(date.weekday());
+    week.iter().filter(move |d| d.weekday == weekday)
+}
+
+/// A rota's wall-clock span on `date`, as instants (none when it falls into a skipped hour).
+fn stretch(
+    tz: Tz,
+    date: NaiveDate,
+    start: events::staff::ClockTime,
+    end: events::staff::ClockTime,
+) -> Option<Stretch> {
+    day::local_interval(tz, date, start, end).map(|i| instants(tz, i.start, i.end))
+}
+
+fn instants(tz: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Stretch {
+    Stretch {
+        starts_at,
+        ends_at,
+        starts_at_local: starts_at.with_timezone(&tz).fixed_offset(),
+        ends_at_local: ends_at.with_timezone(&tz).fixed_offset(),
+    }
+}

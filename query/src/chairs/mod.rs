@@ -1,0 +1,253 @@
+//! What the calendar and availability both read about a shop's chairs over some local dates:
+//! the business's timezone, policy and opening hours, its barbers with their weekly hours, and
+//! the live reservations of each barber's day (appointments and time off alike), from the
+//! businesses, staff and reservations read models, in one read-only snapshot.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use domain::schedule::Reservation;
+use events::business::BookingPolicy;
+use events::schedule::ReservationKind;
+use events::staff::{Break, ClockTime, Weekday, WorkingDay};
+use platform::ApiError;
+use sqlx::{Acquire, PgConnection, PgPool};
+use uuid::Uuid;
+
+/// The shop's side of a day: its timezone, policy and opening hours.
+pub struct Shop {
+    pub timezone: Tz,
+    pub policy: BookingPolicy,
+    /// `None` when it never set opening hours (then only the barbers' hours count).
+    pub opening_hours: Option<Vec<WorkingDay>>,
+}
+
+/// One barber as the calendar and availability list them.
+pub struct Barber {
+    pub staff_id: Uuid,
+    pub name: String,
+    /// One entry per shift.
+    pub working_hours: Vec<WorkingDay>,
+    /// The services they may be booked for; `None` = every service.
+    pub service_ids: Option<Vec<Uuid>>,
+}
+
+impl Barber {
+    pub fn offers(&self, service_id: Uuid) -> bool {
+        self.service_ids
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&service_id))
+    }
+}
+
+/// A live reservation of a barber's day.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Held {
+    pub staff_id: Uuid,
+    pub schedule_date: NaiveDate,
+    pub reservation_id: Uuid,
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub blocked_until: DateTime<Utc>,
+    pub holder: Option<Uuid>,
+}
+
+impl Held {
+    /// As the barber's day holds it.
+    pub fn reservation(&self) -> Reservation {
+        Reservation {
+            id: self.reservation_id,
+            kind: if self.kind == "time_off" {
+                ReservationKind::TimeOff
+            } else {
+                ReservationKind::Appointment
+            },
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            blocked_until: self.blocked_until,
+            holder: self.holder,
+        }
+    }
+}
+
+/// The chairs of a shop over some dates.
+pub struct Chairs {
+    pub shop: Shop,
+    /// Active barbers, by name.
+    pub barbers: Vec<Barber>,
+    /// Live reservations of those barbers on those dates, by start.
+    pub held: Vec<Held>,
+}
+
+impl Chairs {
+    /// The reservations of one barber's day.
+    pub fn held_on(&self, staff_id: Uuid, date: NaiveDate) -> impl Iterator<Item = &Held> {
+        self.held
+            .iter()
+            .filter(move |h| h.staff_id == staff_id && h.schedule_date == date)
+    }
+}
+
+/// `days` local dates from `first` (default 1), at most `max`: 400 `invalid_query` for none,
+/// `range_too_long` for more.
+pub fn local_dates(
+    first: NaiveDate,
+    days: Option<u32>,
+    max: u32,
+) -> Result<Vec<NaiveDate>, ApiError> {
+    let days = days.unwrap_or(1);
+    if days == 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "days must be at least 1",
+        ));
+    }
+    if days > max {
+        return Err(ApiError::bad_request(
+            "range_too_long",
+            format!("at most {max} days at once"),
+        ));
+    }
+    Ok(first.iter_days().take(days as usize).collect())
+}
+
+/// Reads the chairs of `tenant_id` on `dates`: every active staff member, or only `staff_id`.
+/// 404 `business_not_found` before the business is known, `staff_not_found` for a `staff_id`
+/// that is not one of its active staff.
+pub async fn read(
+    pool: &PgPool,
+    tenant_id: Uuid,
+    dates: &[NaiveDate],
+    staff_id: Option<Uuid>,
+) -> Result<Chairs, ApiError> {
+    let mut conn = pool.acquire().await?;
+    // one snapshot for every table (each projection writes its own in one transaction)
+    let mut tx = conn.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only")
+        .execute(&mut *tx)
+        .await?;
+    let shop = shop(&mut tx, tenant_id).await?;
+    let barbers = barbers(&mut tx, tenant_id, staff_id).await?;
+    if let Some(wanted) = staff_id {
+        if !barbers.iter().any(|b| b.staff_id == wanted) {
+            return Err(ApiError::not_found(
+                "staff_not_found",
+                "no active staff member of the business has that id",
+            ));
+        }
+    }
+    let ids: Vec<Uuid> = barbers.iter().map(|b| b.staff_id).collect();
+    let held: Vec<Held> = sqlx::query_as(
+        "select staff_id, schedule_date, reservation_id, kind, starts_at, ends_at,
+                blocked_until, holder
+           from reservations
+          where tenant_id = $1 and schedule_date = any($2) and staff_id = any($3)
+            and released_at is null
+          order by starts_at",
+    )
+    .bind(tenant_id)
+    .bind(dates)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Chairs {
+        shop,
+        barbers,
+        held,
+    })
+}
+
+async fn shop(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Shop, ApiError> {
+    type Row = (
+        String,
+        sqlx::types::Json<BookingPolicy>,
+        Option<sqlx::types::Json<Vec<WorkingDay>>>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "select timezone, policy, opening_hours from businesses where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(conn)
+    .await?;
+    let (timezone, policy, opening_hours) = row.ok_or_else(|| {
+        ApiError::not_found("business_not_found", "the business is not known yet")
+    })?;
+    Ok(Shop {
+        timezone: crate::local_days::stored_timezone(&timezone)?,
+        policy: policy.0,
+        opening_hours: opening_hours.map(|h| h.0),
+    })
+}
+
+/// A working-hours row as stored: times as `HH:MM` (`24:00` at the latest).
+#[derive(sqlx::FromRow)]
+struct ShiftRow {
+    staff_id: Uuid,
+    weekday: i16,
+    start_time: String,
+    end_time: String,
+    breaks: sqlx::types::Json<Vec<Break>>,
+}
+
+async fn barbers(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    staff_id: Option<Uuid>,
+) -> Result<Vec<Barber>, ApiError> {
+    let members: Vec<(Uuid, String, Option<Vec<Uuid>>)> = sqlx::query_as(
+        "select staff_id, name, service_ids from staff_members
+          where tenant_id = $1 and active and ($2::uuid is null or staff_id = $2)
+          order by lower(name), staff_id",
+    )
+    .bind(tenant_id)
+    .bind(staff_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let shifts: Vec<ShiftRow> = sqlx::query_as(
+        "select h.staff_id, h.weekday, to_char(h.start_time, 'HH24:MI') as start_time,
+                to_char(h.end_time, 'HH24:MI') as end_time, h.breaks
+           from staff_working_hours h
+           join staff_members m on m.tenant_id = h.tenant_id and m.staff_id = h.staff_id
+          where h.tenant_id = $1 and m.active and ($2::uuid is null or h.staff_id = $2)
+          order by h.staff_id, h.weekday, h.start_time",
+    )
+    .bind(tenant_id)
+    .bind(staff_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut barbers: Vec<Barber> = members
+        .into_iter()
+        .map(|(staff_id, name, service_ids)| Barber {
+            staff_id,
+            name,
+            working_hours: Vec::new(),
+            service_ids,
+        })
+        .collect();
+    for row in shifts {
+        let day = shift(&row)?;
+        if let Some(barber) = barbers.iter_mut().find(|b| b.staff_id == row.staff_id) {
+            barber.working_hours.push(day);
+        }
+    }
+    Ok(barbers)
+}
+
+fn shift(row: &ShiftRow) -> Result<WorkingDay, ApiError> {
+    let stored = |what: String| ApiError::internal(std::io::Error::other(what));
+    let weekday = usize::try_from(row.weekday - 1)
+        .ok()
+        .and_then(|i| Weekday::ALL.get(i).copied())
+        .ok_or_else(|| stored(format!("stored weekday {} is not 1 to 7", row.weekday)))?;
+    let time = |text: &str| {
+        text.parse::<ClockTime>()
+            .map_err(|_| stored(format!("stored time {text:?} is not HH:MM")))
+    };
+    Ok(WorkingDay {
+        weekday,
+        start: time(&row.start_time)?,
+        end: time(&row.end_time)?,
+        breaks: row.breaks.0.clone(),
+    })
+}

@@ -1,0 +1,127 @@
+//! The calendar: one column per barber with their hours, breaks, time off and appointments, in
+//! UTC and local time, right on a daylight-saving day; a booking shows with `min_position`.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::booking::{book, shop};
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn a_booking_and_a_time_off_show_in_the_barbers_column_with_hours_and_breaks() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 10).await;
+    let token = Some(shop.owner.token.as_str());
+    let date = Utc::now().date_naive() + Duration::days(4);
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| {
+            json!({"weekday": d, "start": "09:00", "end": "18:00",
+                        "breaks": [{"start": "12:00", "end": "12:30"}]})
+        })
+        .collect();
+    let hours = app
+        .put_json(
+            &format!("/api/v1/staff/{}/working-hours", shop.staff_id),
+            token,
+            &json!({ "days": days }),
+        )
+        .await;
+    assert!(hours.status().is_success());
+    let booked = book(&app, &shop, &format!("{date}T10:00:00Z")).await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let time_off = app
+        .post_json(
+            &format!("/api/v1/staff/{}/time-off", shop.staff_id),
+            token,
+            &json!({"starts_at": format!("{date}T15:00:00Z"), "ends_at": format!("{date}T16:00:00Z"),
+                    "reason": "dentist"}),
+        )
+        .await;
+    assert_eq!(time_off.status(), StatusCode::CREATED);
+    let position = time_off.json::<Value>().await.expect("json")["position"]
+        .as_i64()
+        .expect("position");
+
+    let calendar = app
+        .read(
+            &format!("/api/v1/calendar?date={date}&min_position={position}"),
+            &shop.owner.token,
+        )
+        .await;
+    assert_eq!(calendar["timezone"], "UTC");
+    let column = &calendar["barbers"][0];
+    assert_eq!(column["staff_id"], shop.staff_id.to_string());
+    let day = &column["days"][0];
+    assert_eq!(day["date"], date.to_string());
+    assert_eq!(
+        day["working_hours"][0]["starts_at"],
+        format!("{date}T09:00:00Z")
+    );
+    assert_eq!(
+        day["breaks"][0]["ends_at_local"],
+        format!("{date}T12:30:00Z")
+    );
+    let appointment = &day["appointments"][0];
+    assert_eq!(appointment["status"], "booked");
+    assert_eq!(appointment["service_name"], "Skin fade");
+    assert_eq!(appointment["starts_at"], format!("{date}T10:00:00Z"));
+    assert_eq!(appointment["buffer_minutes"], 10);
+    assert!(appointment["customer_name"].is_string());
+    assert_eq!(day["time_off"][0]["reason"], "dentist");
+    assert_eq!(day["time_off"][0]["starts_at"], format!("{date}T15:00:00Z"));
+
+    assert_problem(
+        app.get(&format!("/api/v1/calendar?date={date}&days=8"), token)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "range_too_long",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn on_the_day_the_clocks_go_forward_the_hours_are_one_hour_shorter_in_utc() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "Europe/London", 0).await;
+    let token = Some(shop.owner.token.as_str());
+    let days: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "00:00", "end": "04:00"}))
+        .collect();
+    let set = app
+        .put_json(
+            &format!("/api/v1/staff/{}/working-hours", shop.staff_id),
+            token,
+            &json!({ "days": days }),
+        )
+        .await;
+    let position = set.json::<Value>().await.expect("json")["position"]
+        .as_i64()
+        .expect("position");
+    let calendar = app
+        .read(
+            &format!("/api/v1/calendar?date=2027-03-28&days=2&min_position={position}"),
+            &shop.owner.token,
+        )
+        .await;
+    let days = &calendar["barbers"][0]["days"];
+    // 00:00 GMT to 04:00 BST is three real hours; the next day, four
+    assert_eq!(
+        days[0]["working_hours"][0]["starts_at"],
+        "2027-03-28T00:00:00Z"
+    );
+    assert_eq!(
+        days[0]["working_hours"][0]["ends_at"],
+        "2027-03-28T03:00:00Z"
+    );
+    assert_eq!(
+        days[0]["working_hours"][0]["ends_at_local"],
+        "2027-03-28T04:00:00+01:00"
+    );
+    assert_eq!(
+        days[1]["working_hours"][0]["starts_at"],
+        "2027-03-28T23:00:00Z"
+    );
+}
