@@ -28,6 +28,7 @@ mod operations;
 mod permissions;
 mod protocol_errors;
 mod races;
+mod read_side;
 mod replicas;
 mod reports;
 mod reschedule;
