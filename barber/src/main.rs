@@ -102,7 +102,8 @@ async fn bench(args: &[String]) -> Result<(), String> {
         .unwrap_or("http://127.0.0.1:8080");
     let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let samples = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(500);
-    let report = barber::bench::run(base, seconds, samples)
+    let appointments = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let report = barber::bench::run(base, seconds, samples, appointments)
         .await
         .map_err(|e| e.to_string())?;
     println!(

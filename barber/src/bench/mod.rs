@@ -7,11 +7,14 @@
 //!   returns once the projection has applied it (command commit to read model, end to end).
 //!
 //! - bookings per second on distinct free slots, and the answer rate of a hot slot
-//!   ([`booking`]).
+//!   ([`booking`]);
+//! - the read side at size: availability, the calendar, the dashboard and customer search at
+//!   200 barbers and about 100 000 appointments ([`reads`]).
 //!
 //! It prints one JSON object; `bench/run.sh` puts it beside the pgbench baseline.
 
 pub mod booking;
+pub mod reads;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,6 +35,9 @@ pub struct BenchReport {
     pub stale_reads: u64,
     pub errors: u64,
     pub booking: booking::BookingReport,
+    pub reads: reads::ReadsReport,
+    /// How long the register burst before `catch_up_ms` ran.
+    pub burst_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,8 +48,17 @@ pub enum BenchError {
     Unexpected(String),
 }
 
-/// Runs every measurement against `base` (e.g. `http://127.0.0.1:18080`).
-pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport, BenchError> {
+/// The register burst after which the read side's lag is measured lasts at least this long.
+const BURST_SECONDS: u64 = 30;
+
+/// Runs every measurement against `base` (e.g. `http://127.0.0.1:18080`); `appointments` is the
+/// size of the read measurement's business.
+pub async fn run(
+    base: &str,
+    seconds: u64,
+    samples: usize,
+    appointments: u64,
+) -> Result<BenchReport, BenchError> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
@@ -61,12 +76,13 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
         &errors,
     )
     .await;
+    let burst_seconds = seconds.max(BURST_SECONDS);
     let eight = throughput(
         &client,
         base,
         &token,
         8,
-        Duration::from_secs(seconds),
+        Duration::from_secs(burst_seconds),
         &errors,
     )
     .await;
@@ -74,8 +90,11 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
     let (mut latencies, stale) = read_your_writes(&client, base, &token, samples).await?;
     latencies.sort_by(f64::total_cmp);
     let booking = booking::run(&client, base, &token, seconds).await?;
+    let reads = reads::run(&client, base, &token, appointments, samples.min(300)).await?;
     Ok(BenchReport {
         booking,
+        reads,
+        burst_seconds,
         register_per_second_1: one,
         register_per_second_8: eight,
         catch_up_ms,
@@ -87,7 +106,7 @@ pub async fn run(base: &str, seconds: u64, samples: usize) -> Result<BenchReport
     })
 }
 
-async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String, BenchError> {
+pub(crate) async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String, BenchError> {
     let slug = format!("bench-{}", uuid::Uuid::new_v4().simple());
     let response: Value = client
         .post(format!("{base}/api/v1/signup"))
@@ -189,7 +208,7 @@ async fn catch_up(client: &reqwest::Client, base: &str, token: &str) -> Result<f
     }
 }
 
-async fn create_customer(
+pub(crate) async fn create_customer(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -246,7 +265,7 @@ async fn read_your_writes(
     }
     Ok((latencies, stale))
 }
-fn percentile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

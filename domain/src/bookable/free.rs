@@ -10,6 +10,7 @@ use events::business::BookingPolicy;
 use events::schedule::ReservationKind;
 use uuid::Uuid;
 
+use super::hours::BookableDay;
 use super::{check_window, grid, Asker, Hours, Stretch};
 use crate::schedule::{self, day, Interval, Reservation};
 
@@ -46,15 +47,16 @@ impl Search<'_> {
     /// Every start on local date `date` that a booking would accept, in order, beside the live
     /// reservations `taken` of the barber's day.
     pub fn free_starts(&self, date: NaiveDate, taken: &[Reservation]) -> Vec<DateTime<Utc>> {
-        let open = self.hours.open_intervals(date);
+        let day = self.hours.on(date);
+        let bounds = day::day_bounds(self.timezone(), date);
         let step = Duration::seconds(grid::STEP_SECONDS);
         let mut starts = Vec::new();
-        for interval in &open {
+        for interval in &day.open {
             // a start that books lies where its service fits inside one open interval (rule 5),
             // so no mark outside these is ever bookable
             let mut at = grid::round_up(interval.start);
             while at + self.length <= interval.end {
-                if self.accepts(date, at, &open, taken) {
+                if self.accepts(bounds, at, &day, taken) {
                     starts.push(at);
                 }
                 at += step;
@@ -65,24 +67,24 @@ impl Search<'_> {
         starts
     }
 
-    /// Whether a booking starting at `at` on `date` would be accepted, `open` being the
-    /// barber's open intervals of that date.
+    /// Whether a booking starting at `at` on the local day of instants `bounds` (whose hours
+    /// are `day`) would be accepted. The day's instants are worked out once per search, not per
+    /// start: "on that local date" is "inside its bounds".
     fn accepts(
         &self,
-        date: NaiveDate,
+        bounds: Interval,
         at: DateTime<Utc>,
-        open: &[Interval],
+        day: &BookableDay,
         taken: &[Reservation],
     ) -> bool {
-        let tz = self.timezone();
-        if !grid::is_on_grid(at) || day::local_date_of(tz, at) != date {
+        if !grid::is_on_grid(at) || !bounds.contains_instant(at) {
             return false;
         }
         if check_window(self.policy, at, self.now, self.asker).is_err() {
             return false;
         }
-        let stretch = Stretch::on_day(tz, date, at, self.length, self.buffer);
-        if self.hours.outside_opening_hours(date, at, stretch.ends_at) {
+        let stretch = Stretch::ending_by(bounds.end, at, self.length, self.buffer);
+        if day.outside_opening_hours(at, stretch.ends_at) {
             return false;
         }
         let wanted = Reservation {
@@ -93,7 +95,7 @@ impl Search<'_> {
             blocked_until: stretch.blocked_until,
             holder: None,
         };
-        schedule::fits(&wanted, tz, date, open, taken).is_ok()
+        schedule::fits_within(&wanted, bounds, &day.open, taken).is_ok()
     }
 }
 

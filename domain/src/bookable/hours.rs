@@ -26,11 +26,18 @@ impl Hours<'_> {
     /// here: it is blocked on the day's Schedule, which refuses an overlapping booking as
     /// `during_time_off` (and decides a race between the two).
     pub fn open_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        self.on(date).open
+    }
+
+    /// The barber's worked and bookable intervals of local date `date`, worked out once for
+    /// many questions about the same day (a search asks about every mark of it).
+    pub fn on(&self, date: NaiveDate) -> BookableDay {
         let worked = self.working_intervals(date);
-        match self.opening_intervals(date) {
+        let open = match self.opening_intervals(date) {
             Some(open) => intersect(&worked, &open),
-            None => worked,
-        }
+            None => worked.clone(),
+        };
+        BookableDay { worked, open }
     }
 
     /// Whether `[starts_at, until)` (a service, without its clean-up buffer) is a stretch the
@@ -43,11 +50,7 @@ impl Hours<'_> {
         starts_at: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> bool {
-        let Some(wanted) = Interval::new(starts_at, until) else {
-            return false;
-        };
-        let covers = |pieces: &[Interval]| pieces.iter().any(|p| p.contains(&wanted));
-        covers(&self.working_intervals(date)) && !covers(&self.open_intervals(date))
+        self.on(date).outside_opening_hours(starts_at, until)
     }
 
     /// The barber's shifts on `date` less their breaks, in UTC.
@@ -68,6 +71,25 @@ impl Hours<'_> {
         let weekday = events::staff::Weekday::from(date.weekday());
         let shifts = week.iter().filter(|d| d.weekday == weekday).collect();
         Some(local_intervals(self.timezone, date, shifts))
+    }
+}
+
+/// A barber's day as booking sees it: when they work (shifts less breaks) and when they can be
+/// booked (that, within the shop's opening hours), in UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookableDay {
+    pub worked: Vec<Interval>,
+    pub open: Vec<Interval>,
+}
+
+impl BookableDay {
+    /// [`Hours::outside_opening_hours`] for this day.
+    pub fn outside_opening_hours(&self, starts_at: DateTime<Utc>, until: DateTime<Utc>) -> bool {
+        let Some(wanted) = Interval::new(starts_at, until) else {
+            return false;
+        };
+        let covers = |pieces: &[Interval]| pieces.iter().any(|p| p.contains(&wanted));
+        covers(&self.worked) && !covers(&self.open)
     }
 }
 

@@ -26,8 +26,17 @@ impl Stretch {
         length: Duration,
         buffer: Duration,
     ) -> Self {
+        Self::ending_by(day::day_bounds(tz, date).end, starts_at, length, buffer)
+    }
+
+    /// [`Self::on_day`], for a day that ends at `day_ends` (worked out once for many starts).
+    pub fn ending_by(
+        day_ends: DateTime<Utc>,
+        starts_at: DateTime<Utc>,
+        length: Duration,
+        buffer: Duration,
+    ) -> Self {
         let ends_at = starts_at + length;
-        let day_ends = day::day_bounds(tz, date).end;
         Stretch {
             starts_at,
             ends_at,

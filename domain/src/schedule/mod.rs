@@ -177,11 +177,21 @@ pub fn fits<'a>(
     open: &[Interval],
     taken: impl IntoIterator<Item = &'a Reservation>,
 ) -> Result<(), ScheduleError> {
+    fits_within(wanted, day::day_bounds(tz, date), open, taken)
+}
+
+/// [`fits`], for a local day whose instants `bounds` are worked out once for many questions.
+pub fn fits_within<'a>(
+    wanted: &Reservation,
+    bounds: Interval,
+    open: &[Interval],
+    taken: impl IntoIterator<Item = &'a Reservation>,
+) -> Result<(), ScheduleError> {
     if !(wanted.starts_at < wanted.ends_at && wanted.ends_at <= wanted.blocked_until) {
         return Err(ScheduleError::InvalidInterval);
     }
     let blocked = wanted.blocked();
-    if !day::day_bounds(tz, date).contains(&blocked) {
+    if !bounds.contains(&blocked) {
         return Err(ScheduleError::OutsideDay);
     }
     if wanted.kind == ReservationKind::Appointment

@@ -1,0 +1,248 @@
+//! The read side at size: a business of its own with [`BARBERS`] barbers and about
+//! `appointments` bookings over the coming weeks (8 a day per barber), then p50/p99 of the
+//! reads a shop makes all day: availability of one day for any barber, the calendar of one day
+//! (every barber's column), the dashboard, and a customer search.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::{percentile, BenchError};
+
+/// Barbers of the business.
+pub const BARBERS: usize = 200;
+/// Local hours the 8 bookings of a barber's day start at (lunch and the last hour stay free).
+const HOURS: [u32; 8] = [9, 10, 11, 13, 14, 15, 16, 17];
+/// Concurrent clients while seeding.
+const SEEDERS: usize = 16;
+
+/// What the read measurements found.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ReadsReport {
+    pub barbers: usize,
+    pub appointments: u64,
+    pub seed_seconds: f64,
+    pub seed_failures: u64,
+    pub availability_p50_ms: f64,
+    pub availability_p99_ms: f64,
+    pub calendar_p50_ms: f64,
+    pub calendar_p99_ms: f64,
+    pub dashboard_p50_ms: f64,
+    pub dashboard_p99_ms: f64,
+    pub search_p50_ms: f64,
+    pub search_p99_ms: f64,
+    /// Customers of the business searched (the register measurement's).
+    pub searched_customers: i64,
+    pub samples: usize,
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: &Value,
+) -> Result<Value, BenchError> {
+    let response = client
+        .post(url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?;
+    Ok(response.json().await?)
+}
+
+fn id(value: &Value) -> Result<String, BenchError> {
+    value["id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| BenchError::Unexpected(value.to_string()))
+}
+
+/// Seeds a business of its own, then measures; `search_token` is the register measurement's
+/// business, whose many customers are searched.
+pub async fn run(
+    client: &reqwest::Client,
+    base: &str,
+    search_token: &str,
+    appointments: u64,
+    samples: usize,
+) -> Result<ReadsReport, BenchError> {
+    let token = super::sign_up(client, base).await?;
+    let put = |path: String, body: Value| {
+        client
+            .put(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    client
+        .patch(format!("{base}/api/v1/business"))
+        .bearer_auth(&token)
+        .json(&json!({"timezone": "UTC"}))
+        .send()
+        .await?;
+    put(
+        "/api/v1/business/booking-policy".into(),
+        json!({"min_lead_minutes": 0, "max_advance_days": 730,
+               "cancellation_window_minutes": 1440, "default_buffer_minutes": 0,
+               "reminder_offsets_minutes": [1440]}),
+    )
+    .await?;
+    let service = id(&post(
+        client,
+        format!("{base}/api/v1/services"),
+        &token,
+        &json!({"name": "Cut", "duration_minutes": 45, "price_cents": 2500}),
+    )
+    .await?)?;
+    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| {
+            json!({"weekday": d, "start": "09:00", "end": "19:00",
+                        "breaks": [{"start": "12:00", "end": "12:30"}]})
+        })
+        .collect();
+    let mut staff = Vec::with_capacity(BARBERS);
+    for n in 0..BARBERS {
+        let member = id(&post(
+            client,
+            format!("{base}/api/v1/staff"),
+            &token,
+            &json!({"name": format!("Barber {n:03}"), "role": "barber"}),
+        )
+        .await?)?;
+        put(
+            format!("/api/v1/staff/{member}/working-hours"),
+            json!({ "days": week }),
+        )
+        .await?;
+        staff.push(member);
+    }
+    // barber b's booking at hour index h is customer b * 8 + h: no customer in two chairs
+    let mut customers = Vec::with_capacity(BARBERS * HOURS.len());
+    for n in 0..BARBERS * HOURS.len() {
+        customers.push(id(&post(
+            client,
+            format!("{base}/api/v1/customers"),
+            &token,
+            &json!({"name": format!("Regular {n}")}),
+        )
+        .await?)?);
+    }
+    let per_day = (BARBERS * HOURS.len()) as u64;
+    let days = appointments.div_ceil(per_day).max(1);
+    let started = Instant::now();
+    let (booked, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (staff, customers) = (Arc::new(staff), Arc::new(customers));
+    let seeders: Vec<_> = (0..SEEDERS)
+        .map(|worker| {
+            let (client, base, token, service) = (
+                client.clone(),
+                base.to_owned(),
+                token.clone(),
+                service.clone(),
+            );
+            let (staff, customers, booked, failed) = (
+                staff.clone(),
+                customers.clone(),
+                booked.clone(),
+                failed.clone(),
+            );
+            tokio::spawn(async move {
+                for day in 0..days {
+                    let date =
+                        (chrono::Utc::now() + chrono::Duration::days(2 + day as i64)).date_naive();
+                    for barber in (worker..BARBERS).step_by(SEEDERS) {
+                        for (h, hour) in HOURS.iter().enumerate() {
+                            let body = json!({"customer_id": customers[barber * HOURS.len() + h],
+                                "staff_id": staff[barber], "service_id": service,
+                                "starts_at": format!("{date}T{hour:02}:00:00Z")});
+                            let ok = client
+                                .post(format!("{base}/api/v1/appointments"))
+                                .bearer_auth(&token)
+                                .json(&body)
+                                .send()
+                                .await
+                                .is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
+                            let counter = if ok { &booked } else { &failed };
+                            counter.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for seeder in seeders {
+        let _ = seeder.await;
+    }
+    let seed_seconds = started.elapsed().as_secs_f64();
+    // the read side catches up before anything is timed
+    let (_, position) = super::create_customer(client, base, &token, 1_999_999).await?;
+    let mid = (chrono::Utc::now() + chrono::Duration::days(2 + (days / 2) as i64)).date_naive();
+    let availability = format!("{base}/api/v1/availability?service_id={service}&date={mid}");
+    let calendar = format!("{base}/api/v1/calendar?date={mid}");
+    let dashboard = format!("{base}/api/v1/dashboard");
+    let fresh = client
+        .get(format!("{availability}&min_position={position}"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    let _ = fresh.bytes().await?;
+    let (availability_p50_ms, availability_p99_ms) =
+        timed(client, &availability, &token, samples).await?;
+    let (calendar_p50_ms, calendar_p99_ms) = timed(client, &calendar, &token, samples).await?;
+    let (dashboard_p50_ms, dashboard_p99_ms) = timed(client, &dashboard, &token, samples).await?;
+    let search = format!("{base}/api/v1/customers?q=Customer%201234");
+    let (search_p50_ms, search_p99_ms) = timed(client, &search, search_token, samples).await?;
+    let dashboard_of_search: Value = client
+        .get(format!("{base}/api/v1/dashboard"))
+        .bearer_auth(search_token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(ReadsReport {
+        barbers: BARBERS,
+        appointments: booked.load(Ordering::Relaxed),
+        seed_seconds,
+        seed_failures: failed.load(Ordering::Relaxed),
+        availability_p50_ms,
+        availability_p99_ms,
+        calendar_p50_ms,
+        calendar_p99_ms,
+        dashboard_p50_ms,
+        dashboard_p99_ms,
+        search_p50_ms,
+        search_p99_ms,
+        searched_customers: dashboard_of_search["customers"].as_i64().unwrap_or(0),
+        samples,
+    })
+}
+
+/// p50 and p99 in milliseconds of `samples` GETs of `url`, one at a time (after a warm-up).
+async fn timed(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    samples: usize,
+) -> Result<(f64, f64), BenchError> {
+    let mut latencies = Vec::with_capacity(samples);
+    for n in 0..samples + 10 {
+        let start = Instant::now();
+        let response = client.get(url).bearer_auth(token).send().await?;
+        if !response.status().is_success() {
+            return Err(BenchError::Unexpected(format!(
+                "{url} answered {}",
+                response.status()
+            )));
+        }
+        let _ = response.bytes().await?;
+        if n >= 10 {
+            latencies.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    Ok((percentile(&latencies, 0.50), percentile(&latencies, 0.99)))
+}
