@@ -65,13 +65,14 @@ impl Server {
         }
     }
 
-    /// Sends a signal by name (`STOP`, `CONT`) with `kill(1)`.
+    /// Sends a signal by name (`STOP`, `CONT`) with the shell's own `kill` (always there,
+    /// unlike a `kill` binary on a minimal machine).
     pub fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(self.child.id().to_string())
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{signal} {}", self.child.id()))
             .status()
-            .expect("kill runs");
+            .expect("sh runs");
         assert!(status.success(), "kill -{signal} failed");
     }
 

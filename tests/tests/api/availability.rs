@@ -31,17 +31,47 @@ struct Setup {
     seed: u64,
 }
 
-/// Days of daylight-saving changes ahead (and plain days), in zones that have them.
-const DAYS: [(&str, &str); 8] = [
-    ("Europe/London", "2027-03-28"),
-    ("Europe/London", "2027-10-31"),
-    ("America/New_York", "2027-03-14"),
-    ("America/New_York", "2027-11-07"),
-    ("Australia/Lord_Howe", "2027-04-04"),
-    ("UTC", "2027-01-15"),
-    ("Asia/Kolkata", "2027-02-02"),
-    ("Europe/London", "2027-06-21"),
+/// Zones, each with which day to test: the first or second daylight-saving change ahead, or a
+/// plain day (in zones without changes, always a plain day).
+const DAYS: [(&str, Day); 8] = [
+    ("Europe/London", Day::Change(0)),
+    ("Europe/London", Day::Change(1)),
+    ("America/New_York", Day::Change(0)),
+    ("America/New_York", Day::Change(1)),
+    ("Australia/Lord_Howe", Day::Change(0)),
+    ("UTC", Day::Plain),
+    ("Asia/Kolkata", Day::Plain),
+    ("Europe/London", Day::Plain),
 ];
+
+#[derive(Debug, Clone, Copy)]
+enum Day {
+    Change(usize),
+    Plain,
+}
+
+/// The local date of `day` in `timezone`, from the day after tomorrow on: the `n`-th date whose
+/// length is not 24 hours (a daylight-saving change), or a plain date six weeks ahead.
+fn date_of(timezone: &str, day: Day) -> NaiveDate {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = timezone.parse().expect("zone");
+    let first = Utc::now().date_naive() + Duration::days(2);
+    let midnight = |date: NaiveDate| {
+        tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+    };
+    let mut changes = first.iter_days().take(400).filter(|date| {
+        match (midnight(*date), midnight(*date + Duration::days(1))) {
+            (Some(a), Some(b)) => b - a != Duration::hours(24),
+            _ => true,
+        }
+    });
+    match day {
+        Day::Change(n) => changes.nth(n).unwrap_or(first + Duration::days(42)),
+        Day::Plain => first + Duration::days(42),
+    }
+}
 
 fn setups() -> impl Strategy<Value = Setup> {
     (
@@ -84,7 +114,7 @@ fn setups() -> impl Strategy<Value = Setup> {
             )| {
                 Setup {
                     timezone: DAYS[day].0,
-                    date: DAYS[day].1.parse().expect("date"),
+                    date: date_of(DAYS[day].0, DAYS[day].1),
                     hours,
                     barber_break: barber_break.filter(|(s, e)| *s >= hours.0 && *e <= hours.1),
                     opening,

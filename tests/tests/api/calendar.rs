@@ -100,9 +100,10 @@ async fn on_the_day_the_clocks_go_forward_the_hours_are_one_hour_shorter_in_utc(
     let position = set.json::<Value>().await.expect("json")["position"]
         .as_i64()
         .expect("position");
+    let day = spring_forward_in_london();
     let calendar = app
         .read(
-            &format!("/api/v1/calendar?date=2027-03-28&days=2&min_position={position}"),
+            &format!("/api/v1/calendar?date={day}&days=2&min_position={position}"),
             &shop.owner.token,
         )
         .await;
@@ -110,18 +111,34 @@ async fn on_the_day_the_clocks_go_forward_the_hours_are_one_hour_shorter_in_utc(
     // 00:00 GMT to 04:00 BST is three real hours; the next day, four
     assert_eq!(
         days[0]["working_hours"][0]["starts_at"],
-        "2027-03-28T00:00:00Z"
+        format!("{day}T00:00:00Z")
     );
     assert_eq!(
         days[0]["working_hours"][0]["ends_at"],
-        "2027-03-28T03:00:00Z"
+        format!("{day}T03:00:00Z")
     );
     assert_eq!(
         days[0]["working_hours"][0]["ends_at_local"],
-        "2027-03-28T04:00:00+01:00"
+        format!("{day}T04:00:00+01:00")
     );
     assert_eq!(
         days[1]["working_hours"][0]["starts_at"],
-        "2027-03-28T23:00:00Z"
+        format!("{day}T23:00:00Z")
     );
+}
+
+/// The next Sunday the clocks go forward in London (the last Sunday of March).
+fn spring_forward_in_london() -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let today = Utc::now().date_naive();
+    let last_sunday_of_march = |year: i32| {
+        let end = chrono::NaiveDate::from_ymd_opt(year, 3, 31).expect("date");
+        end - Duration::days(i64::from(end.weekday().num_days_from_sunday()))
+    };
+    let this_year = last_sunday_of_march(today.year());
+    if this_year > today + Duration::days(1) {
+        this_year
+    } else {
+        last_sunday_of_march(today.year() + 1)
+    }
 }
