@@ -139,7 +139,8 @@ print(f"\nBookings: {b['bookings_made']} answered 201 ({b['hot_slot_bookings']} 
       f"{b['hot_slot_conflicts']} answered 409 there), {b['booking_failures']} failed; the event store holds "
       f"{appointments} booked appointments and {double_booked} overlapping live reservations "
       f"({'consistent' if appointments == b['bookings_made'] + q['appointments'] and double_booked == 0 else 'MISMATCH'}; "
-      f"{q['appointments']} of them seeded for the read measurements in {q['seed_seconds']:.0f} s, {q['seed_failures']} refused). "
+      f"{q['appointments']} of them seeded for the read measurements in {q['seed_seconds']:.0f} s, {q['seed_failures']} refused, "
+      f"applied by the read side {q['catch_up_seconds']:.0f} s after the seeding ended, before any read was timed). "
       f"Reschedules: {b['reschedules_made']} answered 200, {b['reschedule_failures']} failed, {moves} recorded; "
       f"cancels: {b['cancels_made']} answered 200, {b['cancel_failures']} failed, {cancels} recorded "
       f"({'consistent' if moves == b['reschedules_made'] and cancels == b['cancels_made'] else 'MISMATCH'}).")

@@ -25,6 +25,8 @@ pub struct ReadsReport {
     pub appointments: u64,
     pub seed_seconds: f64,
     pub seed_failures: u64,
+    /// From the end of the seeding until the read side had applied all of it.
+    pub catch_up_seconds: f64,
     pub availability_p50_ms: f64,
     pub availability_p99_ms: f64,
     pub calendar_p50_ms: f64,
@@ -184,12 +186,25 @@ pub async fn run(
     let availability = format!("{base}/api/v1/availability?service_id={service}&date={mid}");
     let calendar = format!("{base}/api/v1/calendar?date={mid}");
     let dashboard = format!("{base}/api/v1/dashboard");
-    let fresh = client
-        .get(format!("{availability}&min_position={position}"))
-        .bearer_auth(&token)
-        .send()
-        .await?;
-    let _ = fresh.bytes().await?;
+    let caught_up = Instant::now();
+    loop {
+        let read = client
+            .get(format!("{availability}&min_position={position}"))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        let fresh = read.status().is_success() && !read.headers().contains_key("barber-stale");
+        let _ = read.bytes().await?;
+        if fresh {
+            break;
+        }
+        if caught_up.elapsed() > std::time::Duration::from_secs(600) {
+            return Err(BenchError::Unexpected(
+                "the read side did not catch up with the seeding in 10 minutes".into(),
+            ));
+        }
+    }
+    let catch_up_seconds = caught_up.elapsed().as_secs_f64();
     let (availability_p50_ms, availability_p99_ms) =
         timed(client, &availability, &token, samples).await?;
     let (calendar_p50_ms, calendar_p99_ms) = timed(client, &calendar, &token, samples).await?;
@@ -208,6 +223,7 @@ pub async fn run(
         appointments: booked.load(Ordering::Relaxed),
         seed_seconds,
         seed_failures: failed.load(Ordering::Relaxed),
+        catch_up_seconds,
         availability_p50_ms,
         availability_p99_ms,
         calendar_p50_ms,
