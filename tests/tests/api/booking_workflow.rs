@@ -1,5 +1,6 @@
 //! The appointment workflow over HTTP and daylight-saving days.
 
+use chrono::{Datelike, NaiveDate, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -164,52 +165,87 @@ async fn the_workflow_refuses_steps_out_of_order() {
 /// Local 09:00–17:00 on the days the clocks change, and in a half-hour zone.
 #[tokio::test]
 async fn working_hours_hold_in_local_time_across_daylight_saving_changes() {
+    // the next change days by the zones' rules, so that the test never falls into the past
+    let london_spring = next_day(|y| last_sunday(y, 3));
+    let london_autumn = next_day(|y| last_sunday(y, 10));
+    let new_york_spring = next_day(|y| nth_sunday(y, 3, 2));
+    let new_york_autumn = next_day(|y| nth_sunday(y, 11, 1));
+    let at = |date: NaiveDate, time: &str| format!("{date}T{time}:00Z");
     let cases = [
-        // Europe/London springs forward on 2027-03-28: 09:00 local is 08:00Z
+        // Europe/London springs forward: 09:00 local (BST) is 08:00Z
         (
             "Europe/London",
-            "2027-03-28T08:00:00Z",
-            "2027-03-28T07:30:00Z",
+            at(london_spring, "08:00"),
+            at(london_spring, "07:30"),
         ),
-        // and falls back on 2027-10-31: 09:00 local is 09:00Z
+        // and falls back: 09:00 local (GMT) is 09:00Z
         (
             "Europe/London",
-            "2027-10-31T09:00:00Z",
-            "2027-10-31T08:30:00Z",
+            at(london_autumn, "09:00"),
+            at(london_autumn, "08:30"),
         ),
-        // America/New_York: 2027-03-14 (EDT, UTC-4) and 2027-11-07 (EST, UTC-5)
+        // America/New_York: EDT (UTC-4) from the second Sunday of March, EST (UTC-5) from the
+        // first of November
         (
             "America/New_York",
-            "2027-03-14T13:00:00Z",
-            "2027-03-14T12:30:00Z",
+            at(new_york_spring, "13:00"),
+            at(new_york_spring, "12:30"),
         ),
         (
             "America/New_York",
-            "2027-11-07T14:00:00Z",
-            "2027-11-07T13:30:00Z",
+            at(new_york_autumn, "14:00"),
+            at(new_york_autumn, "13:30"),
         ),
         // Asia/Kolkata, UTC+05:30 all year: 09:00 local is 03:30Z
         (
             "Asia/Kolkata",
-            "2027-03-28T03:30:00Z",
-            "2027-03-28T03:00:00Z",
+            at(london_spring, "03:30"),
+            at(london_spring, "03:00"),
         ),
     ];
     for (timezone, opening, before_opening) in cases {
         let app = spawn_app().await;
         let shop = shop(&app, timezone, 0).await;
         assert_eq!(
-            book(&app, &shop, opening).await.status(),
+            book(&app, &shop, &opening).await.status(),
             StatusCode::CREATED,
             "{timezone} {opening}"
         );
         assert_problem(
-            book(&app, &shop, before_opening).await,
+            book(&app, &shop, &before_opening).await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "outside_working_hours",
         )
         .await;
     }
+}
+
+/// The first date `rule(year)` from the day after tomorrow on, this year or next.
+fn next_day(rule: impl Fn(i32) -> NaiveDate) -> NaiveDate {
+    let soonest = Utc::now().date_naive() + chrono::Duration::days(2);
+    let this_year = rule(soonest.year());
+    if this_year >= soonest {
+        this_year
+    } else {
+        rule(soonest.year() + 1)
+    }
+}
+
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let first_of_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .expect("date");
+    let last = first_of_next - chrono::Duration::days(1);
+    last - chrono::Duration::days(i64::from(last.weekday().num_days_from_sunday()))
+}
+
+fn nth_sunday(year: i32, month: u32, n: u32) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).expect("date");
+    let to_sunday = (7 - first.weekday().num_days_from_sunday()) % 7;
+    first + chrono::Duration::days(i64::from(to_sunday + 7 * (n - 1)))
 }
 
 #[tokio::test]
