@@ -173,7 +173,7 @@ pub async fn get_calendar(
     let time_off_ids: Vec<Uuid> = chairs
         .held
         .iter()
-        .filter(|h| h.kind == "time_off")
+        .filter(|h| h.is_time_off())
         .filter_map(|h| h.holder)
         .collect();
     let reasons: Vec<(Uuid, Option<String>)> = sqlx::query_as(
@@ -240,7 +240,7 @@ fn barber_day(
             .collect(),
         time_off: chairs
             .held_on(barber.staff_id, date)
-            .filter(|h| h.kind == "time_off")
+            .filter(|h| h.is_time_off())
             .map(|h| TimeOffPiece {
                 time_off_id: h.holder,
                 stretch: instants(tz, h.starts_at, h.ends_at),

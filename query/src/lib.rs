@@ -19,7 +19,8 @@
 //! - [`availability`]: `GET /availability`, free start times asked of the booking rules
 //!   (`domain::bookable`) over the read models.
 //! - [`calendar`]: `GET /calendar`, one column per barber: hours, breaks, time off, appointments.
-//! - `chairs`: what both read about a shop's chairs over some dates, in one snapshot.
+//! - `chairs`: what they (and the utilization report) read about a shop's chairs over some
+//!   dates, in one snapshot; the barbers' weekly hours.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.

@@ -2,7 +2,7 @@
 //! timezone, and the UTC instants that bound its local days. Pure, so that the dashboard's
 //! periods are tested at any instant and across daylight-saving changes without a clock.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use platform::ApiError;
 use sqlx::PgPool;
@@ -66,24 +66,11 @@ impl Periods {
     }
 }
 
-/// The instant local `date` begins in `tz`. A midnight skipped by a daylight-saving change
-/// begins the day at the first local time that exists.
+/// The instant local `date` begins in `tz`, as booking reads a local day
+/// (`domain::schedule::day::day_bounds`): a midnight skipped by a daylight-saving change begins
+/// the day at the first local time that exists.
 pub fn start_of(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    local_instant(date.and_time(chrono::NaiveTime::MIN), tz)
-}
-
-/// The instant of local wall-clock time `local` in `tz`: the earlier of two when the clocks go
-/// back, and when they go forward over it, the instant the clocks jumped to.
-pub fn local_instant(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
-    let mut probe = local;
-    for _ in 0..=120 {
-        if let Some(at) = tz.from_local_datetime(&probe).earliest() {
-            return at.with_timezone(&Utc);
-        }
-        probe += TimeDelta::minutes(1);
-    }
-    // no zone skips more than two hours; read it as UTC rather than fail
-    local.and_utc()
+    domain::schedule::day::day_bounds(tz, date).start
 }
 
 #[cfg(test)]
@@ -136,18 +123,6 @@ mod tests {
         assert_eq!(
             start_of(day("2026-09-06"), santiago),
             instant("2026-09-06T04:00:00Z")
-        );
-        // 01:30 happens twice in London on 25 October 2026: the first
-        let twice = day("2026-10-25").and_hms_opt(1, 30, 0).expect("time");
-        assert_eq!(
-            local_instant(twice, london),
-            instant("2026-10-25T00:30:00Z")
-        );
-        // 01:30 never happens on 29 March 2026: the clocks jumped to 02:00 BST
-        let never = day("2026-03-29").and_hms_opt(1, 30, 0).expect("time");
-        assert_eq!(
-            local_instant(never, london),
-            instant("2026-03-29T01:00:00Z")
         );
     }
 }

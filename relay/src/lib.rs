@@ -302,12 +302,12 @@ impl Relay {
         let Some(last) = batch.last() else {
             return Ok(Step::Idle);
         };
-        let deadline = Instant::now() + PUBLISH_LEASE;
+        let read_at = Instant::now();
         let published = match publish::publish_batch(
             &self.jetstream,
             &self.config.nats_prefix,
             &batch,
-            deadline,
+            read_at,
         )
         .await
         {

@@ -40,8 +40,9 @@ impl Published {
 /// Publishes `batch` in order and waits for all its acks. An error means some event may not be
 /// stored: the caller must not move its checkpoint.
 ///
-/// No event is sent after `deadline`: a relay frozen in the middle of a batch may have lost its
-/// lock to a standby while it slept, and must not go on sending once it wakes. (What it did send
+/// No event is sent once [`super::PUBLISH_LEASE`] has passed since the batch was `read_at`: a
+/// relay frozen in the middle of a batch may have lost its lock to a standby while it slept, and
+/// must not go on sending once it wakes. (What it did send
 /// is a prefix of the very sequence the standby publishes from the same checkpoint, and the
 /// stream drops repeats for 24 hours, so order holds either way; the deadline keeps an old
 /// relay quiet beyond that too.)
@@ -50,14 +51,12 @@ pub(super) async fn publish_batch(
     jetstream: &Context,
     prefix: &str,
     batch: &[RecordedEvent],
-    deadline: Instant,
+    read_at: Instant,
 ) -> Result<Published, RelayError> {
     let mut pending = Vec::with_capacity(batch.len());
-    let started = deadline.checked_sub(super::PUBLISH_LEASE);
     for event in batch {
-        let now = Instant::now();
-        if now > deadline {
-            let held = started.map_or(super::PUBLISH_LEASE, |s| now - s);
+        let held = read_at.elapsed();
+        if held > super::PUBLISH_LEASE {
             return Err(RelayError::LeaseExpired(held));
         }
         let subject = event_subject(prefix, &event.aggregate_type, &event.aggregate_id);

@@ -1,7 +1,9 @@
-//! What the calendar and availability both read about a shop's chairs over some local dates:
+//! What the calendar, availability and the utilization report read about a shop's chairs over some local dates:
 //! the business's timezone, policy and opening hours, its barbers with their weekly hours, and
 //! the live reservations of each barber's day (appointments and time off alike), from the
 //! businesses, staff and reservations read models, in one read-only snapshot.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -53,11 +55,16 @@ pub struct Held {
 }
 
 impl Held {
+    /// Whether the barber is away then (else it is an appointment's).
+    pub fn is_time_off(&self) -> bool {
+        self.kind == "time_off"
+    }
+
     /// As the barber's day holds it.
     pub fn reservation(&self) -> Reservation {
         Reservation {
             id: self.reservation_id,
-            kind: if self.kind == "time_off" {
+            kind: if self.is_time_off() {
                 ReservationKind::TimeOff
             } else {
                 ReservationKind::Appointment
@@ -204,18 +211,7 @@ async fn barbers(
     .bind(staff_id)
     .fetch_all(&mut *conn)
     .await?;
-    let shifts: Vec<ShiftRow> = sqlx::query_as(
-        "select h.staff_id, h.weekday, to_char(h.start_time, 'HH24:MI') as start_time,
-                to_char(h.end_time, 'HH24:MI') as end_time, h.breaks
-           from staff_working_hours h
-           join staff_members m on m.tenant_id = h.tenant_id and m.staff_id = h.staff_id
-          where h.tenant_id = $1 and m.active and ($2::uuid is null or h.staff_id = $2)
-          order by h.staff_id, h.weekday, h.start_time",
-    )
-    .bind(tenant_id)
-    .bind(staff_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let mut weeks = weeks(&mut *conn, tenant_id, staff_id).await?;
     let mut barbers: Vec<Barber> = members
         .into_iter()
         .map(|(staff_id, name, service_ids)| Barber {
@@ -225,13 +221,35 @@ async fn barbers(
             service_ids,
         })
         .collect();
-    for row in shifts {
-        let day = shift(&row)?;
-        if let Some(barber) = barbers.iter_mut().find(|b| b.staff_id == row.staff_id) {
-            barber.working_hours.push(day);
-        }
+    for barber in &mut barbers {
+        barber.working_hours = weeks.remove(&barber.staff_id).unwrap_or_default();
     }
     Ok(barbers)
+}
+
+/// The weekly hours (one entry per shift) of every staff member of `tenant_id`, active or not,
+/// or of `staff_id` only, as the staff read model holds them.
+pub async fn weeks(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    staff_id: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<WorkingDay>>, ApiError> {
+    let shifts: Vec<ShiftRow> = sqlx::query_as(
+        "select staff_id, weekday, to_char(start_time, 'HH24:MI') as start_time,
+                to_char(end_time, 'HH24:MI') as end_time, breaks
+           from staff_working_hours
+          where tenant_id = $1 and ($2::uuid is null or staff_id = $2)
+          order by staff_id, weekday, start_time",
+    )
+    .bind(tenant_id)
+    .bind(staff_id)
+    .fetch_all(conn)
+    .await?;
+    let mut weeks: HashMap<Uuid, Vec<WorkingDay>> = HashMap::new();
+    for row in &shifts {
+        weeks.entry(row.staff_id).or_default().push(shift(row)?);
+    }
+    Ok(weeks)
 }
 
 fn shift(row: &ShiftRow) -> Result<WorkingDay, ApiError> {

@@ -56,14 +56,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = Authenticated::from_request_parts(parts, state).await?;
-        if matches!(user.role.as_str(), "owner" | "manager") {
-            Ok(Self(user))
-        } else {
-            Err(ApiError::forbidden(
+        Authenticated::from_request_parts(parts, state)
+            .await?
+            .with_role_in(
+                &["owner", "manager"],
                 "only an owner or a manager may read the reports",
-            ))
-        }
+            )
+            .map(Self)
     }
 }
 

@@ -13,17 +13,21 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
+use domain::bookable::Hours;
+use domain::schedule::{day, Interval};
+use events::staff::WorkingDay;
 use platform::json::ApiQuery;
 use platform::ApiError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::no_shows::RangeParams;
 use super::{answer, cell, checked_range, CsvRow, Manager, RangeReport};
+use crate::chairs;
 use crate::freshness::{APPOINTMENT_STATS, BUSINESSES, STAFF};
-use crate::local_days::{local_instant, start_of, BusinessClock};
+use crate::local_days::{start_of, BusinessClock};
 use crate::QueryState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -56,79 +60,31 @@ impl CsvRow for UtilizationRow {
     }
 }
 
-/// A shift of the weekly rota, in minutes from local midnight.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Shift {
-    /// ISO day of week, 1 = Monday.
-    weekday: i16,
-    start: i32,
-    end: i32,
-    breaks: sqlx::types::Json<Vec<Break>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Break {
-    start: String,
-    end: String,
-}
-
-/// Minutes from midnight of `HH:MM`.
-fn minutes_of(hh_mm: &str) -> Option<i32> {
-    let (h, m) = hh_mm.split_once(':')?;
-    Some(h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()?)
-}
-
-/// The working minutes of one barber over `from`–`to` in `tz`: `shifts` less their breaks,
-/// less `time_off` (UTC stretches, possibly overlapping each other).
+/// The working minutes of one barber over `from`–`to` in `tz`: each local day's shifts less
+/// their breaks, made instants as booking makes them (`domain::bookable::Hours`, right on
+/// daylight-saving days), less `time_off` (UTC stretches, possibly overlapping each other).
 pub fn working_minutes(
     from: NaiveDate,
     to: NaiveDate,
-    shifts: &[Shift],
-    time_off: &[(DateTime<Utc>, DateTime<Utc>)],
+    week: &[WorkingDay],
+    time_off: &[Interval],
     tz: Tz,
 ) -> i64 {
-    let mut away = time_off.to_vec();
-    away.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(away.len());
-    for (start, end) in away {
-        match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
-        }
-    }
-    let at = |date: NaiveDate, minutes: i32| {
-        let midnight = date.and_time(NaiveTime::MIN);
-        local_instant(midnight + TimeDelta::minutes(i64::from(minutes)), tz)
+    let hours = Hours {
+        timezone: tz,
+        working_hours: week,
+        opening_hours: None,
     };
-    let mut total = 0;
-    for date in from.iter_days().take_while(|d| *d <= to) {
-        let weekday = i16::try_from(date.weekday().number_from_monday()).unwrap_or(0);
-        for shift in shifts.iter().filter(|s| s.weekday == weekday) {
-            // the shift cut by its breaks
-            let mut pieces = vec![(shift.start, shift.end)];
-            for b in shift.breaks.iter() {
-                let (Some(bs), Some(be)) = (minutes_of(&b.start), minutes_of(&b.end)) else {
-                    continue;
-                };
-                pieces = pieces
-                    .into_iter()
-                    .flat_map(|(s, e)| [(s, e.min(bs)), (s.max(be), e)])
-                    .filter(|(s, e)| s < e)
-                    .collect();
-            }
-            for (s, e) in pieces {
-                let (start, end) = (at(date, s), at(date, e));
-                let off: TimeDelta = merged
-                    .iter()
-                    .map(|(a, b)| (start.max(*a), end.min(*b)))
-                    .filter(|(a, b)| a < b)
-                    .map(|(a, b)| b - a)
-                    .sum();
-                total += ((end - start) - off).num_minutes();
-            }
-        }
-    }
-    total
+    let away = day::normalise(time_off.to_vec());
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .flat_map(|date| {
+            away.iter().fold(hours.on(date).worked, |pieces, cut| {
+                day::subtract(&pieces, cut)
+            })
+        })
+        .map(|piece| piece.duration().num_minutes())
+        .sum()
 }
 
 /// Working against booked minutes per barber.
@@ -176,32 +132,30 @@ pub async fn utilization_report(
     .bind(tenant)
     .fetch_all(&state.pool)
     .await?;
+    let mut conn = state.pool.acquire().await?;
+    let weeks = chairs::weeks(&mut conn, tenant, None).await?;
+    let time_off: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "select staff_id, starts_at, ends_at from staff_time_off
+          where tenant_id = $1 and starts_at < $3 and ends_at > $2",
+    )
+    .bind(tenant)
+    .bind(begins)
+    .bind(ends)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut rows = Vec::new();
     for (staff_id, name, active) in staff {
-        let shifts: Vec<Shift> = sqlx::query_as(
-            "select weekday, (extract(epoch from start_time) / 60)::int as start,
-                    (extract(epoch from end_time) / 60)::int as end, breaks
-               from staff_working_hours where tenant_id = $1 and staff_id = $2",
-        )
-        .bind(tenant)
-        .bind(staff_id)
-        .fetch_all(&state.pool)
-        .await?;
+        let week = weeks.get(&staff_id).map_or(&[][..], Vec::as_slice);
         let booked_minutes = booked.get(&staff_id).copied().unwrap_or(0);
-        if (shifts.is_empty() || !active) && booked_minutes == 0 {
+        if (week.is_empty() || !active) && booked_minutes == 0 {
             continue;
         }
-        let time_off: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-            "select starts_at, ends_at from staff_time_off
-              where tenant_id = $1 and staff_id = $2 and starts_at < $4 and ends_at > $3",
-        )
-        .bind(tenant)
-        .bind(staff_id)
-        .bind(begins)
-        .bind(ends)
-        .fetch_all(&state.pool)
-        .await?;
-        let working = working_minutes(from, to, &shifts, &time_off, clock.timezone);
+        let away: Vec<Interval> = time_off
+            .iter()
+            .filter(|(id, _, _)| *id == staff_id)
+            .filter_map(|(_, start, end)| Interval::new(*start, *end))
+            .collect();
+        let working = working_minutes(from, to, week, &away, clock.timezone);
         rows.push(UtilizationRow {
             staff_id,
             staff_name: Some(name),
@@ -219,22 +173,23 @@ pub async fn utilization_report(
 
 #[cfg(test)]
 mod tests {
+    use events::staff::{Break, Weekday};
+
     use super::*;
 
-    fn shift(weekday: i16, start: &str, end: &str, breaks: &[(&str, &str)]) -> Shift {
-        Shift {
+    fn shift(weekday: Weekday, start: &str, end: &str, breaks: &[(&str, &str)]) -> WorkingDay {
+        let time = |t: &str| t.parse().expect("time");
+        WorkingDay {
             weekday,
-            start: minutes_of(start).expect("time"),
-            end: minutes_of(end).expect("time"),
-            breaks: sqlx::types::Json(
-                breaks
-                    .iter()
-                    .map(|(s, e)| Break {
-                        start: (*s).into(),
-                        end: (*e).into(),
-                    })
-                    .collect(),
-            ),
+            start: time(start),
+            end: time(end),
+            breaks: breaks
+                .iter()
+                .map(|(s, e)| Break {
+                    start: time(s),
+                    end: time(e),
+                })
+                .collect(),
         }
     }
 
@@ -247,14 +202,16 @@ mod tests {
         let london: Tz = "Europe/London".parse().expect("zone");
         // Sundays 00:00–24:00 with a lunch break, Mondays 09:00–17:00
         let rota = [
-            shift(7, "00:00", "24:00", &[("13:00", "13:30")]),
-            shift(1, "09:00", "17:00", &[]),
+            shift(Weekday::Sun, "00:00", "24:00", &[("13:00", "13:30")]),
+            shift(Weekday::Mon, "09:00", "17:00", &[]),
         ];
         // Sunday 29 March 2026 has 23 hours in London; Monday the 30th is a plain day
         let minutes = working_minutes(day("2026-03-29"), day("2026-03-30"), &rota, &[], london);
         assert_eq!(minutes, (23 * 60 - 30) + 8 * 60);
         // a day off on the Monday, given twice and overlapping, counts once
-        let off = |s: &str, e: &str| (s.parse().expect("instant"), e.parse().expect("instant"));
+        let off = |s: &str, e: &str| {
+            Interval::new(s.parse().expect("instant"), e.parse().expect("instant")).expect("span")
+        };
         let time_off = [
             off("2026-03-30T08:00:00Z", "2026-03-30T12:00:00Z"),
             off("2026-03-30T10:00:00Z", "2026-03-31T00:00:00Z"),
