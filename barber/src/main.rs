@@ -103,13 +103,16 @@ async fn bench(args: &[String]) -> Result<(), String> {
     let seconds = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let samples = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(500);
     let appointments = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let report = barber::bench::run(base, seconds, samples, appointments)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!(
-        "{}",
-        serde_json::to_string(&report).map_err(|e| e.to_string())?
-    );
+    // `BENCH_ONLY=reads`: only the read side at size, for working on it
+    let report = if std::env::var("BENCH_ONLY").as_deref() == Ok("reads") {
+        let report = barber::bench::reads_only(base, samples, appointments).await;
+        report.map(|r| serde_json::to_value(r).unwrap_or_default())
+    } else {
+        let report = barber::bench::run(base, seconds, samples, appointments).await;
+        report.map(|r| serde_json::to_value(r).unwrap_or_default())
+    }
+    .map_err(|e| e.to_string())?;
+    println!("{report}");
     Ok(())
 }
 

@@ -364,7 +364,8 @@ pub(crate) async fn claim_runs<P: Projection>(
     Ok(claimed.into_iter().collect())
 }
 
-/// Applies events whose sequences [`claim_runs`] claimed, in the order given, their personal
+/// Applies events whose sequences [`claim_runs`] claimed, in the order given and in one
+/// [`Projection::apply_many`] (set-based where the projection does it so), their personal
 /// data opened in one read of the keys. `Ok(false)` when one failed for good (the transaction
 /// may be aborted: the caller rolls back and redoes the batch on the careful path, which
 /// dead-letters the failing event alone); an `Err` is transient.
@@ -395,13 +396,18 @@ pub(crate) async fn apply_claimed<P: Projection>(
             Err(_) => return Ok(false),
         }
     }
-    for (event, sealed) in events.iter().zip(sealed_at) {
-        let event = sealed.map_or(*event, |at| &opened[at]);
-        match projection.apply(conn, event).await {
-            Ok(()) => tally.count(Fate::Applied, event),
-            Err(ApplyError::Transient(err)) => return Err(err),
-            Err(_) => return Ok(false),
-        }
+    let events: Vec<&RecordedEvent> = events
+        .iter()
+        .zip(sealed_at)
+        .map(|(event, sealed)| sealed.map_or(*event, |at| &opened[at]))
+        .collect();
+    match projection.apply_many(conn, &events).await {
+        Ok(()) => {}
+        Err(ApplyError::Transient(err)) => return Err(err),
+        Err(_) => return Ok(false),
+    }
+    for event in events {
+        tally.count(Fate::Applied, event);
     }
     Ok(true)
 }

@@ -35,6 +35,22 @@ pub trait Projection: Send + Sync {
         event: &RecordedEvent,
     ) -> impl Future<Output = Result<(), ApplyError>> + Send;
 
+    /// Applies a batch of events inside the caller's transaction, in the order given (each
+    /// aggregate's in sequence order). One [`Projection::apply`] each unless the projection
+    /// does it set-based; either way, the same rows as applying them one by one.
+    fn apply_many(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> impl Future<Output = Result<(), ApplyError>> + Send {
+        async move {
+            for event in events {
+                self.apply(&mut *conn, event).await?;
+            }
+            Ok(())
+        }
+    }
+
     /// The tables it owns, parents before the tables whose foreign keys point at them: a
     /// rebuild fills a fresh copy of each and swaps the rows in.
     fn tables(&self) -> &'static [&'static str];
@@ -138,6 +154,22 @@ impl Projection for Registered {
             Self::Reservations(p) => p.apply(conn, event).await,
             Self::Services(p) => p.apply(conn, event).await,
             Self::Staff(p) => p.apply(conn, event).await,
+        }
+    }
+
+    async fn apply_many(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ApplyError> {
+        match self {
+            Self::Appointments(p) => p.apply_many(conn, events).await,
+            Self::AppointmentStats(p) => p.apply_many(conn, events).await,
+            Self::Businesses(p) => p.apply_many(conn, events).await,
+            Self::Customers(p) => p.apply_many(conn, events).await,
+            Self::Reservations(p) => p.apply_many(conn, events).await,
+            Self::Services(p) => p.apply_many(conn, events).await,
+            Self::Staff(p) => p.apply_many(conn, events).await,
         }
     }
 

@@ -128,7 +128,14 @@ pub async fn get_availability(
             "no active service of the business has that id",
         )
     })?;
-    let chairs = chairs::read(&state.pool, tenant, &dates, params.staff_id).await?;
+    let chairs = chairs::read(
+        &state.pool,
+        tenant,
+        &dates,
+        params.staff_id,
+        chairs::Reservations::All,
+    )
+    .await?;
     let length = Duration::minutes(i64::from(duration));
     let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), &chairs.shop.policy);
     let now = Utc::now();
@@ -178,6 +185,7 @@ fn free_day(
         };
         let taken: Vec<Reservation> = chairs
             .held_on(barber.staff_id, date)
+            .iter()
             .map(chairs::Held::reservation)
             .collect();
         let starts = search.free_starts(date, &taken);

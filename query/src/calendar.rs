@@ -7,6 +7,8 @@
 //! Time off is what each barber's day holds (the reservations read model: one piece per day);
 //! appointments come from the appointments read model, cancelled ones left out.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::get;
@@ -150,7 +152,14 @@ pub async fn get_calendar(
         .wait_for_all(&READS, params.min_position)
         .await?;
     let tenant = user.tenant_id;
-    let chairs = chairs::read(&state.pool, tenant, &dates, params.staff_id).await?;
+    let chairs = chairs::read(
+        &state.pool,
+        tenant,
+        &dates,
+        params.staff_id,
+        chairs::Reservations::TimeOff,
+    )
+    .await?;
     let tz = chairs.shop.timezone;
     let (first, last) = (dates[0], dates[dates.len() - 1]);
     let staff_ids: Vec<Uuid> = chairs.barbers.iter().map(|b| b.staff_id).collect();
@@ -171,9 +180,8 @@ pub async fn get_calendar(
     .fetch_all(&state.pool)
     .await?;
     let time_off_ids: Vec<Uuid> = chairs
-        .held
-        .iter()
-        .filter(|h| h.is_time_off())
+        .all_held()
+        .filter(|h| h.is_time_off)
         .filter_map(|h| h.holder)
         .collect();
     let reasons: Vec<(Uuid, Option<String>)> = sqlx::query_as(
@@ -196,6 +204,13 @@ pub async fn get_calendar(
             })
             .collect()
     });
+    let mut by_day: HashMap<(Uuid, NaiveDate), Vec<&AppointmentRow>> = HashMap::new();
+    for appointment in &appointments {
+        by_day
+            .entry((appointment.staff_id, appointment.schedule_date))
+            .or_default()
+            .push(appointment);
+    }
     let barbers = chairs
         .barbers
         .iter()
@@ -204,7 +219,16 @@ pub async fn get_calendar(
             name: barber.name.clone(),
             days: dates
                 .iter()
-                .map(|date| barber_day(&chairs, barber, *date, &appointments, &reasons))
+                .map(|date| {
+                    let booked = by_day.get(&(barber.staff_id, *date));
+                    barber_day(
+                        &chairs,
+                        barber,
+                        *date,
+                        booked.map_or(&[], Vec::as_slice),
+                        &reasons,
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -222,7 +246,7 @@ fn barber_day(
     chairs: &Chairs,
     barber: &chairs::Barber,
     date: NaiveDate,
-    appointments: &[AppointmentRow],
+    appointments: &[&AppointmentRow],
     reasons: &[(Uuid, Option<String>)],
 ) -> BarberDay {
     let tz = chairs.shop.timezone;
@@ -240,7 +264,8 @@ fn barber_day(
             .collect(),
         time_off: chairs
             .held_on(barber.staff_id, date)
-            .filter(|h| h.is_time_off())
+            .iter()
+            .filter(|h| h.is_time_off)
             .map(|h| TimeOffPiece {
                 time_off_id: h.holder,
                 stretch: instants(tz, h.starts_at, h.ends_at),
@@ -252,7 +277,6 @@ fn barber_day(
             .collect(),
         appointments: appointments
             .iter()
-            .filter(|a| a.staff_id == barber.staff_id && a.schedule_date == date)
             .map(|a| CalendarAppointment {
                 id: a.appointment_id,
                 customer_id: a.customer_id,

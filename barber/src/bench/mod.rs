@@ -106,6 +106,19 @@ pub async fn run(
     })
 }
 
+/// Only the read side at size ([`reads`]), its customer search in its own business.
+pub async fn reads_only(
+    base: &str,
+    samples: usize,
+    appointments: u64,
+) -> Result<reads::ReadsReport, BenchError> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let token = sign_up(&client, base).await?;
+    reads::run(&client, base, &token, appointments, samples.min(300)).await
+}
+
 pub(crate) async fn sign_up(client: &reqwest::Client, base: &str) -> Result<String, BenchError> {
     let slug = format!("bench-{}", uuid::Uuid::new_v4().simple());
     let response: Value = client

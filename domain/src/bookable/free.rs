@@ -56,6 +56,13 @@ impl Search<'_> {
             // so no mark outside these is ever bookable
             let mut at = grid::round_up(interval.start);
             while at + self.length <= interval.end {
+                // a start whose service overlaps what a reservation blocks collides with it
+                // (whatever its buffer), and so does every later start before that block
+                // ends: the search goes on from there without asking each mark
+                if let Some(free_from) = self.blocked_past(at, taken) {
+                    at = grid::round_up(free_from);
+                    continue;
+                }
                 if self.accepts(bounds, at, &day, taken) {
                     starts.push(at);
                 }
@@ -65,6 +72,18 @@ impl Search<'_> {
         starts.sort_unstable();
         starts.dedup();
         starts
+    }
+
+    /// When the latest of the reservations that the service starting at `at` would overlap
+    /// stops blocking the chair; `None` when it overlaps none (the buffer not counted, so a
+    /// `None` still has to be asked of the rules).
+    fn blocked_past(&self, at: DateTime<Utc>, taken: &[Reservation]) -> Option<DateTime<Utc>> {
+        let ends_at = at + self.length;
+        taken
+            .iter()
+            .filter(|r| at < r.blocked_until && r.starts_at < ends_at)
+            .map(|r| r.blocked_until)
+            .max()
     }
 
     /// Whether a booking starting at `at` on the local day of instants `bounds` (whose hours

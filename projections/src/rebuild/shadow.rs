@@ -30,7 +30,7 @@ pub(super) async fn prepare(pool: &PgPool, projection: &Registered) -> Result<Sc
         .await?;
     for table in projection.tables().iter().chain([&SEQUENCES]) {
         sqlx::query(&format!(
-            "create table {}.{table} (like public.{table} including all)",
+            "create unlogged table {}.{table} (like public.{table} including all)",
             schema.0
         ))
         .execute(&mut *tx)

@@ -41,13 +41,12 @@ impl Barber {
     }
 }
 
-/// A live reservation of a barber's day.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A live reservation of a barber's day (the barber and the date are where it is kept).
+#[derive(Debug, Clone)]
 pub struct Held {
-    pub staff_id: Uuid,
-    pub schedule_date: NaiveDate,
     pub reservation_id: Uuid,
-    pub kind: String,
+    /// Whether the barber is away then (else it is an appointment's).
+    pub is_time_off: bool,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub blocked_until: DateTime<Utc>,
@@ -55,16 +54,11 @@ pub struct Held {
 }
 
 impl Held {
-    /// Whether the barber is away then (else it is an appointment's).
-    pub fn is_time_off(&self) -> bool {
-        self.kind == "time_off"
-    }
-
     /// As the barber's day holds it.
     pub fn reservation(&self) -> Reservation {
         Reservation {
             id: self.reservation_id,
-            kind: if self.is_time_off() {
+            kind: if self.is_time_off {
                 ReservationKind::TimeOff
             } else {
                 ReservationKind::Appointment
@@ -77,21 +71,46 @@ impl Held {
     }
 }
 
+/// A reservation as read: `(staff_id, schedule_date, reservation_id, is_time_off, starts_at,
+/// ends_at, blocked_until, holder)`, decoded by position.
+type HeldRow = (
+    Uuid,
+    NaiveDate,
+    Uuid,
+    bool,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<Uuid>,
+);
+
+/// Which live reservations to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservations {
+    /// Appointments and time off alike (what a booking collides with).
+    All,
+    /// Time off only (the calendar reads its appointments from the appointments read model).
+    TimeOff,
+}
+
 /// The chairs of a shop over some dates.
 pub struct Chairs {
     pub shop: Shop,
     /// Active barbers, by name.
     pub barbers: Vec<Barber>,
-    /// Live reservations of those barbers on those dates, by start.
-    pub held: Vec<Held>,
+    /// Live reservations of those barbers on those dates, by barber and date, each by start.
+    held: HashMap<(Uuid, NaiveDate), Vec<Held>>,
 }
 
 impl Chairs {
-    /// The reservations of one barber's day.
-    pub fn held_on(&self, staff_id: Uuid, date: NaiveDate) -> impl Iterator<Item = &Held> {
-        self.held
-            .iter()
-            .filter(move |h| h.staff_id == staff_id && h.schedule_date == date)
+    /// The reservations of one barber's day, by start.
+    pub fn held_on(&self, staff_id: Uuid, date: NaiveDate) -> &[Held] {
+        self.held.get(&(staff_id, date)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every reservation read.
+    pub fn all_held(&self) -> impl Iterator<Item = &Held> {
+        self.held.values().flatten()
     }
 }
 
@@ -118,14 +137,15 @@ pub fn local_dates(
     Ok(first.iter_days().take(days as usize).collect())
 }
 
-/// Reads the chairs of `tenant_id` on `dates`: every active staff member, or only `staff_id`.
-/// 404 `business_not_found` before the business is known, `staff_not_found` for a `staff_id`
-/// that is not one of its active staff.
+/// Reads the chairs of `tenant_id` on `dates`: every active staff member, or only `staff_id`,
+/// with the reservations `which`. 404 `business_not_found` before the business is known,
+/// `staff_not_found` for a `staff_id` that is not one of its active staff.
 pub async fn read(
     pool: &PgPool,
     tenant_id: Uuid,
     dates: &[NaiveDate],
     staff_id: Option<Uuid>,
+    which: Reservations,
 ) -> Result<Chairs, ApiError> {
     let mut conn = pool.acquire().await?;
     // one snapshot for every table (each projection writes its own in one transaction)
@@ -144,20 +164,44 @@ pub async fn read(
         }
     }
     let ids: Vec<Uuid> = barbers.iter().map(|b| b.staff_id).collect();
-    let held: Vec<Held> = sqlx::query_as(
-        "select staff_id, schedule_date, reservation_id, kind, starts_at, ends_at,
+    let rows: Vec<HeldRow> = sqlx::query_as(
+        "select staff_id, schedule_date, reservation_id, kind = 'time_off', starts_at, ends_at,
                 blocked_until, holder
            from reservations
           where tenant_id = $1 and schedule_date = any($2) and staff_id = any($3)
-            and released_at is null
+            and released_at is null and ($4 or kind = 'time_off')
           order by starts_at",
     )
     .bind(tenant_id)
     .bind(dates)
     .bind(&ids)
+    .bind(which == Reservations::All)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    let mut held: HashMap<(Uuid, NaiveDate), Vec<Held>> = HashMap::new();
+    for (
+        staff_id,
+        schedule_date,
+        reservation_id,
+        is_time_off,
+        starts_at,
+        ends_at,
+        blocked_until,
+        holder,
+    ) in rows
+    {
+        held.entry((staff_id, schedule_date))
+            .or_default()
+            .push(Held {
+                reservation_id,
+                is_time_off,
+                starts_at,
+                ends_at,
+                blocked_until,
+                holder,
+            });
+    }
     Ok(Chairs {
         shop,
         barbers,
@@ -187,15 +231,9 @@ async fn shop(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Shop, ApiError
     })
 }
 
-/// A working-hours row as stored: times as `HH:MM` (`24:00` at the latest).
-#[derive(sqlx::FromRow)]
-struct ShiftRow {
-    staff_id: Uuid,
-    weekday: i16,
-    start_time: String,
-    end_time: String,
-    breaks: sqlx::types::Json<Vec<Break>>,
-}
+/// A working-hours row as read: `(staff_id, weekday 1–7, start and end in minutes since
+/// midnight, breaks)`, decoded by position.
+type ShiftRow = (Uuid, i16, i32, i32, sqlx::types::Json<Vec<Break>>);
 
 async fn barbers(
     conn: &mut PgConnection,
@@ -235,8 +273,8 @@ pub async fn weeks(
     staff_id: Option<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<WorkingDay>>, ApiError> {
     let shifts: Vec<ShiftRow> = sqlx::query_as(
-        "select staff_id, weekday, to_char(start_time, 'HH24:MI') as start_time,
-                to_char(end_time, 'HH24:MI') as end_time, breaks
+        "select staff_id, weekday, (extract(epoch from start_time) / 60)::int,
+                (extract(epoch from end_time) / 60)::int, breaks
            from staff_working_hours
           where tenant_id = $1 and ($2::uuid is null or staff_id = $2)
           order by staff_id, weekday, start_time",
@@ -246,26 +284,32 @@ pub async fn weeks(
     .fetch_all(conn)
     .await?;
     let mut weeks: HashMap<Uuid, Vec<WorkingDay>> = HashMap::new();
-    for row in &shifts {
-        weeks.entry(row.staff_id).or_default().push(shift(row)?);
+    for row in shifts {
+        weeks.entry(row.0).or_default().push(shift(row)?);
     }
     Ok(weeks)
 }
 
-fn shift(row: &ShiftRow) -> Result<WorkingDay, ApiError> {
+fn shift((_, weekday, start, end, breaks): ShiftRow) -> Result<WorkingDay, ApiError> {
     let stored = |what: String| ApiError::internal(std::io::Error::other(what));
-    let weekday = usize::try_from(row.weekday - 1)
+    let weekday = usize::try_from(weekday - 1)
         .ok()
         .and_then(|i| Weekday::ALL.get(i).copied())
-        .ok_or_else(|| stored(format!("stored weekday {} is not 1 to 7", row.weekday)))?;
-    let time = |text: &str| {
-        text.parse::<ClockTime>()
-            .map_err(|_| stored(format!("stored time {text:?} is not HH:MM")))
+        .ok_or_else(|| stored(format!("stored weekday {weekday} is not 1 to 7")))?;
+    let time = |minutes: i32| {
+        u32::try_from(minutes)
+            .ok()
+            .and_then(|m| ClockTime::new(m / 60, m % 60))
+            .ok_or_else(|| {
+                stored(format!(
+                    "stored time of {minutes} minutes is not 00:00 to 24:00"
+                ))
+            })
     };
     Ok(WorkingDay {
         weekday,
-        start: time(&row.start_time)?,
-        end: time(&row.end_time)?,
-        breaks: row.breaks.0.clone(),
+        start: time(start)?,
+        end: time(end)?,
+        breaks: breaks.0,
     })
 }

@@ -162,3 +162,64 @@ fn on_the_spring_forward_day_the_missing_hour_offers_nothing() {
     assert_eq!(starts.last(), Some(&utc(2026, 3, 29, 1, 30)));
     assert_eq!(starts.len(), 19);
 }
+
+/// Every mark of the local day asked of the rules, one by one: what the search must find.
+fn every_mark_asked(
+    search: &Search<'_>,
+    date: NaiveDate,
+    taken: &[Reservation],
+) -> Vec<DateTime<Utc>> {
+    let day = search.hours.on(date);
+    let bounds = day::day_bounds(search.timezone(), date);
+    let mut at = grid::round_up(bounds.start);
+    let mut starts = Vec::new();
+    while at < bounds.end {
+        if search.accepts(bounds, at, &day, taken) {
+            starts.push(at);
+        }
+        at += Duration::seconds(grid::STEP_SECONDS);
+    }
+    starts
+}
+
+proptest::proptest! {
+    /// The search skips the marks a reservation blocks without asking each: it must find
+    /// exactly what asking every mark of the day finds, whatever the reservations, lengths and
+    /// buffers (on a day of 23 hours too).
+    #[test]
+    fn skipping_blocked_marks_finds_what_asking_every_mark_finds(
+        length in 5i64..=120,
+        buffer in 0i64..=30,
+        spring_forward in proptest::bool::ANY,
+        held in proptest::collection::vec((0i64..(24 * 60), 1i64..=180, 0i64..=30, proptest::bool::ANY), 0..8),
+    ) {
+        let tz: Tz = Europe::London;
+        let date = if spring_forward {
+            NaiveDate::from_ymd_opt(2027, 3, 28).expect("date")
+        } else {
+            NaiveDate::from_ymd_opt(2027, 3, 30).expect("date")
+        };
+        let (policy, hours) = (policy(), week((7, 0), (21, 30), &[((12, 0), (12, 45))]));
+        let now = utc(2027, 3, 20, 9, 0);
+        let mut search = search(tz, &policy, &hours, now, Asker::Shop);
+        search.length = Duration::minutes(length);
+        search.buffer = Duration::minutes(buffer);
+        let midnight = day::day_bounds(tz, date).start;
+        let taken: Vec<Reservation> = held
+            .iter()
+            .map(|&(start, minutes, after, time_off)| {
+                let starts_at = midnight + Duration::minutes(start);
+                let ends_at = starts_at + Duration::minutes(minutes);
+                Reservation {
+                    id: Uuid::new_v4(),
+                    kind: if time_off { ReservationKind::TimeOff } else { ReservationKind::Appointment },
+                    starts_at,
+                    ends_at,
+                    blocked_until: ends_at + Duration::minutes(after),
+                    holder: None,
+                }
+            })
+            .collect();
+        proptest::prop_assert_eq!(search.free_starts(date, &taken), every_mark_asked(&search, date, &taken));
+    }
+}
