@@ -156,6 +156,7 @@ fn router(
             pool: pool.clone(),
             keys,
             freshness,
+            rotas: query::Rotas::default(),
         }));
     }
     let app = Router::new()

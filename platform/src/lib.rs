@@ -27,6 +27,7 @@ pub mod problem;
 pub mod progress;
 pub mod read_models;
 pub mod request;
+pub mod rfc3339;
 pub mod shutdown;
 pub mod signing;
 pub mod telemetry;

@@ -40,6 +40,14 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Adds another's counts.
+    pub fn add(&mut self, other: Tally) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.dead_lettered += other.dead_lettered;
+        self.last_recorded_at = self.last_recorded_at.max(other.last_recorded_at);
+    }
+
     fn count(&mut self, fate: Fate, event: &RecordedEvent) {
         match fate {
             Fate::Applied => {

@@ -162,6 +162,63 @@ pub(crate) async fn load_unapplied(
     rows.iter().map(from_row).collect()
 }
 
+/// Up to `limit` events of one aggregate type after `(after_id, after_sequence)` in the primary
+/// key's order (aggregate by aggregate, each in sequence order): a rebuild's bulk read, where
+/// every aggregate's events come whole and in order, so no gap can appear.
+pub(crate) async fn load_by_aggregate(
+    conn: &mut PgConnection,
+    aggregate_type: &str,
+    after_id: &str,
+    after_sequence: i64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let sql = format!(
+        "select {COLUMNS} from events
+          where aggregate_type = $1 and (aggregate_id, sequence) > ($2, $3)
+          order by aggregate_id, sequence
+          limit $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(aggregate_type)
+        .bind(after_id)
+        .bind(after_sequence)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The newest event of `aggregate_types` from transactions older than `gate`, in commit order
+/// (the default position when there is none).
+pub(crate) async fn newest_below(
+    conn: &mut PgConnection,
+    aggregate_types: &[&str],
+    gate: u64,
+) -> Result<Position, sqlx::Error> {
+    // one backward index scan per type, as `load_page` reads forward
+    let newest: Option<(String, i64)> = sqlx::query_as(
+        "select e.xid, e.global_position from unnest($1::text[]) as t(aggregate_type)
+           cross join lateral (
+               select ev.transaction_id, ev.transaction_id::text as xid, ev.global_position
+                 from events ev
+                where ev.aggregate_type = t.aggregate_type and ev.transaction_id < $2::text::xid8
+                order by ev.transaction_id desc, ev.global_position desc
+                limit 1) e
+          order by e.transaction_id desc, e.global_position desc
+          limit 1",
+    )
+    .bind(aggregate_types)
+    .bind(gate.to_string())
+    .fetch_optional(conn)
+    .await?;
+    newest.map_or(Ok(Position::default()), |(xid, global_position)| {
+        Ok(Position {
+            transaction_id: parse_xid(&xid)?,
+            global_position,
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

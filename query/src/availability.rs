@@ -80,9 +80,11 @@ pub struct AvailableBarber {
 /// A start time, in UTC and in the business's local time.
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Start {
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     starts_at: DateTime<Utc>,
     /// The same instant with the business's offset (RFC 3339).
     #[schema(value_type = String)]
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     starts_at_local: DateTime<chrono::FixedOffset>,
 }
 
@@ -130,6 +132,7 @@ pub async fn get_availability(
     })?;
     let chairs = chairs::read(
         &state.pool,
+        &state.rotas,
         tenant,
         &dates,
         params.staff_id,
@@ -137,7 +140,7 @@ pub async fn get_availability(
     )
     .await?;
     let length = Duration::minutes(i64::from(duration));
-    let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), &chairs.shop.policy);
+    let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), &chairs.rota.shop.policy);
     let now = Utc::now();
     let days = dates
         .iter()
@@ -147,7 +150,7 @@ pub async fn get_availability(
         consistency.headers(),
         Json(Availability {
             service_id: params.service_id,
-            timezone: chairs.shop.timezone.name().to_owned(),
+            timezone: chairs.rota.shop.timezone.name().to_owned(),
             duration_minutes: length.num_minutes(),
             buffer_minutes: buffer.num_minutes(),
             days,
@@ -163,16 +166,16 @@ fn free_day(
     buffer: Duration,
     now: DateTime<Utc>,
 ) -> AvailableDay {
-    let tz = chairs.shop.timezone;
+    let tz = chairs.rota.shop.timezone;
     let local = |at: DateTime<Utc>| Start {
         starts_at: at,
         starts_at_local: at.with_timezone(&tz).fixed_offset(),
     };
     let mut barbers = Vec::new();
     let mut any: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
-    for barber in chairs.barbers.iter().filter(|b| b.offers(service_id)) {
+    for barber in chairs.rota.barbers.iter().filter(|b| b.offers(service_id)) {
         let search = Search {
-            policy: &chairs.shop.policy,
+            policy: &chairs.rota.shop.policy,
             now,
             asker: Asker::Shop,
             length,
@@ -180,7 +183,7 @@ fn free_day(
             hours: Hours {
                 timezone: tz,
                 working_hours: &barber.working_hours,
-                opening_hours: chairs.shop.opening_hours.as_deref(),
+                opening_hours: chairs.rota.shop.opening_hours.as_deref(),
             },
         };
         let taken: Vec<Reservation> = chairs

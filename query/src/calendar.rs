@@ -83,11 +83,15 @@ pub struct BarberDay {
 /// A stretch of time in UTC and in the business's local time (RFC 3339 with its offset).
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Stretch {
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     ends_at: DateTime<Utc>,
     #[schema(value_type = String)]
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     starts_at_local: DateTime<FixedOffset>,
     #[schema(value_type = String)]
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     ends_at_local: DateTime<FixedOffset>,
 }
 
@@ -111,6 +115,7 @@ pub struct CalendarAppointment {
     #[serde(flatten)]
     stretch: Stretch,
     /// When the chair is free again: the end plus the clean-up buffer.
+    #[serde(serialize_with = "platform::rfc3339::serialize")]
     blocked_until: DateTime<Utc>,
     buffer_minutes: i64,
 }
@@ -118,20 +123,22 @@ pub struct CalendarAppointment {
 const READS: [platform::read_models::ReadModel; 5] =
     [BUSINESSES, STAFF, RESERVATIONS, APPOINTMENTS, CUSTOMERS];
 
-#[derive(sqlx::FromRow)]
-struct AppointmentRow {
-    appointment_id: Uuid,
-    staff_id: Uuid,
-    schedule_date: NaiveDate,
-    customer_id: Uuid,
-    customer_name: Option<String>,
-    service_id: Uuid,
-    service_name: String,
-    status: String,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    blocked_until: DateTime<Utc>,
-}
+/// An appointment as read, decoded by position: `(staff_id, schedule_date, appointment_id,
+/// customer_id, customer_name, service_id, service_name, status, starts_at, ends_at,
+/// blocked_until)`.
+type AppointmentRow = (
+    Uuid,
+    NaiveDate,
+    Uuid,
+    Uuid,
+    Option<String>,
+    Uuid,
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
 
 /// The calendar of one or more local days, one column per barber.
 #[utoipa::path(get, path = "/api/v1/calendar", params(GetCalendar), tag = "calendar",
@@ -154,17 +161,18 @@ pub async fn get_calendar(
     let tenant = user.tenant_id;
     let chairs = chairs::read(
         &state.pool,
+        &state.rotas,
         tenant,
         &dates,
         params.staff_id,
         chairs::Reservations::TimeOff,
     )
     .await?;
-    let tz = chairs.shop.timezone;
+    let tz = chairs.rota.shop.timezone;
     let (first, last) = (dates[0], dates[dates.len() - 1]);
-    let staff_ids: Vec<Uuid> = chairs.barbers.iter().map(|b| b.staff_id).collect();
+    let staff_ids: Vec<Uuid> = chairs.rota.barbers.iter().map(|b| b.staff_id).collect();
     let appointments: Vec<AppointmentRow> = sqlx::query_as(
-        "select a.appointment_id, a.staff_id, a.schedule_date, a.customer_id,
+        "select a.staff_id, a.schedule_date, a.appointment_id, a.customer_id,
                 c.name as customer_name, a.service_id, a.service_name, a.status,
                 a.starts_at, a.ends_at, a.blocked_until
            from appointments a
@@ -179,6 +187,36 @@ pub async fn get_calendar(
     .bind(&staff_ids)
     .fetch_all(&state.pool)
     .await?;
+    let mut booked: HashMap<(Uuid, NaiveDate), Vec<CalendarAppointment>> = HashMap::new();
+    for (
+        staff_id,
+        date,
+        id,
+        customer_id,
+        customer_name,
+        service_id,
+        service_name,
+        status,
+        starts_at,
+        ends_at,
+        blocked_until,
+    ) in appointments
+    {
+        booked
+            .entry((staff_id, date))
+            .or_default()
+            .push(CalendarAppointment {
+                id,
+                customer_id,
+                customer_name,
+                service_id,
+                service_name,
+                status,
+                stretch: instants(tz, starts_at, ends_at),
+                blocked_until,
+                buffer_minutes: (blocked_until - ends_at).num_minutes(),
+            });
+    }
     let time_off_ids: Vec<Uuid> = chairs
         .all_held()
         .filter(|h| h.is_time_off)
@@ -193,7 +231,7 @@ pub async fn get_calendar(
     .fetch_all(&state.pool)
     .await?;
 
-    let shop_hours = chairs.shop.opening_hours.as_ref().map(|week| {
+    let shop_hours = chairs.rota.shop.opening_hours.as_ref().map(|week| {
         dates
             .iter()
             .map(|date| DayStretches {
@@ -204,14 +242,8 @@ pub async fn get_calendar(
             })
             .collect()
     });
-    let mut by_day: HashMap<(Uuid, NaiveDate), Vec<&AppointmentRow>> = HashMap::new();
-    for appointment in &appointments {
-        by_day
-            .entry((appointment.staff_id, appointment.schedule_date))
-            .or_default()
-            .push(appointment);
-    }
     let barbers = chairs
+        .rota
         .barbers
         .iter()
         .map(|barber| BarberColumn {
@@ -220,12 +252,12 @@ pub async fn get_calendar(
             days: dates
                 .iter()
                 .map(|date| {
-                    let booked = by_day.get(&(barber.staff_id, *date));
+                    let appointments = booked.remove(&(barber.staff_id, *date));
                     barber_day(
                         &chairs,
                         barber,
                         *date,
-                        booked.map_or(&[], Vec::as_slice),
+                        appointments.unwrap_or_default(),
                         &reasons,
                     )
                 })
@@ -246,10 +278,10 @@ fn barber_day(
     chairs: &Chairs,
     barber: &chairs::Barber,
     date: NaiveDate,
-    appointments: &[&AppointmentRow],
+    appointments: Vec<CalendarAppointment>,
     reasons: &[(Uuid, Option<String>)],
 ) -> BarberDay {
-    let tz = chairs.shop.timezone;
+    let tz = chairs.rota.shop.timezone;
     let shifts: Vec<&WorkingDay> = shifts_on(date, &barber.working_hours).collect();
     BarberDay {
         date,
@@ -275,20 +307,7 @@ fn barber_day(
                     .and_then(|(_, reason)| reason.clone()),
             })
             .collect(),
-        appointments: appointments
-            .iter()
-            .map(|a| CalendarAppointment {
-                id: a.appointment_id,
-                customer_id: a.customer_id,
-                customer_name: a.customer_name.clone(),
-                service_id: a.service_id,
-                service_name: a.service_name.clone(),
-                status: a.status.clone(),
-                stretch: instants(tz, a.starts_at, a.ends_at),
-                blocked_until: a.blocked_until,
-                buffer_minutes: (a.blocked_until - a.ends_at).num_minutes(),
-            })
-            .collect(),
+        appointments,
     }
 }
 

@@ -48,6 +48,7 @@ use platform::auth::JwtKeys;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 
+pub use chairs::Rotas;
 pub use freshness::Freshness;
 
 /// What the query handlers share.
@@ -56,6 +57,8 @@ pub struct QueryState {
     pub pool: PgPool,
     pub keys: JwtKeys,
     pub freshness: Freshness,
+    /// The shops' rotas this process has read (see `chairs::rota`).
+    pub rotas: chairs::Rotas,
 }
 
 impl FromRef<QueryState> for JwtKeys {

@@ -6,11 +6,14 @@
 //!    puts that schema first on its `search_path`, so the projection's own SQL (which never
 //!    names a schema) writes there and nowhere else; everything else it reads (events, keys)
 //!    resolves to the live tables.
-//! 2. **Replay in batches.** Every event of the projection's types from transactions older than
-//!    the xid gate taken at the start, in commit order, a page per transaction: no transaction
-//!    spans the history, so the relay (which waits for every older transaction) is never held
-//!    back for long. Through the same sequence guard as the runtime, with gap fills: commit
-//!    order can differ from sequence order for one aggregate.
+//! 2. **Replay in batches.** First the bulk (`bulk`): every event of the projection's types,
+//!    aggregate by aggregate in the primary key's order, a page per transaction, each page
+//!    applied in one `apply_many` with no claim (in that order no aggregate can have a gap).
+//!    Then, in commit order, every event from transactions at or above the xid gate taken
+//!    before the bulk (what committed while it ran; some of it the bulk read too, which makes
+//!    duplicates, no-ops), through the same sequence guard as the runtime, with gap fills:
+//!    commit order can differ from sequence order for one aggregate. No transaction spans the
+//!    history, so the relay (which waits for every older transaction) is never held back long.
 //! 3. **Swap.** One transaction locks the live checkpoint (the running consumer's batches wait),
 //!    replays what committed since the gate, replaces the live rows with the shadow's (readers
 //!    keep the old rows until the commit) and sets the checkpoint to the last event replayed;
@@ -20,6 +23,7 @@
 //! projection (no checkpoint row yet while the store has events of its types) is marked
 //! `backfill_pending` by the runtime, whose workers run this rebuild before they consume.
 
+mod bulk;
 mod shadow;
 
 use sqlx::{PgConnection, PgPool};
@@ -30,6 +34,7 @@ use crate::bookkeeping::{self, Origin, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{self, Projection, Registered};
 use crate::store::{self, Position};
+use bulk::Bulk;
 
 /// Events replayed per transaction.
 const PAGE: i64 = 2_000;
@@ -126,17 +131,42 @@ async fn replay_and_swap(
     .fetch_one(pool)
     .await?;
     let total = u64::try_from(total).unwrap_or(0);
+    // everything below the gate committed before the bulk began, so the bulk reads all of it
+    let start = store::newest_below(
+        pool.acquire().await?.as_mut(),
+        projection.aggregate_types(),
+        gate,
+    )
+    .await?;
 
-    let mut replay = Replay::default();
+    // the bulk, aggregate by aggregate
+    let mut bulk = Bulk::default();
     loop {
         let mut tx = pool.begin().await?;
         shadow::enter(&mut tx, &schema).await?;
-        let more = replay.page(&mut tx, projection, gate).await?;
+        let more = bulk.page(&mut tx, projection).await?;
         tx.commit().await?;
         progress(RebuildProgress {
-            replayed: replay.replayed,
-            total: total.max(replay.replayed),
+            replayed: bulk.replayed,
+            total: total.max(bulk.replayed),
         });
+        if !more {
+            break;
+        }
+    }
+    // then, in commit order, what committed since the gate (some of it read by the bulk too:
+    // duplicates, which change nothing), up to a fresh gate
+    let mut replay = Replay {
+        last: start,
+        replayed: bulk.replayed,
+        tally: bulk.tally,
+    };
+    loop {
+        let mut tx = pool.begin().await?;
+        let gate = current_gate(&mut tx).await?;
+        shadow::enter(&mut tx, &schema).await?;
+        let more = replay.page(&mut tx, projection, gate).await?;
+        tx.commit().await?;
         if !more {
             break;
         }
@@ -228,9 +258,7 @@ impl Replay {
         sqlx::query("release savepoint replay_page")
             .execute(&mut *conn)
             .await?;
-        self.tally.applied += tally.applied;
-        self.tally.duplicates += tally.duplicates;
-        self.tally.dead_lettered += tally.dead_lettered;
+        self.tally.add(tally);
         Ok(true)
     }
 }

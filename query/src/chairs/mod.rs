@@ -3,7 +3,10 @@
 //! the live reservations of each barber's day (appointments and time off alike), from the
 //! businesses, staff and reservations read models, in one read-only snapshot.
 
+mod rota;
+
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -14,6 +17,8 @@ use events::staff::{Break, ClockTime, Weekday, WorkingDay};
 use platform::ApiError;
 use sqlx::{Acquire, PgConnection, PgPool};
 use uuid::Uuid;
+
+pub use rota::{Rota, Rotas};
 
 /// The shop's side of a day: its timezone, policy and opening hours.
 pub struct Shop {
@@ -95,9 +100,8 @@ pub enum Reservations {
 
 /// The chairs of a shop over some dates.
 pub struct Chairs {
-    pub shop: Shop,
-    /// Active barbers, by name.
-    pub barbers: Vec<Barber>,
+    /// The shop and its active barbers (or the one asked for), by name.
+    pub rota: Arc<Rota>,
     /// Live reservations of those barbers on those dates, by barber and date, each by start.
     held: HashMap<(Uuid, NaiveDate), Vec<Held>>,
 }
@@ -142,6 +146,7 @@ pub fn local_dates(
 /// `staff_not_found` for a `staff_id` that is not one of its active staff.
 pub async fn read(
     pool: &PgPool,
+    rotas: &Rotas,
     tenant_id: Uuid,
     dates: &[NaiveDate],
     staff_id: Option<Uuid>,
@@ -153,17 +158,8 @@ pub async fn read(
     sqlx::query("set transaction isolation level repeatable read, read only")
         .execute(&mut *tx)
         .await?;
-    let shop = shop(&mut tx, tenant_id).await?;
-    let barbers = barbers(&mut tx, tenant_id, staff_id).await?;
-    if let Some(wanted) = staff_id {
-        if !barbers.iter().any(|b| b.staff_id == wanted) {
-            return Err(ApiError::not_found(
-                "staff_not_found",
-                "no active staff member of the business has that id",
-            ));
-        }
-    }
-    let ids: Vec<Uuid> = barbers.iter().map(|b| b.staff_id).collect();
+    let rota = rotas.get(&mut tx, tenant_id, staff_id).await?;
+    let ids: Vec<Uuid> = rota.barbers.iter().map(|b| b.staff_id).collect();
     let rows: Vec<HeldRow> = sqlx::query_as(
         "select staff_id, schedule_date, reservation_id, kind = 'time_off', starts_at, ends_at,
                 blocked_until, holder
@@ -202,11 +198,28 @@ pub async fn read(
                 holder,
             });
     }
-    Ok(Chairs {
-        shop,
-        barbers,
-        held,
-    })
+    Ok(Chairs { rota, held })
+}
+
+/// The rota as the read models hold it in the caller's snapshot: 404 `business_not_found`
+/// before the business is known, `staff_not_found` for a `staff_id` that is not one of its
+/// active staff.
+async fn read_rota(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    staff_id: Option<Uuid>,
+) -> Result<Rota, ApiError> {
+    let shop = shop(&mut *conn, tenant_id).await?;
+    let barbers = barbers(&mut *conn, tenant_id, staff_id).await?;
+    if let Some(wanted) = staff_id {
+        if !barbers.iter().any(|b| b.staff_id == wanted) {
+            return Err(ApiError::not_found(
+                "staff_not_found",
+                "no active staff member of the business has that id",
+            ));
+        }
+    }
+    Ok(Rota { shop, barbers })
 }
 
 async fn shop(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Shop, ApiError> {

@@ -285,6 +285,23 @@ async fn book(app: &TestApp, shop: &Shop, at: DateTime<Utc>) -> reqwest::Respons
     .await
 }
 
+/// A barber working 09:00–17:00 in UTC three days ahead, a 30-minute service, nothing booked.
+fn plain_day() -> Setup {
+    Setup {
+        timezone: "UTC",
+        date: Utc::now().date_naive() + Duration::days(3),
+        hours: ("09:00", "17:00"),
+        barber_break: None,
+        opening: None,
+        duration: 30,
+        buffer: 0,
+        default_buffer: 0,
+        time_off_at: None,
+        bookings: 0,
+        seed: 0,
+    }
+}
+
 /// A cheap random number from the case's seed.
 fn pick(seed: &mut u64, below: usize) -> usize {
     *seed = seed
@@ -363,19 +380,7 @@ async fn every_offered_start_books_and_starts_not_offered_do_not() {
 #[tokio::test]
 async fn availability_lists_every_barber_who_offers_the_service_and_refuses_bad_requests() {
     let app = spawn_app().await;
-    let setup = Setup {
-        timezone: "UTC",
-        date: Utc::now().date_naive() + Duration::days(3),
-        hours: ("09:00", "17:00"),
-        barber_break: None,
-        opening: None,
-        duration: 30,
-        buffer: 0,
-        default_buffer: 0,
-        time_off_at: None,
-        bookings: 0,
-        seed: 0,
-    };
+    let setup = plain_day();
     let (shop, position) = open_shop(&app, &setup, 99).await;
     let token = Some(shop.owner.token.as_str());
     let (other, _) = app
@@ -454,4 +459,51 @@ async fn availability_lists_every_barber_who_offers_the_service_and_refuses_bad_
         "staff_not_found",
     )
     .await;
+}
+
+/// How many searches used a kept rota, and how many read it, from `/metrics`.
+async fn rota_reads(app: &TestApp) -> (u64, u64) {
+    let text = app.get("/metrics", None).await.text().await.expect("text");
+    let count = |kept: &str| {
+        text.lines()
+            .find(|l| {
+                l.starts_with("query_rota_reads_total") && l.contains(&format!("kept=\"{kept}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (count("true"), count("false"))
+}
+
+#[tokio::test]
+async fn a_kept_rota_is_used_until_the_hours_change_and_never_after() {
+    let app = spawn_app().await;
+    let setup = plain_day();
+    let (shop, position) = open_shop(&app, &setup, 98).await;
+    let first = offered(&app, &shop, setup.date, position).await;
+    assert_eq!(first.len(), 91, "every 5 minutes from 09:00 to 16:30");
+    let before = rota_reads(&app).await;
+    // asked again with nothing changed: the rota kept is used, and the answer is the same
+    assert_eq!(offered(&app, &shop, setup.date, position).await, first);
+    let after = rota_reads(&app).await;
+    assert_eq!(after.0, before.0 + 1, "the kept rota was used");
+    assert_eq!(after.1, before.1, "nothing was read again");
+
+    // the hours change: the very next search with the change's position sees them
+    let set = set_hours(
+        &app,
+        &shop.owner.token,
+        shop.staff_id,
+        &every_day(("12:00", "14:00"), None),
+    )
+    .await;
+    let position = set["position"].as_i64().expect("position");
+    let now = offered(&app, &shop, setup.date, position).await;
+    assert_eq!(
+        now.len(),
+        19,
+        "every 5 minutes from 12:00 to 13:30: {now:?}"
+    );
+    assert_eq!(rota_reads(&app).await.1, after.1 + 1, "read again");
 }

@@ -1,0 +1,110 @@
+//! A shop's rota (its timezone, policy and opening hours, and its active barbers with their
+//! weekly hours) changes rarely and is read by every availability search and every calendar:
+//! at 200 barbers, reading and decoding it was a third of a search. So each query process keeps
+//! the rotas it read, per business (and barber asked for), and uses one again while the
+//! businesses and staff read models have not moved since.
+//!
+//! "Not moved" is the version of their checkpoint rows (`xmin`, the transaction that last wrote
+//! each), read in the same snapshot as the reservations: a projection's batch that changes
+//! rows moves its checkpoint in the same transaction (it applied events past it), and a rebuild
+//! sets it. A rota is also read afresh after [`MAX_AGE`], so a change made outside the
+//! projections (a migration's data fix under a running process) is seen soon, and the cache
+//! holds at most [`MAX_ENTRIES`] businesses.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use platform::read_models::{BUSINESSES, STAFF};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{Barber, Shop};
+
+/// How long a rota is used at most before it is read again.
+pub const MAX_AGE: Duration = Duration::from_secs(30);
+/// How many rotas one process keeps (past it, all are dropped and read again).
+pub const MAX_ENTRIES: usize = 1_000;
+
+/// The shop's side of its chairs.
+pub struct Rota {
+    pub shop: Shop,
+    /// Active barbers (or the one asked for), by name.
+    pub barbers: Vec<Barber>,
+}
+
+/// The rotas this process has read, with the read models' version they were read at.
+#[derive(Clone, Default)]
+pub struct Rotas {
+    kept: Arc<Mutex<HashMap<Key, Kept>>>,
+}
+
+/// A business, and the one barber asked for if any.
+type Key = (Uuid, Option<Uuid>);
+
+struct Kept {
+    version: String,
+    read_at: Instant,
+    rota: Arc<Rota>,
+}
+
+impl Rotas {
+    /// The rota of `tenant_id` (only `staff_id` when given) as of the caller's snapshot: the
+    /// one kept if the read models have not moved since, else read from them (and kept).
+    pub(super) async fn get(
+        &self,
+        conn: &mut PgConnection,
+        tenant_id: Uuid,
+        staff_id: Option<Uuid>,
+    ) -> Result<Arc<Rota>, platform::ApiError> {
+        let version: Option<String> = sqlx::query_scalar(
+            "select string_agg(projection || '@' || xmin::text, ',' order by projection)
+               from projection_checkpoints where projection = any($1)",
+        )
+        .bind([BUSINESSES.name, STAFF.name])
+        .fetch_one(&mut *conn)
+        .await?;
+        let key = (tenant_id, staff_id);
+        if let Some(version) = &version {
+            if let Some(rota) = self.kept(&key, version) {
+                metrics::counter!("query_rota_reads_total", "kept" => "true").increment(1);
+                return Ok(rota);
+            }
+        }
+        metrics::counter!("query_rota_reads_total", "kept" => "false").increment(1);
+        let rota = Arc::new(super::read_rota(conn, tenant_id, staff_id).await?);
+        // before either read model has a checkpoint there is no version to keep it by
+        if let Some(version) = version {
+            self.keep(key, version, rota.clone());
+        }
+        Ok(rota)
+    }
+
+    fn kept(&self, key: &Key, version: &str) -> Option<Arc<Rota>> {
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.get(key)
+            .filter(|k| k.version == version && k.read_at.elapsed() < MAX_AGE)
+            .map(|k| k.rota.clone())
+    }
+
+    fn keep(&self, key: Key, version: String, rota: Arc<Rota>) {
+        let mut kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if kept.len() >= MAX_ENTRIES && !kept.contains_key(&key) {
+            kept.clear();
+        }
+        kept.insert(
+            key,
+            Kept {
+                version,
+                read_at: Instant::now(),
+                rota,
+            },
+        );
+    }
+}
