@@ -6,12 +6,14 @@
 //! An appointment counts once, on the local day it starts (the event's `schedule_date`), in its
 //! current status. Each event that changes what it counts for (a status, a reschedule to another
 //! day or barber, another service, a payment) takes its old contribution out and puts the new one
-//! in, in one upsert. What it counts for now is kept in `appointment_stats_sources`, the
+//! in; a batch sums the changes per row and writes them in one upsert. What it counts for now is kept in `appointment_stats_sources`, the
 //! projection's own memory (another projection's table may not have applied the event yet), with
 //! the sequence it reflects: a booking never overwrites and a later event applies only over an
 //! older version, so an event applied twice counts once even outside the runtime's own guard.
 //! A row whose counts fall to zero stays (its key is one of a bounded set: days × barbers ×
 //! services × statuses); every reader sums.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use events::appointment::{AppointmentEvent, AppointmentStatus as S};
@@ -154,29 +156,57 @@ impl Projection for AppointmentStats {
         conn: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
-        let payload = serde_json::from_value::<AppointmentEvent>(event.payload.clone())?;
-        let appointment_id = crate::appointments::appointment_id(event)?;
-        if let Some(source) = Source::booked(&payload) {
-            if insert_source(conn, event, appointment_id, &source).await? {
-                count(conn, event.tenant_id, None, Some(&source)).await?;
+        self.apply_many(conn, &[event]).await
+    }
+
+    /// The sources of the batch's appointments loaded once, every event folded into them in
+    /// memory with its change to the day stats summed per row, then the changed sources and the
+    /// summed changes stored in one statement each.
+    #[tracing::instrument(name = "appointment_stats.apply_many", skip_all, fields(events = events.len()))]
+    async fn apply_many(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ApplyError> {
+        let applied = crate::appointments::read_batch(events)?;
+        let keys: Vec<(Uuid, Uuid)> = applied
+            .iter()
+            .map(|(event, id, _)| (event.tenant_id, *id))
+            .collect();
+        let mut sources = load_sources(&mut *conn, &keys).await?;
+        let (mut changed, mut seen) = (Vec::new(), HashSet::new());
+        let mut deltas = Deltas::default();
+        for (event, appointment_id, payload) in &applied {
+            let key = (event.tenant_id, *appointment_id);
+            let next = match (sources.get(&key), Source::booked(payload)) {
+                (None, Some(booked)) => {
+                    deltas.add(event.tenant_id, &booked, 1);
+                    booked
+                }
+                (None, None) => {
+                    // the booking was dead-lettered: nothing to count
+                    tracing::debug!(%appointment_id, sequence = event.sequence, "no booking to count");
+                    continue;
+                }
+                // an event the source reflects counts once, and a booking never overwrites
+                (Some((_, version)), _) if *version >= event.sequence => continue,
+                (Some(_), Some(_)) => continue,
+                (Some((old, _)), None) => {
+                    let new = old.after(payload);
+                    if new != *old {
+                        deltas.add(event.tenant_id, old, -1);
+                        deltas.add(event.tenant_id, &new, 1);
+                    }
+                    new
+                }
+            };
+            sources.insert(key, (next, event.sequence));
+            if seen.insert(key) {
+                changed.push(key);
             }
-            return Ok(());
         }
-        let Some((old, version)) = current_source(conn, event.tenant_id, appointment_id).await?
-        else {
-            // the booking was dead-lettered: nothing to count
-            tracing::debug!(%appointment_id, sequence = event.sequence, "no booking to count");
-            return Ok(());
-        };
-        if version >= event.sequence {
-            return Ok(());
-        }
-        let new = old.after(&payload);
-        update_source(conn, event, appointment_id, &new).await?;
-        if new != old {
-            count(conn, event.tenant_id, Some(&old), Some(&new)).await?;
-        }
-        Ok(())
+        store_sources(&mut *conn, &changed, &sources).await?;
+        deltas.store(conn).await
     }
 
     fn tables(&self) -> &'static [&'static str] {
@@ -194,105 +224,101 @@ impl Projection for AppointmentStats {
     }
 }
 
-const SOURCE_COLUMNS: &str = "local_date, staff_id, service_id, status, late_cancellation, \
-    starts_at, ends_at, currency, amount_paid_cents, tip_cents";
-
-type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
-
-/// `sql` with `$1`–`$3` bound to the tenant, the appointment and the event's sequence, and the
-/// source's columns from `$4` in [`SOURCE_COLUMNS`]' order.
-fn with_source<'q>(
-    sql: &'q str,
-    event: &RecordedEvent,
-    appointment_id: Uuid,
-    source: &'q Source,
-) -> PgQuery<'q> {
-    sqlx::query(sql)
-        .bind(event.tenant_id)
-        .bind(appointment_id)
-        .bind(event.sequence)
-        .bind(source.local_date)
-        .bind(source.staff_id)
-        .bind(source.service_id)
-        .bind(&source.status)
-        .bind(source.late_cancellation)
-        .bind(source.starts_at)
-        .bind(source.ends_at)
-        .bind(&source.currency)
-        .bind(source.amount_paid_cents)
-        .bind(source.tip_cents)
-}
-
-/// Records a booking's source; false when the appointment is already known (a redelivery).
-async fn insert_source(
-    conn: &mut PgConnection,
-    event: &RecordedEvent,
-    appointment_id: Uuid,
-    source: &Source,
-) -> Result<bool, ApplyError> {
-    let sql = format!(
-        "insert into appointment_stats_sources
-             (tenant_id, appointment_id, version, {SOURCE_COLUMNS})
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         on conflict (tenant_id, appointment_id) do nothing"
-    );
-    let inserted = with_source(&sql, event, appointment_id, source)
-        .execute(conn)
-        .await?;
-    Ok(inserted.rows_affected() == 1)
-}
+/// An appointment as `(tenant, appointment)`.
+type Key = (Uuid, Uuid);
 
 /// A source as stored, with the sequence it reflects.
 #[derive(sqlx::FromRow)]
 struct Stored {
+    tenant_id: Uuid,
+    appointment_id: Uuid,
     #[sqlx(flatten)]
     source: Source,
     version: i64,
 }
 
-/// The appointment's source and the sequence it reflects, locked; `None` if never booked here.
-async fn current_source(
+const SOURCE_COLUMNS: &str = "local_date, staff_id, service_id, status, late_cancellation, \
+    starts_at, ends_at, currency, amount_paid_cents, tip_cents";
+
+/// The sources of these appointments that exist, with the sequence each reflects, locked.
+async fn load_sources(
     conn: &mut PgConnection,
-    tenant_id: Uuid,
-    appointment_id: Uuid,
-) -> Result<Option<(Source, i64)>, ApplyError> {
+    keys: &[Key],
+) -> Result<HashMap<Key, (Source, i64)>, ApplyError> {
+    let (tenants, ids): (Vec<Uuid>, Vec<Uuid>) = keys.iter().copied().unzip();
     let stored = sqlx::query_as::<_, Stored>(&format!(
-        "select {SOURCE_COLUMNS}, version from appointment_stats_sources
-          where tenant_id = $1 and appointment_id = $2 for update"
+        "select tenant_id, appointment_id, {SOURCE_COLUMNS}, version
+           from appointment_stats_sources
+          where (tenant_id, appointment_id) in (select * from unnest($1::uuid[], $2::uuid[]))
+            for update"
     ))
-    .bind(tenant_id)
-    .bind(appointment_id)
-    .fetch_optional(conn)
+    .bind(&tenants)
+    .bind(&ids)
+    .fetch_all(conn)
     .await?;
-    Ok(stored.map(|s| (s.source, s.version)))
+    Ok(stored
+        .into_iter()
+        .map(|s| ((s.tenant_id, s.appointment_id), (s.source, s.version)))
+        .collect())
 }
 
-/// Moves the appointment's source to `source` at the event's sequence.
-async fn update_source(
+/// Writes the `changed` sources in one statement, each never back to an older version.
+async fn store_sources(
     conn: &mut PgConnection,
-    event: &RecordedEvent,
-    appointment_id: Uuid,
-    source: &Source,
+    changed: &[Key],
+    sources: &HashMap<Key, (Source, i64)>,
 ) -> Result<(), ApplyError> {
-    let sql = "update appointment_stats_sources
-                  set version = $3, local_date = $4, staff_id = $5, service_id = $6, status = $7,
-                      late_cancellation = $8, starts_at = $9, ends_at = $10, currency = $11,
-                      amount_paid_cents = $12, tip_cents = $13
-                where tenant_id = $1 and appointment_id = $2";
-    with_source(sql, event, appointment_id, source)
-        .execute(conn)
-        .await?;
+    let rows: Vec<(&Key, &Source, i64)> = changed
+        .iter()
+        .filter_map(|key| sources.get(key).map(|(s, v)| (key, s, *v)))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    macro_rules! column {
+        ($get:expr) => {
+            rows.iter().map($get).collect::<Vec<_>>()
+        };
+    }
+    sqlx::query(&format!(
+        "insert into appointment_stats_sources
+             (tenant_id, appointment_id, version, {SOURCE_COLUMNS})
+         select * from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::date[], $5::uuid[],
+                              $6::uuid[], $7::text[], $8::bool[], $9::timestamptz[],
+                              $10::timestamptz[], $11::text[], $12::bigint[], $13::bigint[])
+         on conflict (tenant_id, appointment_id) do update
+            set version = excluded.version, local_date = excluded.local_date,
+                staff_id = excluded.staff_id, service_id = excluded.service_id,
+                status = excluded.status, late_cancellation = excluded.late_cancellation,
+                starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                currency = excluded.currency, amount_paid_cents = excluded.amount_paid_cents,
+                tip_cents = excluded.tip_cents
+          where appointment_stats_sources.version < excluded.version"
+    ))
+    .bind(column!(|(k, _, _)| k.0))
+    .bind(column!(|(k, _, _)| k.1))
+    .bind(column!(|(_, _, v)| *v))
+    .bind(column!(|(_, s, _)| s.local_date))
+    .bind(column!(|(_, s, _)| s.staff_id))
+    .bind(column!(|(_, s, _)| s.service_id))
+    .bind(column!(|(_, s, _)| s.status.clone()))
+    .bind(column!(|(_, s, _)| s.late_cancellation))
+    .bind(column!(|(_, s, _)| s.starts_at))
+    .bind(column!(|(_, s, _)| s.ends_at))
+    .bind(column!(|(_, s, _)| s.currency.clone()))
+    .bind(column!(|(_, s, _)| s.amount_paid_cents))
+    .bind(column!(|(_, s, _)| s.tip_cents))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// One day-stats row's change: its key and what to add to its counters.
-#[derive(Debug, PartialEq, Eq)]
-struct Delta<'a> {
-    local_date: NaiveDate,
-    staff_id: Uuid,
-    service_id: Uuid,
-    status: &'a str,
-    currency: &'a str,
+/// A day-stats row: `(tenant, local date, barber, service, status, currency)`.
+type RowKey = (Uuid, NaiveDate, Uuid, Uuid, String, String);
+
+/// What to add to a day-stats row's counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
     appointments: i32,
     late_cancellations: i32,
     booked_minutes: i64,
@@ -300,99 +326,72 @@ struct Delta<'a> {
     tip_cents: i64,
 }
 
-impl<'a> Delta<'a> {
-    /// `source`'s contribution, added (`sign` 1) or taken out (`sign` -1).
-    fn of(source: &'a Source, sign: i32) -> Self {
-        Self {
-            local_date: source.local_date,
-            staff_id: source.staff_id,
-            service_id: source.service_id,
-            status: &source.status,
-            currency: &source.currency,
-            appointments: sign,
-            late_cancellations: sign * i32::from(source.late_cancellation),
-            booked_minutes: i64::from(sign) * source.minutes(),
-            amount_paid_cents: i64::from(sign) * source.amount_paid_cents,
-            tip_cents: i64::from(sign) * source.tip_cents,
-        }
-    }
-
-    fn same_key(&self, other: &Self) -> bool {
-        (
-            self.local_date,
-            self.staff_id,
-            self.service_id,
-            self.status,
-            self.currency,
-        ) == (
-            other.local_date,
-            other.staff_id,
-            other.service_id,
-            other.status,
-            other.currency,
-        )
-    }
-
-    /// Both changes of one row as one (an upsert may not touch a row twice).
-    fn plus(mut self, other: &Self) -> Self {
-        self.appointments += other.appointments;
-        self.late_cancellations += other.late_cancellations;
-        self.booked_minutes += other.booked_minutes;
-        self.amount_paid_cents += other.amount_paid_cents;
-        self.tip_cents += other.tip_cents;
-        self
-    }
+/// The changes of a batch to the day stats, summed per row. A row touched keeps its entry even
+/// when its changes add up to nothing, so the rows are the same however events are batched.
+#[derive(Default)]
+struct Deltas {
+    rows: HashMap<RowKey, Counts>,
 }
 
-/// Takes `old`'s contribution out of the day stats and puts `new`'s in, in one statement.
-async fn count(
-    conn: &mut PgConnection,
-    tenant_id: Uuid,
-    old: Option<&Source>,
-    new: Option<&Source>,
-) -> Result<(), ApplyError> {
-    let mut deltas: Vec<Delta<'_>> = Vec::with_capacity(2);
-    for delta in old
-        .map(|s| Delta::of(s, -1))
-        .into_iter()
-        .chain(new.map(|s| Delta::of(s, 1)))
-    {
-        match deltas.iter().position(|d| d.same_key(&delta)) {
-            Some(i) => {
-                let merged = deltas.remove(i).plus(&delta);
-                deltas.push(merged);
-            }
-            None => deltas.push(delta),
-        }
+impl Deltas {
+    /// Adds `source`'s contribution (`sign` 1) or takes it out (`sign` -1).
+    fn add(&mut self, tenant_id: Uuid, source: &Source, sign: i32) {
+        let key = (
+            tenant_id,
+            source.local_date,
+            source.staff_id,
+            source.service_id,
+            source.status.clone(),
+            source.currency.clone(),
+        );
+        let counts = self.rows.entry(key).or_default();
+        counts.appointments += sign;
+        counts.late_cancellations += sign * i32::from(source.late_cancellation);
+        counts.booked_minutes += i64::from(sign) * source.minutes();
+        counts.amount_paid_cents += i64::from(sign) * source.amount_paid_cents;
+        counts.tip_cents += i64::from(sign) * source.tip_cents;
     }
-    let mut sql = sqlx::QueryBuilder::<sqlx::Postgres>::new(
-        "insert into appointment_day_stats as s
-             (tenant_id, local_date, staff_id, service_id, status, currency, appointments,
-              late_cancellations, booked_minutes, amount_paid_cents, tip_cents) ",
-    );
-    sql.push_values(&deltas, |mut row, d| {
-        row.push_bind(tenant_id)
-            .push_bind(d.local_date)
-            .push_bind(d.staff_id)
-            .push_bind(d.service_id)
-            .push_bind(d.status)
-            .push_bind(d.currency)
-            .push_bind(d.appointments)
-            .push_bind(d.late_cancellations)
-            .push_bind(d.booked_minutes)
-            .push_bind(d.amount_paid_cents)
-            .push_bind(d.tip_cents);
-    });
-    sql.push(
-        " on conflict (tenant_id, local_date, staff_id, service_id, status, currency)
-          do update set appointments = s.appointments + excluded.appointments,
-                        late_cancellations = s.late_cancellations + excluded.late_cancellations,
-                        booked_minutes = s.booked_minutes + excluded.booked_minutes,
-                        amount_paid_cents = s.amount_paid_cents + excluded.amount_paid_cents,
-                        tip_cents = s.tip_cents + excluded.tip_cents",
-    );
-    sql.build().execute(conn).await?;
-    Ok(())
+
+    /// Adds every row's changes in one upsert.
+    async fn store(self, conn: &mut PgConnection) -> Result<(), ApplyError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(RowKey, Counts)> = self.rows.into_iter().collect();
+        macro_rules! column {
+            ($get:expr) => {
+                rows.iter().map($get).collect::<Vec<_>>()
+            };
+        }
+        sqlx::query(
+            "insert into appointment_day_stats as s
+                 (tenant_id, local_date, staff_id, service_id, status, currency, appointments,
+                  late_cancellations, booked_minutes, amount_paid_cents, tip_cents)
+             select * from unnest($1::uuid[], $2::date[], $3::uuid[], $4::uuid[], $5::text[],
+                                  $6::text[], $7::int[], $8::int[], $9::bigint[], $10::bigint[],
+                                  $11::bigint[])
+             on conflict (tenant_id, local_date, staff_id, service_id, status, currency)
+             do update set appointments = s.appointments + excluded.appointments,
+                           late_cancellations = s.late_cancellations + excluded.late_cancellations,
+                           booked_minutes = s.booked_minutes + excluded.booked_minutes,
+                           amount_paid_cents = s.amount_paid_cents + excluded.amount_paid_cents,
+                           tip_cents = s.tip_cents + excluded.tip_cents",
+        )
+        .bind(column!(|(k, _)| k.0))
+        .bind(column!(|(k, _)| k.1))
+        .bind(column!(|(k, _)| k.2))
+        .bind(column!(|(k, _)| k.3))
+        .bind(column!(|(k, _)| k.4.clone()))
+        .bind(column!(|(k, _)| k.5.clone()))
+        .bind(column!(|(_, c)| c.appointments))
+        .bind(column!(|(_, c)| c.late_cancellations))
+        .bind(column!(|(_, c)| c.booked_minutes))
+        .bind(column!(|(_, c)| c.amount_paid_cents))
+        .bind(column!(|(_, c)| c.tip_cents))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,40 @@
 //! reservation cannot bring it back. Replaying either event is a no-op and the order across
 //! barbers' days does not matter.
 
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use events::schedule::{ReservationKind, ScheduleEvent};
 use events::RecordedEvent;
+use serde::Deserialize;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use crate::error::ApplyError;
 use crate::projection::Projection;
+
+/// The reservations of a batch, column by column.
+#[derive(Default)]
+struct Reserved {
+    tenant_ids: Vec<Uuid>,
+    reservation_ids: Vec<Uuid>,
+    staff_ids: Vec<Uuid>,
+    dates: Vec<NaiveDate>,
+    kinds: Vec<&'static str>,
+    starts: Vec<DateTime<Utc>>,
+    ends: Vec<DateTime<Utc>>,
+    blocked_until: Vec<DateTime<Utc>>,
+    holders: Vec<Option<Uuid>>,
+}
+
+/// The releases of a batch, column by column, each reservation once.
+#[derive(Default)]
+struct Released {
+    seen: HashSet<(Uuid, Uuid)>,
+    tenant_ids: Vec<Uuid>,
+    reservation_ids: Vec<Uuid>,
+    at: Vec<DateTime<Utc>>,
+}
 
 /// Builds the `reservations` table from schedule events.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,51 +71,89 @@ impl Projection for Reservations {
         conn: &mut PgConnection,
         event: &RecordedEvent,
     ) -> Result<(), ApplyError> {
-        match serde_json::from_value::<ScheduleEvent>(event.payload.clone())? {
-            ScheduleEvent::SlotReserved {
-                reservation_id,
-                staff_id,
-                date,
-                kind,
-                starts_at,
-                ends_at,
-                blocked_until,
-                holder,
-                ..
-            } => {
-                let kind = match kind {
-                    ReservationKind::Appointment => "appointment",
-                    ReservationKind::TimeOff => "time_off",
-                };
-                sqlx::query(
-                    "insert into reservations (tenant_id, reservation_id, staff_id, schedule_date,
-                                               kind, starts_at, ends_at, blocked_until, holder)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     on conflict (tenant_id, reservation_id) do nothing",
-                )
-                .bind(event.tenant_id)
-                .bind(reservation_id)
-                .bind(staff_id)
-                .bind(date)
-                .bind(kind)
-                .bind(starts_at)
-                .bind(ends_at)
-                .bind(blocked_until)
-                .bind(holder)
-                .execute(conn)
-                .await?;
+        self.apply_many(conn, &[event]).await
+    }
+
+    /// Every reservation of the batch in one insert, then every release in one update: a
+    /// release follows its reservation in the barber's day, and neither depends on any other.
+    #[tracing::instrument(name = "reservations.apply_many", skip_all, fields(events = events.len()))]
+    async fn apply_many(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ApplyError> {
+        let mut reserved = Reserved::default();
+        let mut released = Released::default();
+        for event in events {
+            match ScheduleEvent::deserialize(&event.payload)? {
+                ScheduleEvent::SlotReserved {
+                    reservation_id,
+                    staff_id,
+                    date,
+                    kind,
+                    starts_at,
+                    ends_at,
+                    blocked_until,
+                    holder,
+                    ..
+                } => {
+                    reserved.tenant_ids.push(event.tenant_id);
+                    reserved.reservation_ids.push(reservation_id);
+                    reserved.staff_ids.push(staff_id);
+                    reserved.dates.push(date);
+                    reserved.kinds.push(match kind {
+                        ReservationKind::Appointment => "appointment",
+                        ReservationKind::TimeOff => "time_off",
+                    });
+                    reserved.starts.push(starts_at);
+                    reserved.ends.push(ends_at);
+                    reserved.blocked_until.push(blocked_until);
+                    reserved.holders.push(holder);
+                }
+                // the first release of a reservation is the one kept
+                ScheduleEvent::SlotReleased { reservation_id } => {
+                    if released.seen.insert((event.tenant_id, reservation_id)) {
+                        released.tenant_ids.push(event.tenant_id);
+                        released.reservation_ids.push(reservation_id);
+                        released.at.push(event.recorded_at);
+                    }
+                }
             }
-            ScheduleEvent::SlotReleased { reservation_id } => {
-                sqlx::query(
-                    "update reservations set released_at = $3
-                      where tenant_id = $1 and reservation_id = $2 and released_at is null",
-                )
-                .bind(event.tenant_id)
-                .bind(reservation_id)
-                .bind(event.recorded_at)
-                .execute(conn)
-                .await?;
-            }
+        }
+        if !reserved.reservation_ids.is_empty() {
+            sqlx::query(
+                "insert into reservations (tenant_id, reservation_id, staff_id, schedule_date,
+                                           kind, starts_at, ends_at, blocked_until, holder)
+                 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::text[],
+                                      $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
+                                      $9::uuid[])
+                 on conflict (tenant_id, reservation_id) do nothing",
+            )
+            .bind(&reserved.tenant_ids)
+            .bind(&reserved.reservation_ids)
+            .bind(&reserved.staff_ids)
+            .bind(&reserved.dates)
+            .bind(&reserved.kinds)
+            .bind(&reserved.starts)
+            .bind(&reserved.ends)
+            .bind(&reserved.blocked_until)
+            .bind(&reserved.holders)
+            .execute(&mut *conn)
+            .await?;
+        }
+        if !released.reservation_ids.is_empty() {
+            sqlx::query(
+                "update reservations r set released_at = u.at
+                   from unnest($1::uuid[], $2::uuid[], $3::timestamptz[])
+                        as u(tenant_id, reservation_id, at)
+                  where r.tenant_id = u.tenant_id and r.reservation_id = u.reservation_id
+                    and r.released_at is null",
+            )
+            .bind(&released.tenant_ids)
+            .bind(&released.reservation_ids)
+            .bind(&released.at)
+            .execute(conn)
+            .await?;
         }
         Ok(())
     }
@@ -106,10 +172,9 @@ impl Projection for Reservations {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+    use chrono::TimeZone;
     use platform::testing::TestEnv;
     use serde_json::{json, Value};
-    use uuid::Uuid;
 
     use super::*;
 
@@ -208,6 +273,18 @@ mod tests {
         for event in history.iter().rev() {
             Reservations.apply(&mut conn, event).await.expect("applied");
         }
+        assert_eq!(rows(&mut conn).await, built);
+
+        // the whole history as one batch, twice over: the same rows, in two statements
+        sqlx::query("delete from reservations")
+            .execute(&mut *conn)
+            .await
+            .expect("reset");
+        let batch: Vec<&RecordedEvent> = history.iter().chain(history.iter()).collect();
+        Reservations
+            .apply_many(&mut conn, &batch)
+            .await
+            .expect("applied");
         assert_eq!(rows(&mut conn).await, built);
     }
 }

@@ -201,4 +201,19 @@ async fn redelivered_and_interleaved_differently_the_rows_are_the_same() {
     let stray = AppointmentEvent::AppointmentMarkedNoShow { at: at(8, 16) };
     apply_all(&mut conn, [&recorded(tenant, Uuid::new_v4(), 2, &stray)]).await;
     assert_eq!(rows(&mut conn).await, in_order);
+    // from scratch, every event in one batch, delivered twice over: the same rows
+    AppointmentStats.reset(&mut conn).await.expect("reset");
+    let batch: Vec<&RecordedEvent> = interleaved_twice(&events);
+    AppointmentStats
+        .apply_many(&mut conn, &batch)
+        .await
+        .expect("applied");
+    assert_eq!(rows(&mut conn).await, in_order);
+}
+
+/// Every event, the aggregates interleaved (each still in order), then all of them again.
+fn interleaved_twice(events: &[RecordedEvent]) -> Vec<&RecordedEvent> {
+    let mut once: Vec<&RecordedEvent> = events.iter().collect();
+    once.sort_by_key(|e| (e.sequence, e.aggregate_id.clone()));
+    once.iter().chain(once.iter()).copied().collect()
 }

@@ -59,10 +59,7 @@ impl Projection for Appointments {
         conn: &mut PgConnection,
         events: &[&RecordedEvent],
     ) -> Result<(), ApplyError> {
-        let mut applied = Vec::with_capacity(events.len());
-        for event in events {
-            applied.push((event, appointment_id(event)?, read(event)?));
-        }
+        let applied = read_batch(events)?;
         let keys: Vec<(Uuid, Uuid)> = applied
             .iter()
             .map(|(event, id, _)| (event.tenant_id, *id))
@@ -124,8 +121,17 @@ pub(crate) fn appointment_id(event: &RecordedEvent) -> Result<Uuid, ApplyError> 
     })
 }
 
-fn read(event: &RecordedEvent) -> Result<AppointmentEvent, ApplyError> {
-    Ok(AppointmentEvent::deserialize(&event.payload)?)
+/// Each event of a batch of appointment events with its appointment and its payload read.
+pub(crate) fn read_batch<'e>(
+    events: &[&'e RecordedEvent],
+) -> Result<Vec<(&'e RecordedEvent, Uuid, AppointmentEvent)>, ApplyError> {
+    events
+        .iter()
+        .map(|event| {
+            let payload = AppointmentEvent::deserialize(&event.payload)?;
+            Ok((*event, appointment_id(event)?, payload))
+        })
+        .collect()
 }
 
 /// Every column, in the table's order: what [`load`] selects and [`store`] writes.
