@@ -15,6 +15,8 @@ use super::*;
 /// the savepoint must take back.
 struct Recorder {
     applied: Mutex<Vec<i64>>,
+    /// The size of each batch given to `apply_many`.
+    batches: Mutex<Vec<usize>>,
     fail_at: Option<(i64, fn() -> ApplyError)>,
 }
 
@@ -22,12 +24,17 @@ impl Recorder {
     fn new(fail_at: Option<(i64, fn() -> ApplyError)>) -> Self {
         Self {
             applied: Mutex::new(Vec::new()),
+            batches: Mutex::new(Vec::new()),
             fail_at,
         }
     }
 
     fn applied(&self) -> Vec<i64> {
         self.applied.lock().expect("not poisoned").clone()
+    }
+
+    fn batches(&self) -> Vec<usize> {
+        self.batches.lock().expect("not poisoned").clone()
     }
 }
 
@@ -60,6 +67,21 @@ impl Projection for Recorder {
             .lock()
             .expect("not poisoned")
             .push(event.sequence);
+        Ok(())
+    }
+
+    async fn apply_many(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ApplyError> {
+        self.batches
+            .lock()
+            .expect("not poisoned")
+            .push(events.len());
+        for event in events {
+            self.apply(&mut *conn, event).await?;
+        }
         Ok(())
     }
 
@@ -155,6 +177,11 @@ async fn the_quick_path_claims_runs_that_follow_the_last_applied_and_leaves_dupl
         .await
         .expect("applied"));
     assert_eq!(recorder.applied(), vec![1, 1, 2, 3]);
+    assert_eq!(
+        recorder.batches(),
+        vec![4],
+        "the claimed events go in one apply_many"
+    );
 
     // a duplicate followed by the next, a gap, and events out of order: none claimed
     let claimed = claim_runs(&mut tx, &recorder, &[&q[2], &q[3]])
