@@ -278,19 +278,11 @@ pub(crate) async fn handle_event<P: Projection>(
     }
     let fate = apply_one(conn, projection, event, origin).await?;
     tally.count(fate, event);
-    sqlx::query(
-        "insert into projection_aggregate_sequences
-             (projection, aggregate_type, aggregate_id, last_sequence)
-         values ($1, $2, $3, $4)
-         on conflict (projection, aggregate_type, aggregate_id) do update
-            set last_sequence = excluded.last_sequence
-          where projection_aggregate_sequences.last_sequence < excluded.last_sequence",
+    move_sequences(
+        &mut *conn,
+        name,
+        &[(&event.aggregate_type, &event.aggregate_id, event.sequence)],
     )
-    .bind(name)
-    .bind(&event.aggregate_type)
-    .bind(&event.aggregate_id)
-    .bind(event.sequence)
-    .execute(&mut *conn)
     .await?;
     Ok(fate)
 }
@@ -381,6 +373,33 @@ async fn apply_one<P: Projection>(
             Ok(Fate::DeadLettered)
         }
     }
+}
+
+/// Moves the sequence guard of each `(aggregate_type, aggregate_id, last_sequence)` to that
+/// sequence, in one statement; never back.
+pub(crate) async fn move_sequences(
+    conn: &mut PgConnection,
+    projection: &str,
+    moves: &[(&str, &str, i64)],
+) -> Result<(), sqlx::Error> {
+    let types: Vec<&str> = moves.iter().map(|m| m.0).collect();
+    let ids: Vec<&str> = moves.iter().map(|m| m.1).collect();
+    let sequences: Vec<i64> = moves.iter().map(|m| m.2).collect();
+    sqlx::query(
+        "insert into projection_aggregate_sequences
+             (projection, aggregate_type, aggregate_id, last_sequence)
+         select $1, t, i, s from unnest($2::text[], $3::text[], $4::bigint[]) as r(t, i, s)
+         on conflict (projection, aggregate_type, aggregate_id) do update
+            set last_sequence = excluded.last_sequence
+          where projection_aggregate_sequences.last_sequence < excluded.last_sequence",
+    )
+    .bind(projection)
+    .bind(&types)
+    .bind(&ids)
+    .bind(&sequences)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

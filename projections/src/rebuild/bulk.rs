@@ -93,38 +93,29 @@ impl Bulk {
 }
 
 /// Moves the sequence guard of every aggregate of `page` to its newest sequence there, in one
-/// statement (never back).
+/// statement.
 async fn record_sequences(
     conn: &mut PgConnection,
     projection: &str,
     page: &[RecordedEvent],
 ) -> Result<(), sqlx::Error> {
-    let (mut types, mut ids, mut sequences) = (Vec::new(), Vec::new(), Vec::new());
-    for (n, event) in page.iter().enumerate() {
-        // in key order, an aggregate's newest event of the page is its last one
-        let next = page.get(n + 1);
-        let last_of_aggregate = next.is_none_or(|next| {
-            next.aggregate_type != event.aggregate_type || next.aggregate_id != event.aggregate_id
-        });
-        if last_of_aggregate {
-            types.push(event.aggregate_type.as_str());
-            ids.push(event.aggregate_id.as_str());
-            sequences.push(event.sequence);
-        }
-    }
-    sqlx::query(
-        "insert into projection_aggregate_sequences
-             (projection, aggregate_type, aggregate_id, last_sequence)
-         select $1, t, i, s from unnest($2::text[], $3::text[], $4::bigint[]) as r(t, i, s)
-         on conflict (projection, aggregate_type, aggregate_id) do update
-            set last_sequence = excluded.last_sequence
-          where projection_aggregate_sequences.last_sequence < excluded.last_sequence",
-    )
-    .bind(projection)
-    .bind(&types)
-    .bind(&ids)
-    .bind(&sequences)
-    .execute(conn)
-    .await?;
-    Ok(())
+    // in key order, an aggregate's newest event of the page is its last one
+    let newest: Vec<(&str, &str, i64)> = page
+        .iter()
+        .enumerate()
+        .filter(|(n, event)| {
+            page.get(n + 1).is_none_or(|next| {
+                next.aggregate_type != event.aggregate_type
+                    || next.aggregate_id != event.aggregate_id
+            })
+        })
+        .map(|(_, e)| {
+            (
+                e.aggregate_type.as_str(),
+                e.aggregate_id.as_str(),
+                e.sequence,
+            )
+        })
+        .collect();
+    bookkeeping::move_sequences(conn, projection, &newest).await
 }
