@@ -42,10 +42,9 @@ impl Published {
 ///
 /// No event is sent once [`super::PUBLISH_LEASE`] has passed since the batch was `read_at`: a
 /// relay frozen in the middle of a batch may have lost its lock to a standby while it slept, and
-/// must not go on sending once it wakes. (What it did send
-/// is a prefix of the very sequence the standby publishes from the same checkpoint, and the
-/// stream drops repeats for 24 hours, so order holds either way; the deadline keeps an old
-/// relay quiet beyond that too.)
+/// must not go on sending once it wakes. (What it did send is a prefix of the very sequence the
+/// standby publishes from the same checkpoint, and the stream drops repeats for 24 hours, so
+/// order holds either way; the lease keeps an old relay quiet beyond that too.)
 #[tracing::instrument(level = "debug", skip_all, fields(events = batch.len()))]
 pub(super) async fn publish_batch(
     jetstream: &Context,
