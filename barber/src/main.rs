@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use barber::{Application, Role};
 use platform::Config;
 
+/// mimalloc, not glibc's malloc: building a calendar answer of many small strings spent a third
+/// of its time in glibc's allocator (bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
 
 #[tokio::main]

@@ -5,7 +5,7 @@
 
 mod rota;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -76,18 +76,45 @@ impl Held {
     }
 }
 
-/// A reservation as read: `(staff_id, schedule_date, reservation_id, is_time_off, starts_at,
-/// ends_at, blocked_until, holder)`, decoded by position.
-type HeldRow = (
+/// A barber's day as read: `(staff_id, schedule_date)` and its live reservations as parallel
+/// arrays `(reservation_id, is_time_off, starts_at, ends_at, blocked_until, holder)`, decoded
+/// by position. One row per barber-day, not one per reservation: decoding a row costs far more
+/// than decoding an array element (a busy shop's day is 1 600 reservations over 200 chairs).
+type DayRow = (
     Uuid,
     NaiveDate,
-    Uuid,
-    bool,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    Option<Uuid>,
+    Vec<Uuid>,
+    Vec<bool>,
+    Vec<DateTime<Utc>>,
+    Vec<DateTime<Utc>>,
+    Vec<DateTime<Utc>>,
+    Vec<Option<Uuid>>,
 );
+
+/// The statement reading the [`DayRow`]s of tenant `$1` on the dates `$2` (and of barber `$3`
+/// when one is asked for): one text per case, so that each plan takes its own path (down the
+/// index to one barber; through the partial index of live time off).
+fn days_statement(which: Reservations, one_barber: bool) -> &'static str {
+    macro_rules! days {
+        ($filter:literal) => {
+            concat!(
+                "select staff_id, schedule_date, array_agg(reservation_id),
+                        array_agg(kind = 'time_off'), array_agg(starts_at), array_agg(ends_at),
+                        array_agg(blocked_until), array_agg(holder)
+                   from reservations
+                  where tenant_id = $1 and schedule_date = any($2) and released_at is null ",
+                $filter,
+                " group by staff_id, schedule_date"
+            )
+        };
+    }
+    match (which, one_barber) {
+        (Reservations::All, false) => days!(""),
+        (Reservations::All, true) => days!("and staff_id = $3"),
+        (Reservations::TimeOff, false) => days!("and kind = 'time_off'"),
+        (Reservations::TimeOff, true) => days!("and kind = 'time_off' and staff_id = $3"),
+    }
+}
 
 /// Which live reservations to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,45 +186,51 @@ pub async fn read(
         .execute(&mut *tx)
         .await?;
     let rota = rotas.get(&mut tx, tenant_id, staff_id).await?;
-    let ids: Vec<Uuid> = rota.barbers.iter().map(|b| b.staff_id).collect();
-    let rows: Vec<HeldRow> = sqlx::query_as(
-        "select staff_id, schedule_date, reservation_id, kind = 'time_off', starts_at, ends_at,
-                blocked_until, holder
-           from reservations
-          where tenant_id = $1 and schedule_date = any($2) and staff_id = any($3)
-            and released_at is null and ($4 or kind = 'time_off')
-          order by starts_at",
-    )
-    .bind(tenant_id)
-    .bind(dates)
-    .bind(&ids)
-    .bind(which == Reservations::All)
+    // every barber's day of the dates (or the one barber's): the shop's whole day is a few
+    // heap pages, read faster than probing the index once per barber; days of staff who are
+    // not on the rota (inactive ones) are left out below
+    let query = sqlx::query_as(days_statement(which, staff_id.is_some()))
+        .bind(tenant_id)
+        .bind(dates);
+    let days: Vec<DayRow> = match staff_id {
+        None => query,
+        Some(staff_id) => query.bind(staff_id),
+    }
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let mut held: HashMap<(Uuid, NaiveDate), Vec<Held>> = HashMap::new();
-    for (
-        staff_id,
-        schedule_date,
-        reservation_id,
-        is_time_off,
-        starts_at,
-        ends_at,
-        blocked_until,
-        holder,
-    ) in rows
-    {
-        held.entry((staff_id, schedule_date))
-            .or_default()
-            .push(Held {
-                reservation_id,
-                is_time_off,
-                starts_at,
-                ends_at,
-                blocked_until,
-                holder,
-            });
-    }
+    let on_rota: HashSet<Uuid> = rota.barbers.iter().map(|b| b.staff_id).collect();
+    let held = days
+        .into_iter()
+        .filter(|day| on_rota.contains(&day.0))
+        .map(
+            |(staff_id, date, ids, time_off, starts, ends, blocked, holders)| {
+                let mut day: Vec<Held> = ids
+                    .into_iter()
+                    .zip(time_off)
+                    .zip(starts.into_iter().zip(ends))
+                    .zip(blocked.into_iter().zip(holders))
+                    .map(
+                        |(
+                            ((reservation_id, is_time_off), (starts_at, ends_at)),
+                            (blocked_until, holder),
+                        )| {
+                            Held {
+                                reservation_id,
+                                is_time_off,
+                                starts_at,
+                                ends_at,
+                                blocked_until,
+                                holder,
+                            }
+                        },
+                    )
+                    .collect();
+                day.sort_unstable_by_key(|h| (h.starts_at, h.reservation_id));
+                ((staff_id, date), day)
+            },
+        )
+        .collect();
     Ok(Chairs { rota, held })
 }
 

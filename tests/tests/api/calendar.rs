@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::booking::{book, shop};
+use crate::booking::{another_barber, book, shop};
 use crate::helpers::{assert_problem, spawn_app};
 
 #[tokio::test]
@@ -79,6 +79,104 @@ async fn a_booking_and_a_time_off_show_in_the_barbers_column_with_hours_and_brea
         "range_too_long",
     )
     .await;
+}
+
+#[tokio::test]
+async fn one_barbers_column_holds_only_their_day_and_a_deactivated_barber_has_none_left() {
+    let app = spawn_app().await;
+    let shop = shop(&app, "UTC", 0).await;
+    let token = Some(shop.owner.token.as_str());
+    let bea = another_barber(&app, &shop, "Bea", "17:00").await;
+    let cy = another_barber(&app, &shop, "Cy", "17:00").await;
+    let date = Utc::now().date_naive() + Duration::days(4);
+    assert_eq!(
+        book(&app, &shop, &format!("{date}T10:00:00Z"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let hers = app
+        .post_json(
+            "/api/v1/appointments",
+            token,
+            &json!({"customer_id": shop.customer_id, "staff_id": bea,
+                    "service_id": shop.service_id, "starts_at": format!("{date}T11:00:00Z")}),
+        )
+        .await;
+    assert_eq!(hers.status(), StatusCode::CREATED);
+    let time_off = app
+        .post_json(
+            &format!("/api/v1/staff/{}/time-off", shop.staff_id),
+            token,
+            &json!({"starts_at": format!("{date}T15:00:00Z"), "ends_at": format!("{date}T16:00:00Z")}),
+        )
+        .await;
+    assert_eq!(time_off.status(), StatusCode::CREATED);
+    let away = app
+        .post_json(
+            &format!("/api/v1/staff/{cy}/time-off"),
+            token,
+            &json!({"starts_at": format!("{date}T14:00:00Z"), "ends_at": format!("{date}T15:00:00Z")}),
+        )
+        .await;
+    assert_eq!(away.status(), StatusCode::CREATED);
+    let position = away.json::<Value>().await.expect("json")["position"]
+        .as_i64()
+        .expect("position");
+
+    let shop_day = app
+        .read(
+            &format!("/api/v1/calendar?date={date}&min_position={position}"),
+            &shop.owner.token,
+        )
+        .await;
+    let columns = shop_day["barbers"].as_array().expect("columns");
+    assert_eq!(columns.len(), 3);
+    let column = |staff_id: uuid::Uuid| {
+        columns
+            .iter()
+            .find(|c| c["staff_id"] == staff_id.to_string())
+            .expect("a column of the barber")["days"][0]
+            .clone()
+    };
+    let (rui_day, bea_day) = (column(shop.staff_id), column(bea));
+    assert_eq!(rui_day["appointments"].as_array().expect("list").len(), 1);
+    assert_eq!(rui_day["time_off"].as_array().expect("list").len(), 1);
+    assert_eq!(
+        bea_day["appointments"][0]["starts_at"],
+        format!("{date}T11:00:00Z")
+    );
+    assert_eq!(bea_day["appointments"].as_array().expect("list").len(), 1);
+    assert_eq!(bea_day["time_off"], json!([]));
+    assert_eq!(column(cy)["time_off"].as_array().expect("list").len(), 1);
+
+    let hers_only = app
+        .read(
+            &format!("/api/v1/calendar?date={date}&staff_id={bea}"),
+            &shop.owner.token,
+        )
+        .await;
+    assert_eq!(hers_only["barbers"].as_array().expect("columns").len(), 1);
+    assert_eq!(hers_only["barbers"][0]["days"][0], bea_day);
+
+    // a barber with time off but nothing booked ahead may go; their time off stays recorded
+    let gone = app
+        .post_json(&format!("/api/v1/staff/{cy}/deactivate"), token, &json!({}))
+        .await;
+    assert_eq!(gone.status(), StatusCode::OK);
+    let position = gone.json::<Value>().await.expect("json")["position"]
+        .as_i64()
+        .expect("position");
+    let after = app
+        .read(
+            &format!("/api/v1/calendar?date={date}&min_position={position}"),
+            &shop.owner.token,
+        )
+        .await;
+    let columns = after["barbers"].as_array().expect("columns");
+    assert_eq!(columns.len(), 2, "{after}");
+    assert_eq!(columns[0]["days"][0], bea_day);
+    assert_eq!(columns[1]["days"][0], rui_day);
 }
 
 #[tokio::test]
