@@ -212,16 +212,6 @@ impl Projection for AppointmentStats {
     fn tables(&self) -> &'static [&'static str] {
         &["appointment_day_stats", "appointment_stats_sources"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from appointment_day_stats")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("delete from appointment_stats_sources")
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
 }
 
 /// An appointment as `(tenant, appointment)`.

@@ -50,7 +50,7 @@ impl Tally {
         self.last_recorded_at = self.last_recorded_at.max(other.last_recorded_at);
     }
 
-    fn count(&mut self, fate: Fate, event: &RecordedEvent) {
+    pub(crate) fn count(&mut self, fate: Fate, event: &RecordedEvent) {
         match fate {
             Fate::Applied => {
                 self.applied += 1;
@@ -329,7 +329,7 @@ async fn lock_sequence(
 
 /// Applies one event inside a savepoint, so that a permanent failure undoes only this event,
 /// which is then dead-lettered.
-async fn apply_one<P: Projection>(
+pub(crate) async fn apply_one<P: Projection>(
     conn: &mut PgConnection,
     projection: &P,
     event: &RecordedEvent,
@@ -375,6 +375,17 @@ async fn apply_one<P: Projection>(
     }
 }
 
+/// Records the sequence guard of each `(aggregate_type, aggregate_id, last_sequence)`, in one
+/// statement, into a table that holds no row of these aggregates yet: a rebuild's bulk, which
+/// reads each aggregate once and whole into a guard table whose key is built afterwards.
+pub(crate) async fn insert_sequences(
+    conn: &mut PgConnection,
+    projection: &str,
+    rows: &[(&str, &str, i64)],
+) -> Result<(), sqlx::Error> {
+    write_sequences(conn, projection, rows, "").await
+}
+
 /// Moves the sequence guard of each `(aggregate_type, aggregate_id, last_sequence)` to that
 /// sequence, in one statement; never back.
 pub(crate) async fn move_sequences(
@@ -382,17 +393,33 @@ pub(crate) async fn move_sequences(
     projection: &str,
     moves: &[(&str, &str, i64)],
 ) -> Result<(), sqlx::Error> {
-    let types: Vec<&str> = moves.iter().map(|m| m.0).collect();
-    let ids: Vec<&str> = moves.iter().map(|m| m.1).collect();
-    let sequences: Vec<i64> = moves.iter().map(|m| m.2).collect();
-    sqlx::query(
-        "insert into projection_aggregate_sequences
-             (projection, aggregate_type, aggregate_id, last_sequence)
-         select $1, t, i, s from unnest($2::text[], $3::text[], $4::bigint[]) as r(t, i, s)
-         on conflict (projection, aggregate_type, aggregate_id) do update
+    write_sequences(
+        conn,
+        projection,
+        moves,
+        "on conflict (projection, aggregate_type, aggregate_id) do update
             set last_sequence = excluded.last_sequence
           where projection_aggregate_sequences.last_sequence < excluded.last_sequence",
     )
+    .await
+}
+
+/// Inserts the guard rows, with `on_conflict` what to do with an existing one.
+async fn write_sequences(
+    conn: &mut PgConnection,
+    projection: &str,
+    rows: &[(&str, &str, i64)],
+    on_conflict: &str,
+) -> Result<(), sqlx::Error> {
+    let types: Vec<&str> = rows.iter().map(|m| m.0).collect();
+    let ids: Vec<&str> = rows.iter().map(|m| m.1).collect();
+    let sequences: Vec<i64> = rows.iter().map(|m| m.2).collect();
+    sqlx::query(&format!(
+        "insert into projection_aggregate_sequences
+             (projection, aggregate_type, aggregate_id, last_sequence)
+         select $1, t, i, s from unnest($2::text[], $3::text[], $4::bigint[]) as r(t, i, s)
+         {on_conflict}"
+    ))
     .bind(projection)
     .bind(&types)
     .bind(&ids)

@@ -104,9 +104,4 @@ impl Projection for Businesses {
     fn tables(&self) -> &'static [&'static str] {
         &["businesses"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from businesses").execute(conn).await?;
-        Ok(())
-    }
 }

@@ -99,11 +99,6 @@ impl Projection for Customers {
     fn tables(&self) -> &'static [&'static str] {
         &["customers"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from customers").execute(conn).await?;
-        Ok(())
-    }
 }
 
 type Change = Query<'static, Postgres, PgArguments>;

@@ -52,15 +52,8 @@ pub trait Projection: Send + Sync {
     }
 
     /// The tables it owns, parents before the tables whose foreign keys point at them: a
-    /// rebuild fills a fresh copy of each and swaps the rows in.
+    /// rebuild fills a fresh copy of each and swaps the copies in.
     fn tables(&self) -> &'static [&'static str];
-
-    /// Deletes every row of its tables (with DELETE, so that readers keep the old rows until
-    /// the rebuild commits).
-    fn reset(
-        &self,
-        conn: &mut PgConnection,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }
 
 /// Every projection of barber, as one value the runtime and rebuild can hold.
@@ -170,18 +163,6 @@ impl Projection for Registered {
             Self::Reservations(p) => p.apply_many(conn, events).await,
             Self::Services(p) => p.apply_many(conn, events).await,
             Self::Staff(p) => p.apply_many(conn, events).await,
-        }
-    }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Appointments(p) => p.reset(conn).await,
-            Self::AppointmentStats(p) => p.reset(conn).await,
-            Self::Businesses(p) => p.reset(conn).await,
-            Self::Customers(p) => p.reset(conn).await,
-            Self::Reservations(p) => p.reset(conn).await,
-            Self::Services(p) => p.reset(conn).await,
-            Self::Staff(p) => p.reset(conn).await,
         }
     }
 }

@@ -161,13 +161,6 @@ impl Projection for Reservations {
     fn tables(&self) -> &'static [&'static str] {
         &["reservations"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from reservations")
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -86,11 +86,6 @@ impl Projection for Services {
     fn tables(&self) -> &'static [&'static str] {
         &["services"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from services").execute(conn).await?;
-        Ok(())
-    }
 }
 
 struct Definition {

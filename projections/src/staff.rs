@@ -109,14 +109,6 @@ impl Projection for Staff {
     fn tables(&self) -> &'static [&'static str] {
         &["staff_members", "staff_working_hours", "staff_time_off"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        // hours and time off go with their member (on delete cascade)
-        sqlx::query("delete from staff_members")
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
 }
 
 /// An addition never overwrites: a second addition of the same member is a no-op.

@@ -36,20 +36,21 @@ pub(crate) fn parse_xid(text: &str) -> Result<u64, sqlx::Error> {
 const COLUMNS: &str = "global_position, transaction_id::text as transaction_id, aggregate_type, \
      aggregate_id, sequence, event_type, event_version, tenant_id, payload, metadata, recorded_at";
 
+/// A row of [`COLUMNS`], decoded by position (a rebuild decodes a hundred thousand).
 fn from_row(row: &PgRow) -> Result<RecordedEvent, sqlx::Error> {
-    let transaction_id: String = row.try_get("transaction_id")?;
-    let recorded_at: DateTime<Utc> = row.try_get("recorded_at")?;
+    let transaction_id: String = row.try_get(1)?;
+    let recorded_at: DateTime<Utc> = row.try_get(10)?;
     Ok(RecordedEvent {
-        global_position: row.try_get("global_position")?,
+        global_position: row.try_get(0)?,
         transaction_id: parse_xid(&transaction_id)?,
-        aggregate_type: row.try_get("aggregate_type")?,
-        aggregate_id: row.try_get("aggregate_id")?,
-        sequence: row.try_get("sequence")?,
-        event_type: row.try_get("event_type")?,
-        event_version: row.try_get("event_version")?,
-        tenant_id: row.try_get("tenant_id")?,
-        payload: row.try_get("payload")?,
-        metadata: row.try_get("metadata")?,
+        aggregate_type: row.try_get(2)?,
+        aggregate_id: row.try_get(3)?,
+        sequence: row.try_get(4)?,
+        event_type: row.try_get(5)?,
+        event_version: row.try_get(6)?,
+        tenant_id: row.try_get(7)?,
+        payload: row.try_get(8)?,
+        metadata: row.try_get(9)?,
         recorded_at,
     })
 }
@@ -183,6 +184,28 @@ pub(crate) async fn load_by_aggregate(
         .bind(after_id)
         .bind(after_sequence)
         .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The events of one aggregate after `after_sequence`, in sequence order: the rest of the
+/// aggregate a bulk page ended with.
+pub(crate) async fn load_rest_of(
+    conn: &mut PgConnection,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    after_sequence: i64,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let sql = format!(
+        "select {COLUMNS} from events
+          where aggregate_type = $1 and aggregate_id = $2 and sequence > $3
+          order by sequence"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(aggregate_type)
+        .bind(aggregate_id)
+        .bind(after_sequence)
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()

@@ -39,6 +39,7 @@ pub mod freshness;
 pub mod local_days;
 pub mod reports;
 pub mod services;
+mod snapshot;
 pub mod staff;
 pub mod visits;
 

@@ -15,7 +15,6 @@ use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
-use sqlx::Connection;
 use uuid::Uuid;
 
 use crate::cursor;
@@ -185,12 +184,12 @@ pub async fn get_staff_member(
     ApiQuery(params): ApiQuery<GetStaffMember>,
 ) -> Result<(HeaderMap, Json<StaffDetail>), ApiError> {
     let consistency = state.freshness.wait_for(STAFF, params.min_position).await?;
-    let mut conn = state.pool.acquire().await?;
     // one snapshot for the three tables, which the projection writes in one transaction
-    let mut tx = conn.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = crate::snapshot::begin(
+        &state.pool,
+        &["staff_members", "staff_working_hours", "staff_time_off"],
+    )
+    .await?;
     let member: Option<StaffView> = sqlx::query_as(&format!(
         "select {COLUMNS} from staff_members where tenant_id = $1 and staff_id = $2"
     ))

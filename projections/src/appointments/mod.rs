@@ -102,13 +102,6 @@ impl Projection for Appointments {
     fn tables(&self) -> &'static [&'static str] {
         &["appointments"]
     }
-
-    async fn reset(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("delete from appointments")
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
 }
 
 /// The appointment an event is about: its aggregate id.

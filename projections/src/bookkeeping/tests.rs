@@ -88,10 +88,6 @@ impl Projection for Recorder {
     fn tables(&self) -> &'static [&'static str] {
         &[]
     }
-
-    async fn reset(&self, _conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
 }
 
 /// Appends `thing` events 1..=n for one aggregate and returns them.

@@ -9,91 +9,215 @@
 //! commits while the bulk runs is replayed afterwards in commit order from the gate taken before
 //! it ([`super::replay_and_swap`]); an event read by both is a duplicate there, and changes
 //! nothing.
+//!
+//! Reading and applying are a pipeline: one connection reads pages ahead (decoding their rows)
+//! while [`APPLIERS`] others apply them, each page in a transaction of its own. A page ends
+//! where an aggregate ends (the reader reads the rest of its last aggregate), so no two pages
+//! touch one row and they may commit in any order.
+
+use std::sync::Arc;
 
 use events::RecordedEvent;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::{mpsc, Mutex};
+use tokio::task::JoinSet;
 
+use super::shadow::{self, Schema};
+use super::RebuildProgress;
 use crate::bookkeeping::{self, Origin, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{Projection, Registered};
 use crate::store;
 
-/// Events read per transaction.
+/// Events read per page (more when its last aggregate goes on), applied per transaction.
 const PAGE: i64 = 5_000;
 
-/// Where the bulk read is: the aggregate type (by index into the projection's types) and the
-/// last `(aggregate_id, sequence)` read of it.
+/// Pages read ahead of those being applied.
+const READ_AHEAD: usize = 2;
+
+/// Pages applied at once, each on a connection of its own.
+const APPLIERS: usize = 2;
+
+/// What the bulk did.
 #[derive(Debug, Default)]
 pub(super) struct Bulk {
-    type_index: usize,
-    after_id: String,
-    after_sequence: i64,
     pub replayed: u64,
     pub tally: Tally,
 }
 
-impl Bulk {
-    /// Reads and applies the next page into the shadow tables (the caller's transaction has
-    /// entered them); `false` once every type is read.
-    pub(super) async fn page(
-        &mut self,
-        conn: &mut PgConnection,
-        projection: &Registered,
-    ) -> Result<bool, ProjectionError> {
-        let types = projection.aggregate_types();
-        let page = loop {
-            let Some(aggregate_type) = types.get(self.type_index) else {
-                return Ok(false);
-            };
-            let page = store::load_by_aggregate(
-                conn,
-                aggregate_type,
-                &self.after_id,
-                self.after_sequence,
-                PAGE,
-            )
-            .await?;
-            if !page.is_empty() {
-                break page;
+type Pages = mpsc::Receiver<Result<Vec<RecordedEvent>, ProjectionError>>;
+
+/// Reads every event of the projection's types into the shadow tables of `schema`, telling
+/// `progress` after each page (of `total`).
+pub(super) async fn run(
+    pool: &PgPool,
+    projection: &Registered,
+    schema: &Schema,
+    total: u64,
+    progress: &mut impl FnMut(RebuildProgress),
+) -> Result<Bulk, ProjectionError> {
+    let (pages, read) = mpsc::channel(READ_AHEAD);
+    let read: Arc<Mutex<Pages>> = Arc::new(Mutex::new(read));
+    let (done, mut applied) = mpsc::unbounded_channel();
+    let mut tasks = JoinSet::new();
+    tasks.spawn(read_all(pool.clone(), projection.aggregate_types(), pages));
+    for _ in 0..APPLIERS {
+        let (pool, projection, schema) = (pool.clone(), *projection, schema.clone());
+        let (read, done) = (read.clone(), done.clone());
+        tasks.spawn(async move {
+            loop {
+                // the lock is held only while waiting for the next page
+                let page = read.lock().await.recv().await;
+                let Some(page) = page else { return };
+                let result = match page {
+                    Ok(page) => apply_page(&pool, &projection, &schema, &page)
+                        .await
+                        .map(|tally| (page.len() as u64, tally)),
+                    Err(err) => Err(err),
+                };
+                let failed = result.is_err();
+                if done.send(result).is_err() || failed {
+                    return;
+                }
             }
-            self.type_index += 1;
-            self.after_id.clear();
-            self.after_sequence = 0;
-        };
-        if let Some(last) = page.last() {
-            self.after_id.clone_from(&last.aggregate_id);
-            self.after_sequence = last.sequence;
+        });
+    }
+    drop(done);
+    let mut bulk = Bulk::default();
+    while let Some(page) = applied.recv().await {
+        // on an error, dropping the set aborts the reader and the other applier
+        let (replayed, tally) = page?;
+        bulk.replayed += replayed;
+        bulk.tally.add(tally);
+        progress(RebuildProgress {
+            replayed: bulk.replayed,
+            total: total.max(bulk.replayed),
+        });
+    }
+    while let Some(ended) = tasks.join_next().await {
+        if let Err(err) = ended {
+            tracing::warn!(%err, "a task of the rebuild's bulk stopped");
         }
-        self.replayed += page.len() as u64;
-        sqlx::query("savepoint bulk_page")
-            .execute(&mut *conn)
-            .await?;
-        let events: Vec<&RecordedEvent> = page.iter().collect();
-        let mut tally = Tally::default();
-        if bookkeeping::apply_claimed(conn, projection, &events, &mut tally).await? {
-            record_sequences(conn, projection.name(), &page).await?;
-        } else {
-            // an event fails for good: the page again, one event at a time, so that it alone
-            // is dead-lettered
-            sqlx::query("rollback to savepoint bulk_page")
-                .execute(&mut *conn)
+    }
+    Ok(bulk)
+}
+
+/// Reads the pages of every type in turn and sends them, then its error if it meets one; stops
+/// when the appliers are gone.
+async fn read_all(
+    pool: PgPool,
+    types: &'static [&'static str],
+    pages: mpsc::Sender<Result<Vec<RecordedEvent>, ProjectionError>>,
+) {
+    let read = async {
+        let mut conn = pool.acquire().await?;
+        for aggregate_type in types {
+            let (mut after_id, mut after_sequence) = (String::new(), 0);
+            loop {
+                let mut page = store::load_by_aggregate(
+                    &mut conn,
+                    aggregate_type,
+                    &after_id,
+                    after_sequence,
+                    PAGE,
+                )
                 .await?;
-            tally = Tally::default();
-            for event in &page {
-                bookkeeping::handle_event(conn, projection, event, Origin::Store, &mut tally)
-                    .await?;
+                let Some(last) = page.last() else { break };
+                let (last_id, last_sequence) = (last.aggregate_id.clone(), last.sequence);
+                if page.len() as i64 == PAGE {
+                    // the page ends with the whole of its last aggregate
+                    page.extend(
+                        store::load_rest_of(&mut conn, aggregate_type, &last_id, last_sequence)
+                            .await?,
+                    );
+                }
+                let last = page
+                    .last()
+                    .unwrap_or_else(|| unreachable!("the page has events"));
+                after_id.clone_from(&last.aggregate_id);
+                after_sequence = last.sequence;
+                if pages.send(Ok(page)).await.is_err() {
+                    return Ok(());
+                }
             }
         }
-        sqlx::query("release savepoint bulk_page")
-            .execute(&mut *conn)
-            .await?;
-        self.tally.add(tally);
-        Ok(true)
+        Ok::<_, ProjectionError>(())
+    };
+    if let Err(err) = read.await {
+        let _ = pages.send(Err(err)).await;
     }
 }
 
-/// Moves the sequence guard of every aggregate of `page` to its newest sequence there, in one
-/// statement.
+/// How often a page is tried when Postgres aborts it for another page's locks.
+const ATTEMPTS: u32 = 5;
+
+/// Applies one page into the shadow tables in a transaction of its own. Pages of different
+/// aggregates can still share a row (a day's statistics sum many appointments), so two
+/// appliers may deadlock; Postgres then aborts one, whose page is applied again.
+async fn apply_page(
+    pool: &PgPool,
+    projection: &Registered,
+    schema: &Schema,
+    page: &[RecordedEvent],
+) -> Result<Tally, ProjectionError> {
+    let mut attempt = 1;
+    loop {
+        let applied = async {
+            let mut tx = pool.begin().await?;
+            shadow::enter(&mut tx, schema).await?;
+            let tally = apply(&mut tx, projection, page).await?;
+            tx.commit().await?;
+            Ok::<_, ProjectionError>(tally)
+        };
+        match applied.await {
+            Err(err) if attempt < ATTEMPTS && is_contention(&err) => {
+                tracing::debug!(%err, attempt, "a bulk page met another's locks; again");
+                attempt += 1;
+            }
+            applied => return applied,
+        }
+    }
+}
+
+/// Whether Postgres aborted the transaction for a deadlock or a serialization failure.
+fn is_contention(err: &ProjectionError) -> bool {
+    matches!(err, ProjectionError::Database(sqlx::Error::Database(db))
+        if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+}
+
+/// Applies one page (the caller's transaction has entered the shadow tables): in one
+/// `apply_many`, or should an event fail for good, one event at a time, so that it alone is
+/// dead-lettered. Each aggregate of the page is whole and new to the shadow tables, so there is
+/// no claim to make, no duplicate and no gap.
+async fn apply(
+    conn: &mut PgConnection,
+    projection: &Registered,
+    page: &[RecordedEvent],
+) -> Result<Tally, ProjectionError> {
+    sqlx::query("savepoint bulk_page")
+        .execute(&mut *conn)
+        .await?;
+    let events: Vec<&RecordedEvent> = page.iter().collect();
+    let mut tally = Tally::default();
+    if !bookkeeping::apply_claimed(conn, projection, &events, &mut tally).await? {
+        sqlx::query("rollback to savepoint bulk_page")
+            .execute(&mut *conn)
+            .await?;
+        tally = Tally::default();
+        for event in page {
+            let fate = bookkeeping::apply_one(conn, projection, event, Origin::Store).await?;
+            tally.count(fate, event);
+        }
+    }
+    sqlx::query("release savepoint bulk_page")
+        .execute(&mut *conn)
+        .await?;
+    record_sequences(conn, projection.name(), page).await?;
+    Ok(tally)
+}
+
+/// Records the sequence guard of every aggregate of `page` at its newest sequence there, in
+/// one statement.
 async fn record_sequences(
     conn: &mut PgConnection,
     projection: &str,
@@ -117,5 +241,5 @@ async fn record_sequences(
             )
         })
         .collect();
-    bookkeeping::move_sequences(conn, projection, &newest).await
+    bookkeeping::insert_sequences(conn, projection, &newest).await
 }

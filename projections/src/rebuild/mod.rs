@@ -14,10 +14,13 @@
 //!    duplicates, no-ops), through the same sequence guard as the runtime, with gap fills:
 //!    commit order can differ from sequence order for one aggregate. No transaction spans the
 //!    history, so the relay (which waits for every older transaction) is never held back long.
+//!    Between the two, the shadow tables get their secondary indexes and statistics
+//!    (`shadow::build_indexes`), cheaper built once over the bulk than kept up row by row.
 //! 3. **Swap.** One transaction locks the live checkpoint (the running consumer's batches wait),
-//!    replays what committed since the gate, replaces the live rows with the shadow's (readers
-//!    keep the old rows until the commit) and sets the checkpoint to the last event replayed;
-//!    the consumer goes on from there, and whatever it receives at or below it is a no-op.
+//!    replays what committed since the gate, puts the shadow tables in the live ones' place
+//!    (`swap`: readers wait for the commit, then see the new tables whole) and sets the
+//!    checkpoint to the last event replayed; the consumer goes on from there, and whatever it
+//!    receives at or below it is a no-op.
 //!
 //! A rebuild holds an advisory lock for its projection, so two cannot run at once. A new
 //! projection (no checkpoint row yet while the store has events of its types) is marked
@@ -25,6 +28,7 @@
 
 mod bulk;
 mod shadow;
+mod swap;
 
 use sqlx::{PgConnection, PgPool};
 
@@ -34,7 +38,6 @@ use crate::bookkeeping::{self, Origin, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{self, Projection, Registered};
 use crate::store::{self, Position};
-use bulk::Bulk;
 
 /// Events replayed per transaction.
 const PAGE: i64 = 2_000;
@@ -140,20 +143,8 @@ async fn replay_and_swap(
     .await?;
 
     // the bulk, aggregate by aggregate
-    let mut bulk = Bulk::default();
-    loop {
-        let mut tx = pool.begin().await?;
-        shadow::enter(&mut tx, &schema).await?;
-        let more = bulk.page(&mut tx, projection).await?;
-        tx.commit().await?;
-        progress(RebuildProgress {
-            replayed: bulk.replayed,
-            total: total.max(bulk.replayed),
-        });
-        if !more {
-            break;
-        }
-    }
+    let bulk = bulk::run(pool, projection, &schema, total, progress).await?;
+    shadow::build_indexes(pool, projection, &schema).await?;
     // then, in commit order, what committed since the gate (some of it read by the bulk too:
     // duplicates, which change nothing), up to a fresh gate
     let mut replay = Replay {
@@ -179,7 +170,7 @@ async fn replay_and_swap(
     shadow::enter(&mut tx, &schema).await?;
     while replay.page(&mut tx, projection, gate).await? {}
     shadow::leave(&mut tx).await?;
-    shadow::swap_in(&mut tx, projection, &schema).await?;
+    swap::swap_in(&mut tx, projection, &schema).await?;
     bookkeeping::set_checkpoint(&mut tx, name, replay.last).await?;
     sqlx::query("update projection_checkpoints set backfill_pending = false where projection = $1")
         .bind(name)

@@ -1,22 +1,32 @@
 //! The shadow tables a rebuild writes into: a schema `rebuild_<projection>` with an empty copy
 //! of each of the projection's tables and of `projection_aggregate_sequences`, entered by
-//! putting it first on a transaction's `search_path`, and swapped into the live tables by
-//! copying rows in one transaction.
+//! putting it first on a transaction's `search_path`.
 //!
-//! The copies are made with `like … including all` (columns, defaults, generated columns,
-//! checks, indexes), without foreign keys, which the live tables keep. Rows are swapped, not
-//! tables, so the live tables keep their names, indexes and constraints exactly as the
-//! migrations made them.
+//! A copy is made with `like … including all excluding indexes` (columns, defaults, generated
+//! columns, checks, comments), then given the live table's primary key, unique and exclusion
+//! constraints under their own names (the projection's upserts need them while it replays).
+//! Its other indexes are built once the bulk is in ([`build_indexes`]): building an index over
+//! rows already written is several times cheaper than keeping it up to date row by row. Every
+//! index and constraint carries the live one's name, so once [`super::swap`] has moved the
+//! tables in, they read exactly as the migrations made them. Foreign keys, grants and policies
+//! are the swap's to carry over.
 
 use sqlx::{PgConnection, PgPool};
 
 use crate::projection::{Projection, Registered};
 
 /// The sequence guard's table, shadowed along with the projection's own.
-const SEQUENCES: &str = "projection_aggregate_sequences";
+pub(super) const SEQUENCES: &str = "projection_aggregate_sequences";
 
 /// A rebuild's schema, named after its projection (a fixed identifier, never user input).
+#[derive(Debug, Clone)]
 pub(super) struct Schema(String);
+
+impl Schema {
+    pub(super) fn name(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Creates the schema afresh (a failed rebuild's leftovers are dropped) with empty copies.
 pub(super) async fn prepare(pool: &PgPool, projection: &Registered) -> Result<Schema, sqlx::Error> {
@@ -28,16 +38,96 @@ pub(super) async fn prepare(pool: &PgPool, projection: &Registered) -> Result<Sc
     sqlx::query(&format!("create schema {}", schema.0))
         .execute(&mut *tx)
         .await?;
-    for table in projection.tables().iter().chain([&SEQUENCES]) {
+    for table in projection.tables() {
         sqlx::query(&format!(
-            "create unlogged table {}.{table} (like public.{table} including all)",
+            "create table {}.{table} (like public.{table} including all excluding indexes)",
             schema.0
         ))
         .execute(&mut *tx)
         .await?;
+        for (name, definition) in keys(&mut tx, table).await? {
+            sqlx::query(&format!(
+                "alter table {}.{table} add constraint {name} {definition}",
+                schema.0
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for statement in indexes(&mut tx, table, &schema, true).await? {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
     }
+    // the guard's rows are merged into the live table by the swap, never moved: unlogged; its
+    // key comes after the bulk, which writes each aggregate's row once
+    sqlx::query(&format!(
+        "create unlogged table {}.{SEQUENCES} (like public.{SEQUENCES} including all excluding indexes)",
+        schema.0
+    ))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(schema)
+}
+
+/// Builds the copies' other indexes and the guard's key (once the bulk is in), then gathers
+/// the planner's statistics on them, which a table moved in must have from its first query.
+/// The statements run on [`BUILDERS`] connections at once.
+pub(super) async fn build_indexes(
+    pool: &PgPool,
+    projection: &Registered,
+    schema: &Schema,
+) -> Result<(), sqlx::Error> {
+    let mut statements = Vec::new();
+    let mut conn = pool.acquire().await?;
+    for (name, definition) in keys(&mut conn, SEQUENCES).await? {
+        statements.push(format!(
+            "alter table {}.{SEQUENCES} add constraint {name} {definition}",
+            schema.0
+        ));
+    }
+    for table in projection.tables() {
+        statements.extend(indexes(&mut conn, table, schema, false).await?);
+    }
+    std::mem::drop(conn);
+    // the guard's statistics are gathered while the projection's indexes build (an analyze
+    // waits for the index builds of its own table, so the tables' own come after)
+    statements.push(format!("analyze {}.{SEQUENCES}", schema.0));
+    run_at_once(pool, statements).await?;
+    let analyzed = projection
+        .tables()
+        .iter()
+        .map(|table| format!("analyze {}.{table}", schema.0))
+        .collect();
+    run_at_once(pool, analyzed).await
+}
+
+/// Connections that build a rebuild's indexes at once.
+const BUILDERS: usize = 2;
+
+/// Runs `statements` (independent of each other) on [`BUILDERS`] connections.
+async fn run_at_once(pool: &PgPool, statements: Vec<String>) -> Result<(), sqlx::Error> {
+    let mut builders = tokio::task::JoinSet::new();
+    for n in 0..BUILDERS {
+        let share: Vec<String> = statements
+            .iter()
+            .skip(n)
+            .step_by(BUILDERS)
+            .cloned()
+            .collect();
+        let pool = pool.clone();
+        builders.spawn(async move {
+            let mut conn = pool.acquire().await?;
+            for statement in share {
+                sqlx::query(&statement).execute(&mut *conn).await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        });
+    }
+    while let Some(built) = builders.join_next().await {
+        // a builder that panicked (or was cancelled) fails the rebuild like a database error
+        built.map_err(|err| sqlx::Error::Io(std::io::Error::other(err)))??;
+    }
+    Ok(())
 }
 
 /// Makes the projection's SQL in this transaction read and write the shadow tables.
@@ -56,42 +146,7 @@ pub(super) async fn leave(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Replaces the live rows of the projection (and its sequence guard rows) with the shadow's,
-/// inside the caller's transaction. Parents come first in `tables()`, so the inserts meet the
-/// live foreign keys; `reset` deletes in the order the projection knows.
-pub(super) async fn swap_in(
-    conn: &mut PgConnection,
-    projection: &Registered,
-    schema: &Schema,
-) -> Result<(), sqlx::Error> {
-    projection.reset(&mut *conn).await?;
-    for table in projection.tables() {
-        let columns = insertable_columns(conn, table).await?;
-        sqlx::query(&format!(
-            "insert into public.{table} ({columns}) overriding system value
-             select {columns} from {}.{table}",
-            schema.0
-        ))
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query(&format!(
-        "delete from public.{SEQUENCES} where projection = $1"
-    ))
-    .bind(projection.name())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(&format!(
-        "insert into public.{SEQUENCES} select * from {}.{SEQUENCES} where projection = $1",
-        schema.0
-    ))
-    .bind(projection.name())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Drops the schema once its rows are live.
+/// Drops the schema (what is left of it once its tables are live).
 pub(super) async fn drop(pool: &PgPool, schema: &Schema) -> Result<(), sqlx::Error> {
     sqlx::query(&format!("drop schema {} cascade", schema.0))
         .execute(pool)
@@ -99,15 +154,43 @@ pub(super) async fn drop(pool: &PgPool, schema: &Schema) -> Result<(), sqlx::Err
     Ok(())
 }
 
-/// The live table's columns a row can be inserted into (generated columns are computed).
-async fn insertable_columns(conn: &mut PgConnection, table: &str) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar(
-        "select string_agg(quote_ident(attname), ', ' order by attnum)
-           from pg_attribute
-          where attrelid = ('public.' || quote_ident($1))::regclass
-            and attnum > 0 and not attisdropped and attgenerated = ''",
+/// The live table's primary key, unique and exclusion constraints: `(name, definition)`, the
+/// name quoted.
+async fn keys(conn: &mut PgConnection, table: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select quote_ident(conname), pg_get_constraintdef(oid) from pg_constraint
+          where conrelid = ('public.' || quote_ident($1))::regclass and contype in ('p', 'u', 'x')
+          order by conname",
     )
     .bind(table)
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await
+}
+
+/// Statements creating on the copy in `schema` the live table's indexes that back no
+/// constraint, unique ones (`unique`: an upsert may name them) or the others, under their
+/// names: the live definition from `using` on (method, columns, predicate).
+async fn indexes(
+    conn: &mut PgConnection,
+    table: &str,
+    schema: &Schema,
+    unique: bool,
+) -> Result<Vec<String>, sqlx::Error> {
+    let definitions: Vec<(String, String)> = sqlx::query_as(
+        "select quote_ident(c.relname), substring(pg_get_indexdef(i.indexrelid) from ' USING .*$')
+           from pg_index i join pg_class c on c.oid = i.indexrelid
+          where i.indrelid = ('public.' || quote_ident($1))::regclass and i.indisunique = $2
+            and not exists (select 1 from pg_constraint k
+                             where k.conindid = i.indexrelid and k.conrelid = i.indrelid)
+          order by c.relname",
+    )
+    .bind(table)
+    .bind(unique)
+    .fetch_all(conn)
+    .await?;
+    let kind = if unique { "unique index" } else { "index" };
+    Ok(definitions
+        .into_iter()
+        .map(|(name, using)| format!("create {kind} {name} on {}.{table}{using}", schema.0))
+        .collect())
 }

@@ -176,6 +176,4 @@ async fn each_event_applies_once_and_stale_ones_change_nothing() {
         .await
         .expect("count");
     assert_eq!(time_off, 0);
-    Staff.reset(&mut conn).await.expect("reset");
-    assert!(hours(&mut conn, staff_id).await.is_empty());
 }

@@ -144,7 +144,7 @@ async fn what_commits_while_the_bulk_runs_is_replayed_after_it_in_commit_order()
         written = true;
         // after the bulk's first page: a later event of an aggregate it has passed (only the
         // commit-order replay sees it), one of the aggregate it stopped at and a new aggregate
-        // ahead of it (both see those)
+        // ahead of it (the replay sees those, and the bulk too if it had not read on yet)
         tokio::task::block_in_place(|| {
             handle.block_on(async {
                 h.record(early, 2, &updated("Ann later")).await;
@@ -161,11 +161,10 @@ async fn what_commits_while_the_bulk_runs_is_replayed_after_it_in_commit_order()
     assert_eq!(h.customer(early).await.expect("row").name, "Ann later");
     assert_eq!(h.customer(passed).await.expect("row").name, "Bea later");
     assert_eq!(h.customer(late).await.expect("row").name, "Cat");
+    // each event applied once; those the bulk also read (it reads ahead, so whether it saw
+    // the later ones depends on timing) are duplicates in the replay, which change nothing
     assert_eq!(report.applied, 5);
-    assert_eq!(
-        report.duplicates, 2,
-        "read by the bulk and the replay after it"
-    );
+    assert_eq!(report.replayed - report.duplicates, 5);
     assert_eq!(report.dead_lettered, 0);
 }
 
@@ -251,4 +250,112 @@ async fn a_second_rebuild_of_one_projection_is_refused_while_one_runs_and_leaves
             .await
             .expect("schemas");
     assert_eq!(schemas, 0, "the shadow schema is dropped after the swap");
+}
+
+/// What the catalog says of a table: its indexes, constraints (foreign keys too), grants,
+/// row-level security and policies, by name.
+async fn definition(pool: &sqlx::PgPool, table: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "select 'index ' || indexname || ': ' || indexdef from pg_indexes
+          where schemaname = 'public' and tablename = $1
+         union all
+         select 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) from pg_constraint
+          where conrelid = ('public.' || $1)::regclass
+         union all
+         select 'acl: ' || coalesce(relacl::text, 'default') || ' rls: ' || relrowsecurity
+                || ' forced: ' || relforcerowsecurity
+           from pg_class where oid = ('public.' || $1)::regclass
+         union all
+         select 'policy ' || policyname || ': ' || permissive || ' ' || cmd || ' '
+                || roles::text || ' ' || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+           from pg_policies where schemaname = 'public' and tablename = $1
+         order by 1",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .expect("catalog")
+}
+
+async fn table_oid(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar("select ('public.' || $1)::regclass::oid::bigint")
+        .bind(table)
+        .fetch_one(pool)
+        .await
+        .expect("oid")
+}
+
+#[tokio::test]
+async fn the_swapped_in_tables_keep_every_index_key_grant_and_policy_of_the_live_ones() {
+    let h = Harness::new().await;
+    // the staff read model: three tables, two of them with a foreign key to the first
+    let tables = ["staff_members", "staff_working_hours", "staff_time_off"];
+    sqlx::raw_sql(
+        "grant select on staff_members, staff_time_off to public;
+         alter table staff_working_hours enable row level security;
+         alter table staff_working_hours force row level security;
+         create policy own_tenant on staff_working_hours for select to public
+             using (tenant_id::text = current_setting('barber.tenant', true));
+         create policy writer on staff_working_hours as restrictive for insert to public
+             with check (true);",
+    )
+    .execute(h.pool())
+    .await
+    .expect("access set");
+    let mut before = Vec::new();
+    for table in tables {
+        before.push(definition(h.pool(), table).await);
+    }
+    let old = table_oid(h.pool(), "staff_members").await;
+
+    projections::rebuild(h.pool(), "staff")
+        .await
+        .expect("rebuilt");
+    assert_ne!(
+        table_oid(h.pool(), "staff_members").await,
+        old,
+        "the tables were swapped"
+    );
+    for (table, before) in tables.iter().zip(before) {
+        assert_eq!(definition(h.pool(), table).await, before, "{table}");
+    }
+}
+
+#[tokio::test]
+async fn an_event_the_rebuild_cannot_read_is_dead_lettered_and_the_rest_of_its_page_applies() {
+    let h = Harness::new().await;
+    let (ann, bea) = (Uuid::new_v4(), Uuid::new_v4());
+    h.record(ann, 1, &registered(ann, h.tenant, "Ann")).await;
+    h.record_raw(
+        "customer",
+        &ann.to_string(),
+        2,
+        "CustomerNicknamed",
+        serde_json::json!({"CustomerNicknamed": {"nickname": 7}}),
+    )
+    .await;
+    h.record(ann, 3, &updated("Ann later")).await;
+    let newest = h.record(bea, 1, &registered(bea, h.tenant, "Bea")).await;
+    h.wait_for_gate(newest.transaction_id).await;
+
+    let report = projections::rebuild(h.pool(), "customers")
+        .await
+        .expect("rebuilt");
+    assert_eq!((report.replayed, report.applied), (4, 3));
+    assert_eq!(report.dead_lettered, 1);
+    assert_eq!(h.customer(ann).await.expect("row").name, "Ann later");
+    assert_eq!(h.customer(bea).await.expect("row").name, "Bea");
+    let dead = h.dead_letters().await;
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].sequence, Some(2));
+    // the guard holds the aggregate at its newest sequence, the dead-lettered one passed
+    let last: i64 = sqlx::query_scalar(
+        "select last_sequence from projection_aggregate_sequences
+          where projection = 'customers' and aggregate_id = $1",
+    )
+    .bind(ann.to_string())
+    .fetch_one(h.pool())
+    .await
+    .expect("guard");
+    assert_eq!(last, 3);
 }

@@ -15,7 +15,7 @@ use events::business::BookingPolicy;
 use events::schedule::ReservationKind;
 use events::staff::{Break, ClockTime, Weekday, WorkingDay};
 use platform::ApiError;
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub use rota::{Rota, Rotas};
@@ -179,12 +179,17 @@ pub async fn read(
     staff_id: Option<Uuid>,
     which: Reservations,
 ) -> Result<Chairs, ApiError> {
-    let mut conn = pool.acquire().await?;
     // one snapshot for every table (each projection writes its own in one transaction)
-    let mut tx = conn.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only")
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = crate::snapshot::begin(
+        pool,
+        &[
+            "businesses",
+            "staff_members",
+            "staff_working_hours",
+            "reservations",
+        ],
+    )
+    .await?;
     let rota = rotas.get(&mut tx, tenant_id, staff_id).await?;
     // every barber's day of the dates (or the one barber's): the shop's whole day is a few
     // heap pages, read faster than probing the index once per barber; days of staff who are
