@@ -156,7 +156,8 @@ fn router(
             pool: pool.clone(),
             keys,
             freshness,
-            rotas: query::Rotas::default(),
+            kept: query::Kept::default(),
+            answers: query::answers::Answers::default(),
         }));
     }
     let app = Router::new()

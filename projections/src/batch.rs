@@ -10,8 +10,9 @@
 use async_nats::jetstream::{AckKind, Message};
 use events::RecordedEvent;
 use sqlx::PgPool;
+use uuid::Uuid;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::bookkeeping::{self, Fate, Origin, Tally};
 use crate::projection::Projection;
@@ -141,10 +142,22 @@ async fn attempt<P: Projection>(
         }
     }
 
+    // every business whose rows this batch may change (those of duplicates too: a version
+    // moved for nothing only costs a reader one read)
+    let mut tenants: BTreeSet<Uuid> = mine.iter().map(|(_, e, _)| e.tenant_id).collect();
     if let Some((position, stream_sequence)) = newest.filter(|(p, _)| *p > checkpoint) {
-        bookkeeping::fill_behind(&mut tx, projection, checkpoint, position, &mut tally).await?;
+        bookkeeping::fill_behind(
+            &mut tx,
+            projection,
+            checkpoint,
+            position,
+            &mut tally,
+            &mut tenants,
+        )
+        .await?;
         bookkeeping::advance_checkpoint(&mut tx, name, position, stream_sequence).await?;
     }
+    bookkeeping::touch_versions(&mut tx, name, &tenants).await?;
     bookkeeping::notify(&mut tx, name).await?;
     tx.commit().await?;
     Ok(Some(Committed {

@@ -9,10 +9,13 @@
 //! fill and dead-lettering it again. The read model is repaired, once the cause is fixed, by a
 //! rebuild; the dead letter says what to look at.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use events::RecordedEvent;
 use platform::personal_data::{self, PersonalDataError};
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use crate::error::ApplyError;
 use crate::projection::Projection;
@@ -145,6 +148,7 @@ pub(crate) async fn fill_behind<P: Projection>(
     checkpoint: Position,
     upto: Position,
     tally: &mut Tally,
+    tenants: &mut BTreeSet<Uuid>,
 ) -> Result<(), sqlx::Error> {
     let mut after = checkpoint;
     loop {
@@ -167,9 +171,34 @@ pub(crate) async fn fill_behind<P: Projection>(
             "filling events behind the batch from the store"
         );
         for event in &missing {
+            tenants.insert(event.tenant_id);
             handle_event(conn, projection, event, Origin::Store, tally).await?;
         }
     }
+}
+
+/// Moves the version of the read model `projection` of each business in `tenants` (see the
+/// `read_model_versions` migration), in the caller's transaction: every business whose rows
+/// the transaction may have changed.
+pub(crate) async fn touch_versions(
+    conn: &mut PgConnection,
+    projection: &str,
+    tenants: &BTreeSet<Uuid>,
+) -> Result<(), sqlx::Error> {
+    if tenants.is_empty() {
+        return Ok(());
+    }
+    let tenants: Vec<Uuid> = tenants.iter().copied().collect();
+    sqlx::query(
+        "insert into read_model_versions (tenant_id, read_model)
+         select unnest($1::uuid[]), $2
+         on conflict (tenant_id, read_model) do update set changed_at = now()",
+    )
+    .bind(&tenants)
+    .bind(projection)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Sets the checkpoint to exactly `to` (a rebuild: its replay is now the whole truth).

@@ -132,7 +132,7 @@ pub async fn get_availability(
     })?;
     let chairs = chairs::read(
         &state.pool,
-        &state.rotas,
+        &state.kept,
         tenant,
         &dates,
         params.staff_id,

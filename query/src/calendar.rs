@@ -10,9 +10,10 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use bytes::Bytes;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::schedule::day;
@@ -23,6 +24,7 @@ use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::answers;
 use crate::chairs::{self, Chairs};
 use crate::freshness::{APPOINTMENTS, BUSINESSES, CUSTOMERS, RESERVATIONS, STAFF};
 use crate::QueryState;
@@ -181,29 +183,59 @@ pub async fn get_calendar(
     State(state): State<QueryState>,
     user: Authenticated,
     ApiQuery(params): ApiQuery<GetCalendar>,
-) -> Result<(HeaderMap, Json<Calendar>), ApiError> {
+) -> Result<Response, ApiError> {
     let dates = chairs::local_dates(params.date, params.days, MAX_DAYS)?;
     let consistency = state
         .freshness
         .wait_for_all(&READS, params.min_position)
         .await?;
     let tenant = user.tenant_id;
+    // made from read models alone: kept while none of them moves (`crate::answers`)
+    let versions = answers::versions(
+        &state.pool,
+        tenant,
+        &[BUSINESSES, STAFF],
+        &[RESERVATIONS, APPOINTMENTS, CUSTOMERS],
+    )
+    .await?;
+    let key = format!("{tenant} {dates:?} {:?}", params.staff_id);
+    if let Some(body) = versions
+        .as_deref()
+        .and_then(|v| state.answers.kept("calendar", &key, v))
+    {
+        return Ok(answers::json(consistency.headers(), body));
+    }
+    let calendar = make(&state, tenant, &dates, params.staff_id).await?;
+    let body = Bytes::from(serde_json::to_vec(&calendar).map_err(ApiError::internal)?);
+    if let Some(versions) = versions {
+        state.answers.keep(key, versions, body.clone());
+    }
+    Ok(answers::json(consistency.headers(), body))
+}
+
+/// The calendar of `dates` as the read models hold it.
+async fn make(
+    state: &QueryState,
+    tenant: Uuid,
+    dates: &[NaiveDate],
+    staff_id: Option<Uuid>,
+) -> Result<Calendar, ApiError> {
     let chairs = chairs::read(
         &state.pool,
-        &state.rotas,
+        &state.kept,
         tenant,
-        &dates,
-        params.staff_id,
+        dates,
+        staff_id,
         chairs::Reservations::TimeOff,
     )
     .await?;
     let tz = chairs.rota.shop.timezone;
     let (first, last) = (dates[0], dates[dates.len() - 1]);
-    let query = sqlx::query_as(appointments_statement(params.staff_id.is_some()))
+    let query = sqlx::query_as(appointments_statement(staff_id.is_some()))
         .bind(tenant)
         .bind(day::day_bounds(tz, first).start)
         .bind(day::day_bounds(tz, last).end);
-    let appointments: Vec<AppointmentRow> = match params.staff_id {
+    let appointments: Vec<AppointmentRow> = match staff_id {
         None => query,
         Some(staff_id) => query.bind(staff_id),
     }
@@ -286,14 +318,11 @@ pub async fn get_calendar(
                 .collect(),
         })
         .collect();
-    Ok((
-        consistency.headers(),
-        Json(Calendar {
-            timezone: tz.name().to_owned(),
-            shop_hours,
-            barbers,
-        }),
-    ))
+    Ok(Calendar {
+        timezone: tz.name().to_owned(),
+        shop_hours,
+        barbers,
+    })
 }
 
 fn barber_day(

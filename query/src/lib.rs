@@ -26,6 +26,7 @@
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
 //! The read side never depends on `command`: what it shares with the write side is `domain`.
 
+pub mod answers;
 pub mod appointments;
 pub mod audit;
 pub mod availability;
@@ -49,7 +50,7 @@ use platform::auth::JwtKeys;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 
-pub use chairs::Rotas;
+pub use chairs::Kept;
 pub use freshness::Freshness;
 
 /// What the query handlers share.
@@ -58,8 +59,10 @@ pub struct QueryState {
     pub pool: PgPool,
     pub keys: JwtKeys,
     pub freshness: Freshness,
-    /// The shops' rotas this process has read (see `chairs::rota`).
-    pub rotas: chairs::Rotas,
+    /// The shops' rotas and days this process has read (see `chairs::rota`, `chairs::days`).
+    pub kept: chairs::Kept,
+    /// The answers this process has kept (see `answers`).
+    pub answers: answers::Answers,
 }
 
 impl FromRef<QueryState> for JwtKeys {

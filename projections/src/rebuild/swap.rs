@@ -64,6 +64,11 @@ pub(super) async fn swap_in(
     for statement in again {
         sqlx::query(statement).execute(&mut *conn).await?;
     }
+    // every business's rows may differ now
+    sqlx::query("update read_model_versions set changed_at = now() where read_model = $1")
+        .bind(projection.name())
+        .execute(&mut *conn)
+        .await?;
     tracing::debug!(
         tables = ?carried.iter().map(|c| c.table).collect::<Vec<_>>(),
         "rebuilt tables swapped in"

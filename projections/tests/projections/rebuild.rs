@@ -47,10 +47,26 @@ async fn a_rebuild_gives_the_same_rows_as_the_incremental_build() {
 
     let newest_xid = last.iter().map(|e| e.transaction_id).max().expect("events");
     h.wait_for_gate(newest_xid).await;
+    let version = || async {
+        sqlx::query_scalar::<_, String>(
+            "select xmin::text from read_model_versions
+              where tenant_id = $1 and read_model = 'customers'",
+        )
+        .bind(h.tenant)
+        .fetch_one(h.pool())
+        .await
+        .expect("the batches gave the business a version")
+    };
+    let applied = version().await;
     let report = projections::rebuild(h.pool(), "customers")
         .await
         .expect("rebuilt");
     assert_eq!(h.all_customers().await, incremental);
+    assert_ne!(
+        version().await,
+        applied,
+        "a rebuild moves every business's version"
+    );
     assert_eq!(report.projection, "customers");
     assert_eq!(report.replayed, 6);
     assert_eq!(report.applied, 6);

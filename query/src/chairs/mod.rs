@@ -3,9 +3,10 @@
 //! the live reservations of each barber's day (appointments and time off alike), from the
 //! businesses, staff and reservations read models, in one read-only snapshot.
 
+mod days;
 mod rota;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,11 +15,20 @@ use domain::schedule::Reservation;
 use events::business::BookingPolicy;
 use events::schedule::ReservationKind;
 use events::staff::{Break, ClockTime, Weekday, WorkingDay};
+use platform::read_models::RESERVATIONS;
 use platform::ApiError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+pub use days::{Days, HeldDays};
 pub use rota::{Rota, Rotas};
+
+/// What a query process keeps of the shops' chairs between requests.
+#[derive(Clone, Default)]
+pub struct Kept {
+    pub rotas: Rotas,
+    pub days: Days,
+}
 
 /// The shop's side of a day: its timezone, policy and opening hours.
 pub struct Shop {
@@ -76,48 +86,8 @@ impl Held {
     }
 }
 
-/// A barber's day as read: `(staff_id, schedule_date)` and its live reservations as parallel
-/// arrays `(reservation_id, is_time_off, starts_at, ends_at, blocked_until, holder)`, decoded
-/// by position. One row per barber-day, not one per reservation: decoding a row costs far more
-/// than decoding an array element (a busy shop's day is 1 600 reservations over 200 chairs).
-type DayRow = (
-    Uuid,
-    NaiveDate,
-    Vec<Uuid>,
-    Vec<bool>,
-    Vec<DateTime<Utc>>,
-    Vec<DateTime<Utc>>,
-    Vec<DateTime<Utc>>,
-    Vec<Option<Uuid>>,
-);
-
-/// The statement reading the [`DayRow`]s of tenant `$1` on the dates `$2` (and of barber `$3`
-/// when one is asked for): one text per case, so that each plan takes its own path (down the
-/// index to one barber; through the partial index of live time off).
-fn days_statement(which: Reservations, one_barber: bool) -> &'static str {
-    macro_rules! days {
-        ($filter:literal) => {
-            concat!(
-                "select staff_id, schedule_date, array_agg(reservation_id),
-                        array_agg(kind = 'time_off'), array_agg(starts_at), array_agg(ends_at),
-                        array_agg(blocked_until), array_agg(holder)
-                   from reservations
-                  where tenant_id = $1 and schedule_date = any($2) and released_at is null ",
-                $filter,
-                " group by staff_id, schedule_date"
-            )
-        };
-    }
-    match (which, one_barber) {
-        (Reservations::All, false) => days!(""),
-        (Reservations::All, true) => days!("and staff_id = $3"),
-        (Reservations::TimeOff, false) => days!("and kind = 'time_off'"),
-        (Reservations::TimeOff, true) => days!("and kind = 'time_off' and staff_id = $3"),
-    }
-}
-
 /// Which live reservations to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reservations {
     /// Appointments and time off alike (what a booking collides with).
     All,
@@ -129,8 +99,9 @@ pub enum Reservations {
 pub struct Chairs {
     /// The shop and its active barbers (or the one asked for), by name.
     pub rota: Arc<Rota>,
-    /// Live reservations of those barbers on those dates, by barber and date, each by start.
-    held: HashMap<(Uuid, NaiveDate), Vec<Held>>,
+    /// Live reservations of the business's staff on those dates (or the one barber's), by
+    /// barber and date, each by start: only the rota's barbers are looked up.
+    held: Arc<HeldDays>,
 }
 
 impl Chairs {
@@ -169,11 +140,12 @@ pub fn local_dates(
 }
 
 /// Reads the chairs of `tenant_id` on `dates`: every active staff member, or only `staff_id`,
-/// with the reservations `which`. 404 `business_not_found` before the business is known,
+/// with the reservations `which` (the rota and the days kept in `kept` when the read models
+/// have not moved since they were read). 404 `business_not_found` before the business is known,
 /// `staff_not_found` for a `staff_id` that is not one of its active staff.
 pub async fn read(
     pool: &PgPool,
-    rotas: &Rotas,
+    kept: &Kept,
     tenant_id: Uuid,
     dates: &[NaiveDate],
     staff_id: Option<Uuid>,
@@ -190,52 +162,32 @@ pub async fn read(
         ],
     )
     .await?;
-    let rota = rotas.get(&mut tx, tenant_id, staff_id).await?;
-    // every barber's day of the dates (or the one barber's): the shop's whole day is a few
-    // heap pages, read faster than probing the index once per barber; days of staff who are
-    // not on the rota (inactive ones) are left out below
-    let query = sqlx::query_as(days_statement(which, staff_id.is_some()))
-        .bind(tenant_id)
-        .bind(dates);
-    let days: Vec<DayRow> = match staff_id {
-        None => query,
-        Some(staff_id) => query.bind(staff_id),
-    }
-    .fetch_all(&mut *tx)
-    .await?;
+    let (rota_version, days_version): (Option<String>, Option<String>) =
+        sqlx::query_as(&format!("select {}, {}", rota::VERSION, days::VERSION))
+            .bind(rota::VERSIONED)
+            .bind(tenant_id)
+            .bind(RESERVATIONS.name)
+            .fetch_one(&mut *tx)
+            .await?;
+    let rota = kept
+        .rotas
+        .get(&mut tx, tenant_id, staff_id, rota_version)
+        .await?;
+    let key = (tenant_id, dates.to_vec(), staff_id, which);
+    let held = match days_version
+        .as_deref()
+        .and_then(|version| kept.days.kept(&key, version))
+    {
+        Some(held) => held,
+        None => {
+            let held = Arc::new(days::read(&mut tx, &key).await?);
+            if let Some(version) = days_version {
+                kept.days.keep(key, version, held.clone());
+            }
+            held
+        }
+    };
     tx.commit().await?;
-    let on_rota: HashSet<Uuid> = rota.barbers.iter().map(|b| b.staff_id).collect();
-    let held = days
-        .into_iter()
-        .filter(|day| on_rota.contains(&day.0))
-        .map(
-            |(staff_id, date, ids, time_off, starts, ends, blocked, holders)| {
-                let mut day: Vec<Held> = ids
-                    .into_iter()
-                    .zip(time_off)
-                    .zip(starts.into_iter().zip(ends))
-                    .zip(blocked.into_iter().zip(holders))
-                    .map(
-                        |(
-                            ((reservation_id, is_time_off), (starts_at, ends_at)),
-                            (blocked_until, holder),
-                        )| {
-                            Held {
-                                reservation_id,
-                                is_time_off,
-                                starts_at,
-                                ends_at,
-                                blocked_until,
-                                holder,
-                            }
-                        },
-                    )
-                    .collect();
-                day.sort_unstable_by_key(|h| (h.starts_at, h.reservation_id));
-                ((staff_id, date), day)
-            },
-        )
-        .collect();
     Ok(Chairs { rota, held })
 }
 

@@ -33,6 +33,16 @@ pub struct Rota {
     pub barbers: Vec<Barber>,
 }
 
+/// The version of the businesses and staff read models, as the caller's snapshot sees them
+/// (`None` before either has a checkpoint): a SQL expression over `$1`, the two names
+/// ([`VERSIONED`]).
+pub(super) const VERSION: &str =
+    "(select string_agg(projection || '@' || xmin::text, ',' order by projection)
+   from projection_checkpoints where projection = any($1))";
+
+/// The read models a rota is read from.
+pub(super) const VERSIONED: [&str; 2] = [BUSINESSES.name, STAFF.name];
+
 /// The rotas this process has read, with the read models' version they were read at.
 #[derive(Clone, Default)]
 pub struct Rotas {
@@ -49,21 +59,16 @@ struct Kept {
 }
 
 impl Rotas {
-    /// The rota of `tenant_id` (only `staff_id` when given) as of the caller's snapshot: the
-    /// one kept if the read models have not moved since, else read from them (and kept).
+    /// The rota of `tenant_id` (only `staff_id` when given) as of the caller's snapshot, in which
+    /// the read models were at `version` ([`VERSION`]): the one kept if they have not moved
+    /// since, else read from them (and kept).
     pub(super) async fn get(
         &self,
         conn: &mut PgConnection,
         tenant_id: Uuid,
         staff_id: Option<Uuid>,
+        version: Option<String>,
     ) -> Result<Arc<Rota>, platform::ApiError> {
-        let version: Option<String> = sqlx::query_scalar(
-            "select string_agg(projection || '@' || xmin::text, ',' order by projection)
-               from projection_checkpoints where projection = any($1)",
-        )
-        .bind([BUSINESSES.name, STAFF.name])
-        .fetch_one(&mut *conn)
-        .await?;
         let key = (tenant_id, staff_id);
         if let Some(version) = &version {
             if let Some(rota) = self.kept(&key, version) {

@@ -15,20 +15,20 @@ use crate::helpers::{assert_problem, spawn_app, Owner, TestApp};
 
 /// One random shop.
 #[derive(Debug, Clone)]
-struct Setup {
-    timezone: &'static str,
-    date: NaiveDate,
-    hours: (&'static str, &'static str),
-    barber_break: Option<(&'static str, &'static str)>,
-    opening: Option<(&'static str, &'static str)>,
-    duration: u32,
-    buffer: u32,
-    default_buffer: u32,
+pub(crate) struct Setup {
+    pub timezone: &'static str,
+    pub date: NaiveDate,
+    pub hours: (&'static str, &'static str),
+    pub barber_break: Option<(&'static str, &'static str)>,
+    pub opening: Option<(&'static str, &'static str)>,
+    pub duration: u32,
+    pub buffer: u32,
+    pub default_buffer: u32,
     /// A time off from this local hour, for an hour and a half.
-    time_off_at: Option<u32>,
+    pub time_off_at: Option<u32>,
     /// How many offered starts to book before probing.
-    bookings: usize,
-    seed: u64,
+    pub bookings: usize,
+    pub seed: u64,
 }
 
 /// Zones, each with which day to test: the first or second daylight-saving change ahead, or a
@@ -130,10 +130,10 @@ fn setups() -> impl Strategy<Value = Setup> {
 }
 
 /// The shop of a setup: its owner, barber and service.
-struct Shop {
-    owner: Owner,
-    staff_id: Uuid,
-    service_id: Uuid,
+pub(crate) struct Shop {
+    pub owner: Owner,
+    pub staff_id: Uuid,
+    pub service_id: Uuid,
 }
 
 async fn ok(response: reqwest::Response) -> Value {
@@ -143,7 +143,7 @@ async fn ok(response: reqwest::Response) -> Value {
     body
 }
 
-async fn open_shop(app: &TestApp, setup: &Setup, n: usize) -> (Shop, i64) {
+pub(crate) async fn open_shop(app: &TestApp, setup: &Setup, n: usize) -> (Shop, i64) {
     let owner = app.owner(&format!("avail-{n}")).await;
     let token = Some(owner.token.as_str());
     ok(app
@@ -207,7 +207,7 @@ async fn open_shop(app: &TestApp, setup: &Setup, n: usize) -> (Shop, i64) {
 }
 
 /// The same hours every day of the week, with a break or none.
-fn every_day(hours: (&str, &str), lunch: Option<(&str, &str)>) -> Vec<Value> {
+pub(crate) fn every_day(hours: (&str, &str), lunch: Option<(&str, &str)>) -> Vec<Value> {
     ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         .iter()
         .map(|d| {
@@ -220,7 +220,7 @@ fn every_day(hours: (&str, &str), lunch: Option<(&str, &str)>) -> Vec<Value> {
         .collect()
 }
 
-async fn set_hours(app: &TestApp, token: &str, staff_id: Uuid, days: &[Value]) -> Value {
+pub(crate) async fn set_hours(app: &TestApp, token: &str, staff_id: Uuid, days: &[Value]) -> Value {
     ok(app
         .put_json(
             &format!("/api/v1/staff/{staff_id}/working-hours"),
@@ -243,7 +243,12 @@ fn domain_local(tz: chrono_tz::Tz, local: chrono::NaiveDateTime) -> DateTime<Utc
     }
 }
 
-async fn offered(app: &TestApp, shop: &Shop, date: NaiveDate, position: i64) -> Vec<DateTime<Utc>> {
+pub(crate) async fn offered(
+    app: &TestApp,
+    shop: &Shop,
+    date: NaiveDate,
+    position: i64,
+) -> Vec<DateTime<Utc>> {
     let answer = ok(app
         .get(
             &format!(
@@ -268,7 +273,7 @@ async fn offered(app: &TestApp, shop: &Shop, date: NaiveDate, position: i64) -> 
         .collect()
 }
 
-async fn book(app: &TestApp, shop: &Shop, at: DateTime<Utc>) -> reqwest::Response {
+pub(crate) async fn book(app: &TestApp, shop: &Shop, at: DateTime<Utc>) -> reqwest::Response {
     // a customer of their own, so that only the chair can refuse
     let (customer_id, _) = app
         .register_customer(
@@ -286,7 +291,7 @@ async fn book(app: &TestApp, shop: &Shop, at: DateTime<Utc>) -> reqwest::Respons
 }
 
 /// A barber working 09:00–17:00 in UTC three days ahead, a 30-minute service, nothing booked.
-fn plain_day() -> Setup {
+pub(crate) fn plain_day() -> Setup {
     Setup {
         timezone: "UTC",
         date: Utc::now().date_naive() + Duration::days(3),
@@ -459,51 +464,4 @@ async fn availability_lists_every_barber_who_offers_the_service_and_refuses_bad_
         "staff_not_found",
     )
     .await;
-}
-
-/// How many searches used a kept rota, and how many read it, from `/metrics`.
-async fn rota_reads(app: &TestApp) -> (u64, u64) {
-    let text = app.get("/metrics", None).await.text().await.expect("text");
-    let count = |kept: &str| {
-        text.lines()
-            .find(|l| {
-                l.starts_with("query_rota_reads_total") && l.contains(&format!("kept=\"{kept}\""))
-            })
-            .and_then(|l| l.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
-    };
-    (count("true"), count("false"))
-}
-
-#[tokio::test]
-async fn a_kept_rota_is_used_until_the_hours_change_and_never_after() {
-    let app = spawn_app().await;
-    let setup = plain_day();
-    let (shop, position) = open_shop(&app, &setup, 98).await;
-    let first = offered(&app, &shop, setup.date, position).await;
-    assert_eq!(first.len(), 91, "every 5 minutes from 09:00 to 16:30");
-    let before = rota_reads(&app).await;
-    // asked again with nothing changed: the rota kept is used, and the answer is the same
-    assert_eq!(offered(&app, &shop, setup.date, position).await, first);
-    let after = rota_reads(&app).await;
-    assert_eq!(after.0, before.0 + 1, "the kept rota was used");
-    assert_eq!(after.1, before.1, "nothing was read again");
-
-    // the hours change: the very next search with the change's position sees them
-    let set = set_hours(
-        &app,
-        &shop.owner.token,
-        shop.staff_id,
-        &every_day(("12:00", "14:00"), None),
-    )
-    .await;
-    let position = set["position"].as_i64().expect("position");
-    let now = offered(&app, &shop, setup.date, position).await;
-    assert_eq!(
-        now.len(),
-        19,
-        "every 5 minutes from 12:00 to 13:30: {now:?}"
-    );
-    assert_eq!(rota_reads(&app).await.1, after.1 + 1, "read again");
 }

@@ -23,6 +23,7 @@ mod front_desk_day;
 mod helpers;
 mod idempotency;
 mod isolation;
+mod kept_reads;
 mod notes;
 mod operations;
 mod permissions;
