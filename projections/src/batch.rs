@@ -157,8 +157,7 @@ async fn attempt<P: Projection>(
         .await?;
         bookkeeping::advance_checkpoint(&mut tx, name, position, stream_sequence).await?;
     }
-    bookkeeping::touch_versions(&mut tx, name, &tenants).await?;
-    bookkeeping::notify(&mut tx, name).await?;
+    bookkeeping::finish_batch(&mut tx, name, &tenants).await?;
     tx.commit().await?;
     Ok(Some(Committed {
         dispositions,

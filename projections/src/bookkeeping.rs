@@ -177,25 +177,26 @@ pub(crate) async fn fill_behind<P: Projection>(
     }
 }
 
-/// Moves the version of the read model `projection` of each business in `tenants` (see the
-/// `read_model_versions` migration), in the caller's transaction: every business whose rows
-/// the transaction may have changed.
-pub(crate) async fn touch_versions(
+/// Ends a batch in one statement: moves the version of the read model `projection` of each
+/// business in `tenants` (see the `read_model_versions` migration), every business whose rows
+/// the transaction may have changed, and tells the query processes that the projection moved
+/// (delivered at commit, as [`notify`]).
+pub(crate) async fn finish_batch(
     conn: &mut PgConnection,
     projection: &str,
     tenants: &BTreeSet<Uuid>,
 ) -> Result<(), sqlx::Error> {
-    if tenants.is_empty() {
-        return Ok(());
-    }
     let tenants: Vec<Uuid> = tenants.iter().copied().collect();
     sqlx::query(
-        "insert into read_model_versions (tenant_id, read_model)
-         select unnest($1::uuid[]), $2
-         on conflict (tenant_id, read_model) do update set changed_at = now()",
+        "with touched as (
+             insert into read_model_versions (tenant_id, read_model)
+             select unnest($2::uuid[]), $1
+             on conflict (tenant_id, read_model) do update set changed_at = now()
+             returning 1)
+         select pg_notify('barber_projections', $1), (select count(*) from touched)",
     )
-    .bind(&tenants)
     .bind(projection)
+    .bind(&tenants)
     .execute(conn)
     .await?;
     Ok(())
