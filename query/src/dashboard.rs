@@ -164,55 +164,78 @@ pub async fn get_dashboard(
     let periods = Periods::at(now, clock.timezone);
     let tomorrow = start_of(periods.today + Days::new(1), clock.timezone);
 
-    let (customers, active_staff, active_services): (i64, i64, i64) = sqlx::query_as(
-        "select (select count(*) from customers
-                  where tenant_id = $1 and merged_into is null and erased_at is null),
-                (select count(*) from staff_members where tenant_id = $1 and active),
-                (select count(*) from services where tenant_id = $1 and active)",
-    )
-    .bind(tenant)
-    .fetch_one(&state.pool)
-    .await?;
-
-    let mut appointments_today = StatusCounts::default();
-    let by_status: Vec<(String, i64)> = sqlx::query_as(
-        "select status, sum(appointments)::bigint from appointment_day_stats
-          where tenant_id = $1 and local_date = $2
-          group by status",
-    )
-    .bind(tenant)
-    .bind(periods.today)
-    .fetch_all(&state.pool)
-    .await?;
-    for (status, n) in by_status {
-        appointments_today.add(&status, n);
-    }
-
-    let sums = month_sums(&state, tenant, &periods, &clock.currency).await?;
-    let next_bookings: Vec<DashboardAppointment> = sqlx::query_as(&format!(
-        "{LISTED}
-          where a.tenant_id = $1 and a.starts_at >= $2 and a.starts_at < $3 and a.ends_at > $4
-            and a.status in ('booked', 'confirmed', 'checked_in')
-          order by a.starts_at, a.appointment_id
-          limit $5"
-    ))
-    .bind(tenant)
-    .bind(start_of(periods.today, clock.timezone))
-    .bind(tomorrow)
-    .bind(now)
-    .bind(NEXT_BOOKINGS)
-    .fetch_all(&state.pool)
-    .await?;
-    let recently_booked: Vec<DashboardAppointment> = sqlx::query_as(&format!(
-        "{LISTED}
-          where a.tenant_id = $1
-          order by a.booked_at desc, a.appointment_id
-          limit $2"
-    ))
-    .bind(tenant)
-    .bind(RECENT)
-    .fetch_all(&state.pool)
-    .await?;
+    // the parts are independent reads: asked at once, each on a connection of its own
+    let counts = async {
+        let counts: (i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from customers
+                      where tenant_id = $1 and merged_into is null and erased_at is null),
+                    (select count(*) from staff_members where tenant_id = $1 and active),
+                    (select count(*) from services where tenant_id = $1 and active)",
+        )
+        .bind(tenant)
+        .fetch_one(&state.pool)
+        .await?;
+        Ok::<_, ApiError>(counts)
+    };
+    let today = async {
+        let by_status: Vec<(String, i64)> = sqlx::query_as(
+            "select status, sum(appointments)::bigint from appointment_day_stats
+              where tenant_id = $1 and local_date = $2
+              group by status",
+        )
+        .bind(tenant)
+        .bind(periods.today)
+        .fetch_all(&state.pool)
+        .await?;
+        let mut counts = StatusCounts::default();
+        for (status, n) in by_status {
+            counts.add(&status, n);
+        }
+        Ok::<_, ApiError>(counts)
+    };
+    let next = async {
+        let next: Vec<DashboardAppointment> = sqlx::query_as(&format!(
+            "{LISTED}
+              where a.tenant_id = $1 and a.starts_at >= $2 and a.starts_at < $3
+                and a.ends_at > $4 and a.status in ('booked', 'confirmed', 'checked_in')
+              order by a.starts_at, a.appointment_id
+              limit $5"
+        ))
+        .bind(tenant)
+        .bind(start_of(periods.today, clock.timezone))
+        .bind(tomorrow)
+        .bind(now)
+        .bind(NEXT_BOOKINGS)
+        .fetch_all(&state.pool)
+        .await?;
+        Ok::<_, ApiError>(next)
+    };
+    let recent = async {
+        let recent: Vec<DashboardAppointment> = sqlx::query_as(&format!(
+            "{LISTED}
+              where a.tenant_id = $1
+              order by a.booked_at desc, a.appointment_id
+              limit $2"
+        ))
+        .bind(tenant)
+        .bind(RECENT)
+        .fetch_all(&state.pool)
+        .await?;
+        Ok::<_, ApiError>(recent)
+    };
+    let (
+        (customers, active_staff, active_services),
+        appointments_today,
+        sums,
+        next_bookings,
+        recently_booked,
+    ) = tokio::try_join!(
+        counts,
+        today,
+        month_sums(&state, tenant, &periods, &clock.currency),
+        next,
+        recent
+    )?;
 
     Ok((
         consistency.headers(),
