@@ -9,7 +9,7 @@
 //! 2. **The tables** are swapped, not copied: the live ones are dropped and the shadow's moved
 //!    into `public` under the same names, with the live ones' foreign keys, grants, row-level
 //!    security and policies (read from the catalog just before) set on them again. Readers wait
-//!    for the commit (milliseconds: no row is written) and then see the new tables whole; a
+//!    for the commit (milliseconds: no row is copied) and then see the new tables whole; a
 //!    copy of the rows into the live tables would have written every row again through every
 //!    index. A reader that reads several tables in one snapshot locks them first
 //!    (`query::snapshot`), so no old snapshot meets a new table.
