@@ -9,7 +9,9 @@
 //! `chairs::days`). It is given again while every one of them is unchanged. Versions read before
 //! the answer's rows can only be older than those rows: a write in between makes the kept answer
 //! look stale (one more read), never a stale answer look current. A business without a version
-//! row for one of the read models is answered afresh every time.
+//! row for one of the read models is answered afresh every time. The key must hold everything
+//! else the answer depends on: the business and the request's parameters, and who asks if a
+//! route ever answers people differently.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
