@@ -55,7 +55,8 @@ fn from_row(row: &PgRow) -> Result<RecordedEvent, sqlx::Error> {
     })
 }
 
-/// The events `from..=to` of one aggregate, in sequence order: what a gap fill applies.
+/// The events `from..=to` of one aggregate, in sequence order: what a gap fill applies, and the
+/// rest of the aggregate a rebuild's bulk page ends with.
 pub(crate) async fn load_sequences(
     conn: &mut PgConnection,
     aggregate_type: &str,
@@ -184,28 +185,6 @@ pub(crate) async fn load_by_aggregate(
         .bind(after_id)
         .bind(after_sequence)
         .bind(limit)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// The events of one aggregate after `after_sequence`, in sequence order: the rest of the
-/// aggregate a bulk page ended with.
-pub(crate) async fn load_rest_of(
-    conn: &mut PgConnection,
-    aggregate_type: &str,
-    aggregate_id: &str,
-    after_sequence: i64,
-) -> Result<Vec<RecordedEvent>, sqlx::Error> {
-    let sql = format!(
-        "select {COLUMNS} from events
-          where aggregate_type = $1 and aggregate_id = $2 and sequence > $3
-          order by sequence"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(aggregate_type)
-        .bind(aggregate_id)
-        .bind(after_sequence)
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()

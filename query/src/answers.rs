@@ -9,13 +9,10 @@
 //! `chairs::days`). It is given again while every one of them is unchanged. Versions read before
 //! the answer's rows can only be older than those rows: a write in between makes the kept answer
 //! look stale (one more read), never a stale answer look current. A business without a version
-//! row for one of the read models is answered afresh every time. The key must hold everything
+//! row for one of the read models is answered afresh every time. Answers are made again after
+//! [`crate::kept::MAX_AGE`] at most. The key must hold everything
 //! else the answer depends on: the business and the request's parameters, and who asks if a
 //! route ever answers people differently.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -24,42 +21,26 @@ use platform::read_models::ReadModel;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// How long an answer is given at most before it is made again.
-pub const MAX_AGE: Duration = Duration::from_secs(30);
+use crate::kept::ByVersion;
+
 /// How many bytes of answers one process keeps (past it, all are dropped and made again).
 pub const MAX_BYTES: usize = 64 << 20;
 
-/// The answers this process has kept.
-#[derive(Clone, Default)]
-pub struct Answers {
-    kept: Arc<Mutex<Kept>>,
-}
+/// The answers this process has kept, by key.
+#[derive(Clone)]
+pub struct Answers(ByVersion<String, Bytes>);
 
-#[derive(Default)]
-struct Kept {
-    answers: HashMap<String, Answer>,
-    bytes: usize,
-}
-
-struct Answer {
-    versions: String,
-    made_at: Instant,
-    body: Bytes,
+impl Default for Answers {
+    fn default() -> Self {
+        Self(ByVersion::new(MAX_BYTES))
+    }
 }
 
 impl Answers {
-    /// The answer kept under `key` if it was made at `versions`, and not too long ago; counted
-    /// in `query_answers_total{route, kept}`.
-    pub fn kept(&self, route: &'static str, key: &str, versions: &str) -> Option<Bytes> {
-        let kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let found = kept
-            .answers
-            .get(key)
-            .filter(|a| a.versions == versions && a.made_at.elapsed() < MAX_AGE)
-            .map(|a| a.body.clone());
+    /// The answer kept under `key` if it was made at `versions` (`None`: none to compare), and
+    /// not too long ago; counted in `query_answers_total{route, kept}`.
+    pub fn kept(&self, route: &'static str, key: &str, versions: Option<&str>) -> Option<Bytes> {
+        let found = self.0.get(&key.to_owned(), versions);
         let hit = if found.is_some() { "true" } else { "false" };
         metrics::counter!("query_answers_total", "route" => route, "kept" => hit).increment(1);
         found
@@ -67,23 +48,8 @@ impl Answers {
 
     /// Keeps `body` under `key`, made at `versions`.
     pub fn keep(&self, key: String, versions: String, body: Bytes) {
-        let mut kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if kept.bytes + body.len() > MAX_BYTES {
-            kept.answers.clear();
-            kept.bytes = 0;
-        }
-        kept.bytes += body.len();
-        let answer = Answer {
-            versions,
-            made_at: Instant::now(),
-            body,
-        };
-        if let Some(replaced) = kept.answers.insert(key, answer) {
-            kept.bytes -= replaced.body.len();
-        }
+        let weight = body.len();
+        self.0.put(key, versions, body, weight);
     }
 }
 

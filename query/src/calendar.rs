@@ -199,10 +199,7 @@ pub async fn get_calendar(
     )
     .await?;
     let key = format!("{tenant} {dates:?} {:?}", params.staff_id);
-    if let Some(body) = versions
-        .as_deref()
-        .and_then(|v| state.answers.kept("calendar", &key, v))
-    {
+    if let Some(body) = state.answers.kept("calendar", &key, versions.as_deref()) {
         return Ok(answers::json(consistency.headers(), body));
     }
     let calendar = make(&state, tenant, &dates, params.staff_id).await?;

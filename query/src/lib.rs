@@ -37,6 +37,7 @@ pub mod cursor;
 pub mod customers;
 pub mod dashboard;
 pub mod freshness;
+mod kept;
 pub mod local_days;
 pub mod reports;
 pub mod services;

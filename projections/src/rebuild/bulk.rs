@@ -127,8 +127,14 @@ async fn read_all(
                 if page.len() as i64 == PAGE {
                     // the page ends with the whole of its last aggregate
                     page.extend(
-                        store::load_rest_of(&mut conn, aggregate_type, &last_id, last_sequence)
-                            .await?,
+                        store::load_sequences(
+                            &mut conn,
+                            aggregate_type,
+                            &last_id,
+                            last_sequence + 1,
+                            i64::MAX,
+                        )
+                        .await?,
                     );
                 }
                 let last = page

@@ -9,21 +9,19 @@
 //! in the same snapshot as everything else: every projection batch that may change a
 //! business's reservations rewrites that row in its own transaction, and a rebuild rewrites
 //! every row of its read model. A business without the row yet (nothing applied since the row
-//! was introduced) is read every time. Kept days are also read afresh after [`MAX_AGE`], and a
-//! process keeps at most [`MAX_ENTRIES`].
+//! was introduced) is read every time. Kept days are also read afresh after
+//! [`crate::kept::MAX_AGE`], and a process keeps at most [`MAX_ENTRIES`].
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{Held, Reservations};
+use crate::kept::ByVersion;
 
-/// How long kept days are used at most before they are read again.
-pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// How many searches' days one process keeps (past it, all are dropped and read again).
 pub const MAX_ENTRIES: usize = 256;
 
@@ -31,54 +29,17 @@ pub const MAX_ENTRIES: usize = 256;
 pub type HeldDays = HashMap<(Uuid, NaiveDate), Vec<Held>>;
 
 /// The days this process has read, with the version they were read at.
-#[derive(Clone, Default)]
-pub struct Days {
-    kept: Arc<Mutex<HashMap<Key, Kept>>>,
+#[derive(Clone)]
+pub struct Days(pub(super) ByVersion<Key, Arc<HeldDays>>);
+
+impl Default for Days {
+    fn default() -> Self {
+        Self(ByVersion::new(MAX_ENTRIES))
+    }
 }
 
 /// A business, its dates, the one barber asked for if any, and which reservations.
 pub(super) type Key = (Uuid, Vec<NaiveDate>, Option<Uuid>, Reservations);
-
-struct Kept {
-    version: String,
-    read_at: Instant,
-    held: Arc<HeldDays>,
-}
-
-impl Days {
-    /// The days kept under `key` if they were read at `version`, and not too long ago.
-    pub(super) fn kept(&self, key: &Key, version: &str) -> Option<Arc<HeldDays>> {
-        let kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let found = kept
-            .get(key)
-            .filter(|k| k.version == version && k.read_at.elapsed() < MAX_AGE)
-            .map(|k| k.held.clone());
-        metrics::counter!("query_day_reads_total", "kept" => if found.is_some() { "true" } else { "false" })
-            .increment(1);
-        found
-    }
-
-    pub(super) fn keep(&self, key: Key, version: String, held: Arc<HeldDays>) {
-        let mut kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if kept.len() >= MAX_ENTRIES && !kept.contains_key(&key) {
-            kept.clear();
-        }
-        kept.insert(
-            key,
-            Kept {
-                version,
-                read_at: Instant::now(),
-                held,
-            },
-        );
-    }
-}
 
 /// The business's version of the reservations read model, as the caller's snapshot sees it
 /// (`None` without a row): a SQL expression over `$2`, the business, and `$3`, the read

@@ -174,15 +174,14 @@ pub async fn read(
         .get(&mut tx, tenant_id, staff_id, rota_version)
         .await?;
     let key = (tenant_id, dates.to_vec(), staff_id, which);
-    let held = match days_version
-        .as_deref()
-        .and_then(|version| kept.days.kept(&key, version))
-    {
+    let held = kept.days.0.get(&key, days_version.as_deref());
+    crate::kept::count("query_day_reads_total", held.is_some());
+    let held = match held {
         Some(held) => held,
         None => {
             let held = Arc::new(days::read(&mut tx, &key).await?);
             if let Some(version) = days_version {
-                kept.days.keep(key, version, held.clone());
+                kept.days.0.put(key, version, held.clone(), 1);
             }
             held
         }

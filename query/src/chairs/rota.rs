@@ -7,22 +7,19 @@
 //! "Not moved" is the version of their checkpoint rows (`xmin`, the transaction that last wrote
 //! each), read in the same snapshot as the reservations: a projection's batch that changes
 //! rows moves its checkpoint in the same transaction (it applied events past it), and a rebuild
-//! sets it. A rota is also read afresh after [`MAX_AGE`], so a change made outside the
+//! sets it. A rota is also read afresh after [`crate::kept::MAX_AGE`], so a change made outside the
 //! projections (a migration's data fix under a running process) is seen soon, and the cache
 //! holds at most [`MAX_ENTRIES`] businesses.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use platform::read_models::{BUSINESSES, STAFF};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{Barber, Shop};
+use crate::kept::{self, ByVersion};
 
-/// How long a rota is used at most before it is read again.
-pub const MAX_AGE: Duration = Duration::from_secs(30);
 /// How many rotas one process keeps (past it, all are dropped and read again).
 pub const MAX_ENTRIES: usize = 1_000;
 
@@ -44,18 +41,13 @@ pub(super) const VERSION: &str =
 pub(super) const VERSIONED: [&str; 2] = [BUSINESSES.name, STAFF.name];
 
 /// The rotas this process has read, with the read models' version they were read at.
-#[derive(Clone, Default)]
-pub struct Rotas {
-    kept: Arc<Mutex<HashMap<Key, Kept>>>,
-}
+#[derive(Clone)]
+pub struct Rotas(ByVersion<(Uuid, Option<Uuid>), Arc<Rota>>);
 
-/// A business, and the one barber asked for if any.
-type Key = (Uuid, Option<Uuid>);
-
-struct Kept {
-    version: String,
-    read_at: Instant,
-    rota: Arc<Rota>,
+impl Default for Rotas {
+    fn default() -> Self {
+        Self(ByVersion::new(MAX_ENTRIES))
+    }
 }
 
 impl Rotas {
@@ -70,46 +62,16 @@ impl Rotas {
         version: Option<String>,
     ) -> Result<Arc<Rota>, platform::ApiError> {
         let key = (tenant_id, staff_id);
-        if let Some(version) = &version {
-            if let Some(rota) = self.kept(&key, version) {
-                metrics::counter!("query_rota_reads_total", "kept" => "true").increment(1);
-                return Ok(rota);
-            }
+        let kept = self.0.get(&key, version.as_deref());
+        kept::count("query_rota_reads_total", kept.is_some());
+        if let Some(rota) = kept {
+            return Ok(rota);
         }
-        metrics::counter!("query_rota_reads_total", "kept" => "false").increment(1);
         let rota = Arc::new(super::read_rota(conn, tenant_id, staff_id).await?);
         // before either read model has a checkpoint there is no version to keep it by
         if let Some(version) = version {
-            self.keep(key, version, rota.clone());
+            self.0.put(key, version, rota.clone(), 1);
         }
         Ok(rota)
-    }
-
-    fn kept(&self, key: &Key, version: &str) -> Option<Arc<Rota>> {
-        let kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        kept.get(key)
-            .filter(|k| k.version == version && k.read_at.elapsed() < MAX_AGE)
-            .map(|k| k.rota.clone())
-    }
-
-    fn keep(&self, key: Key, version: String, rota: Arc<Rota>) {
-        let mut kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if kept.len() >= MAX_ENTRIES && !kept.contains_key(&key) {
-            kept.clear();
-        }
-        kept.insert(
-            key,
-            Kept {
-                version,
-                read_at: Instant::now(),
-                rota,
-            },
-        );
     }
 }
