@@ -375,3 +375,76 @@ async fn an_event_the_rebuild_cannot_read_is_dead_lettered_and_the_rest_of_its_p
     .expect("guard");
     assert_eq!(last, 3);
 }
+
+#[tokio::test]
+async fn a_bulk_page_ends_with_the_whole_of_its_last_aggregate() {
+    let h = Harness::new().await;
+    // 5 001 customers in id order, the 5 000th with three events: the bulk's first page of
+    // 5 000 events would end after its first, and its later ones would go to the next page,
+    // which another connection may apply first
+    let ids: Vec<Uuid> = (1..=5_001u128).map(Uuid::from_u128).collect();
+    let straddling = ids[4_999];
+    let mut events: Vec<(String, i32, serde_json::Value)> = ids
+        .iter()
+        .map(|id| {
+            let payload = registered(*id, h.tenant, "Ann");
+            (
+                id.to_string(),
+                1,
+                serde_json::to_value(payload).expect("json"),
+            )
+        })
+        .collect();
+    for (sequence, name) in [(2, "Bea"), (3, "Cat")] {
+        let payload = serde_json::to_value(updated(name)).expect("json");
+        events.push((straddling.to_string(), sequence, payload));
+    }
+    let event_type = |payload: &serde_json::Value| {
+        payload
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+            .expect("externally tagged")
+    };
+    let types: Vec<String> = events.iter().map(|e| event_type(&e.2)).collect();
+    let (ids, sequences, payloads): (Vec<String>, Vec<i32>, Vec<serde_json::Value>) =
+        events.into_iter().fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |(mut i, mut s, mut p), (id, sequence, payload)| {
+                i.push(id);
+                s.push(sequence);
+                p.push(payload);
+                (i, s, p)
+            },
+        );
+    let newest: String = sqlx::query_scalar(
+        "with added as (
+             insert into events (aggregate_type, aggregate_id, sequence, event_type,
+                                 event_version, payload, metadata)
+             select 'customer', i, s, t, '1', p,
+                    jsonb_build_object('tenant_id', $5::text, 'actor', 'test')
+               from unnest($1::text[], $2::int[], $3::text[], $4::jsonb[]) as e(i, s, t, p)
+             returning transaction_id)
+         select max(transaction_id)::text from added",
+    )
+    .bind(&ids)
+    .bind(&sequences)
+    .bind(&types)
+    .bind(&payloads)
+    .bind(h.tenant.to_string())
+    .fetch_one(h.pool())
+    .await
+    .expect("events appended");
+    h.wait_for_gate(newest.parse().expect("xid8")).await;
+
+    let report = projections::rebuild(h.pool(), "customers")
+        .await
+        .expect("rebuilt");
+    assert_eq!((report.replayed, report.applied), (5_003, 5_003));
+    let row = h.customer(straddling).await.expect("row");
+    assert_eq!((row.name.as_str(), row.version), ("Cat", 3));
+    let rows: i64 = sqlx::query_scalar("select count(*) from customers")
+        .fetch_one(h.pool())
+        .await
+        .expect("count");
+    assert_eq!(rows, 5_001);
+}
