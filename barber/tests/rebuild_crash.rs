@@ -68,6 +68,15 @@ async fn customers(env: &TestEnv) -> i64 {
         .expect("count")
 }
 
+/// The first customer's name in the live table.
+async fn first_name(env: &TestEnv) -> String {
+    sqlx::query_scalar("select name from customers where customer_id = $1")
+        .bind(Uuid::from_u128(1))
+        .fetch_one(&env.pool)
+        .await
+        .expect("row")
+}
+
 #[tokio::test]
 async fn a_rebuild_killed_mid_bulk_leaves_the_live_tables_serving_and_the_next_one_completes() {
     let env = TestEnv::new().await;
@@ -120,12 +129,7 @@ async fn a_rebuild_killed_mid_bulk_leaves_the_live_tables_serving_and_the_next_o
     let next = rebuild(&env).status().expect("barber runs");
     assert!(next.success());
     assert_eq!(customers(&env).await, CUSTOMERS as i64);
-    let name: String = sqlx::query_scalar("select name from customers where customer_id = $1")
-        .bind(Uuid::from_u128(1))
-        .fetch_one(&env.pool)
-        .await
-        .expect("row");
-    assert_eq!(name, "Customer 1");
+    assert_eq!(first_name(&env).await, "Customer 1");
     let schemas: i64 =
         sqlx::query_scalar("select count(*) from pg_namespace where nspname like 'rebuild_%'")
             .fetch_one(&env.pool)
