@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use std::collections::{BTreeSet, HashSet};
 
-use crate::bookkeeping::{self, Fate, Origin, Tally};
+use crate::bookkeeping::{self, Fate, Origin, Rows, Tally};
 use crate::projection::Projection;
 use crate::store::Position;
 
@@ -124,7 +124,8 @@ async fn attempt<P: Projection>(
         .filter(|e| is_claimed(e))
         .collect();
     if !quick.is_empty()
-        && !bookkeeping::apply_claimed(&mut tx, projection, &quick, &mut tally).await?
+        && !bookkeeping::apply_claimed(&mut tx, projection, &quick, Rows::MayExist, &mut tally)
+            .await?
     {
         tx.rollback().await?;
         return Ok(None);

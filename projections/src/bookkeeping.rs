@@ -23,7 +23,7 @@ use crate::store::{self, Position};
 
 mod claim;
 
-pub(crate) use claim::{apply_claimed, claim_runs};
+pub(crate) use claim::{apply_claimed, claim_runs, Rows};
 
 /// How one event ended for a projection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

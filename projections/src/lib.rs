@@ -29,6 +29,7 @@ pub mod appointments;
 mod batch;
 mod bookkeeping;
 pub mod businesses;
+mod copy;
 pub mod customers;
 pub mod error;
 mod lag;

@@ -51,6 +51,19 @@ pub trait Projection: Send + Sync {
         }
     }
 
+    /// Applies a batch of whole aggregates that its tables hold nothing of yet (each from its
+    /// first event, in sequence order): a rebuild's bulk into empty tables. The same rows as
+    /// [`Projection::apply_many`]; a projection may skip reading rows that cannot exist, and
+    /// write without looking for conflicts. Should a row exist after all, the write fails and
+    /// the caller applies the events again the careful way.
+    fn apply_new(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> impl Future<Output = Result<(), ApplyError>> + Send {
+        self.apply_many(conn, events)
+    }
+
     /// The tables it owns, parents before the tables whose foreign keys point at them: a
     /// rebuild fills a fresh copy of each and swaps the copies in.
     fn tables(&self) -> &'static [&'static str];
@@ -163,6 +176,22 @@ impl Projection for Registered {
             Self::Reservations(p) => p.apply_many(conn, events).await,
             Self::Services(p) => p.apply_many(conn, events).await,
             Self::Staff(p) => p.apply_many(conn, events).await,
+        }
+    }
+
+    async fn apply_new(
+        &self,
+        conn: &mut PgConnection,
+        events: &[&RecordedEvent],
+    ) -> Result<(), ApplyError> {
+        match self {
+            Self::Appointments(p) => p.apply_new(conn, events).await,
+            Self::AppointmentStats(p) => p.apply_new(conn, events).await,
+            Self::Businesses(p) => p.apply_new(conn, events).await,
+            Self::Customers(p) => p.apply_new(conn, events).await,
+            Self::Reservations(p) => p.apply_new(conn, events).await,
+            Self::Services(p) => p.apply_new(conn, events).await,
+            Self::Staff(p) => p.apply_new(conn, events).await,
         }
     }
 }

@@ -12,9 +12,10 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
+use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::bookable::{effective_buffer, Asker, Hours, Search};
 use domain::schedule::Reservation;
@@ -24,6 +25,7 @@ use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::answers::{self, Window};
 use crate::chairs::{self, Chairs};
 use crate::freshness::{BUSINESSES, RESERVATIONS, SERVICES, STAFF};
 use crate::QueryState;
@@ -98,6 +100,8 @@ pub struct AnyStart {
 const READS: [platform::read_models::ReadModel; 4] = [BUSINESSES, SERVICES, STAFF, RESERVATIONS];
 
 /// Free start times for a service on one or more local days, per barber and for any barber.
+/// Made from read models and the booking window alone, an answer is kept while neither moves
+/// (`crate::answers`).
 #[utoipa::path(get, path = "/api/v1/availability", params(GetAvailability), tag = "availability",
     security(("bearer" = [])),
     responses((status = 200, body = Availability),
@@ -109,13 +113,31 @@ pub async fn get_availability(
     State(state): State<QueryState>,
     user: Authenticated,
     ApiQuery(params): ApiQuery<GetAvailability>,
-) -> Result<(HeaderMap, Json<Availability>), ApiError> {
+) -> Result<Response, ApiError> {
     let dates = chairs::local_dates(params.date, params.days, MAX_DAYS)?;
     let consistency = state
         .freshness
         .wait_for_all(&READS, params.min_position)
         .await?;
     let tenant = user.tenant_id;
+    let now = Utc::now();
+    let versions = answers::versions(
+        &state.pool,
+        tenant,
+        &[BUSINESSES, STAFF],
+        &[SERVICES, RESERVATIONS],
+    )
+    .await?;
+    let key = format!(
+        "{tenant} {} {dates:?} {:?}",
+        params.service_id, params.staff_id
+    );
+    if let Some(body) = state
+        .answers
+        .kept("availability", &key, versions.as_deref(), now)
+    {
+        return Ok(answers::json(consistency.headers(), body));
+    }
     let service: Option<(i32, i32)> = sqlx::query_as(
         "select duration_minutes, buffer_minutes from services
           where tenant_id = $1 and service_id = $2 and active",
@@ -140,22 +162,28 @@ pub async fn get_availability(
     )
     .await?;
     let length = Duration::minutes(i64::from(duration));
-    let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), &chairs.rota.shop.policy);
-    let now = Utc::now();
+    let policy = &chairs.rota.shop.policy;
+    let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), policy);
     let days = dates
         .iter()
         .map(|date| free_day(&chairs, params.service_id, *date, length, buffer, now))
         .collect();
-    Ok((
-        consistency.headers(),
-        Json(Availability {
-            service_id: params.service_id,
-            timezone: chairs.rota.shop.timezone.name().to_owned(),
-            duration_minutes: length.num_minutes(),
-            buffer_minutes: buffer.num_minutes(),
-            days,
-        }),
-    ))
+    let availability = Availability {
+        service_id: params.service_id,
+        timezone: chairs.rota.shop.timezone.name().to_owned(),
+        duration_minutes: length.num_minutes(),
+        buffer_minutes: buffer.num_minutes(),
+        days,
+    };
+    let body = Bytes::from(serde_json::to_vec(&availability).map_err(ApiError::internal)?);
+    if let Some(versions) = versions {
+        let span = (dates[0], dates[dates.len() - 1]);
+        let window = Window::at(policy, Asker::Shop, span, now);
+        state
+            .answers
+            .keep(key, versions, body.clone(), Some(window));
+    }
+    Ok(answers::json(consistency.headers(), body))
 }
 
 fn free_day(

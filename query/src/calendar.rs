@@ -199,13 +199,16 @@ pub async fn get_calendar(
     )
     .await?;
     let key = format!("{tenant} {dates:?} {:?}", params.staff_id);
-    if let Some(body) = state.answers.kept("calendar", &key, versions.as_deref()) {
+    if let Some(body) = state
+        .answers
+        .kept("calendar", &key, versions.as_deref(), Utc::now())
+    {
         return Ok(answers::json(consistency.headers(), body));
     }
     let calendar = make(&state, tenant, &dates, params.staff_id).await?;
     let body = Bytes::from(serde_json::to_vec(&calendar).map_err(ApiError::internal)?);
     if let Some(versions) = versions {
-        state.answers.keep(key, versions, body.clone());
+        state.answers.keep(key, versions, body.clone(), None);
     }
     Ok(answers::json(consistency.headers(), body))
 }

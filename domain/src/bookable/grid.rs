@@ -25,6 +25,12 @@ pub fn round_up(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(floor, 0).unwrap_or(at) + Duration::seconds(STEP_SECONDS)
 }
 
+/// The last mark at or before `at`.
+pub fn round_down(at: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = at.timestamp();
+    DateTime::from_timestamp(seconds - seconds.rem_euclid(STEP_SECONDS), 0).unwrap_or(at)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -55,5 +61,15 @@ mod tests {
             at(10, 5, 0)
         );
         assert_eq!(round_up(at(23, 58, 0)), at(0, 0, 0) + Duration::days(1));
+    }
+
+    #[test]
+    fn rounding_down_keeps_a_mark_and_drops_what_is_past_one() {
+        assert_eq!(round_down(at(10, 0, 0)), at(10, 0, 0));
+        assert_eq!(round_down(at(10, 4, 59)), at(10, 0, 0));
+        assert_eq!(
+            round_down(at(10, 5, 0) - Duration::nanoseconds(1)),
+            at(10, 0, 0)
+        );
     }
 }

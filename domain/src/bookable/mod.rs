@@ -23,4 +23,4 @@ pub use hours::Hours;
 pub use stretch::Stretch;
 #[cfg(any(test, feature = "testing"))]
 pub use window::OutsideWindowDiscriminants;
-pub use window::{check_window, Asker, OutsideWindow};
+pub use window::{check_window, open_marks, Asker, OutsideWindow};

@@ -91,15 +91,26 @@ pub(crate) async fn claim_runs<P: Projection>(
     Ok(claimed.into_iter().collect())
 }
 
-/// Applies events whose sequences [`claim_runs`] claimed, in the order given and in one
-/// [`Projection::apply_many`] (set-based where the projection does it so), their personal
-/// data opened in one read of the keys. `Ok(false)` when one failed for good (the transaction
+/// What the tables hold of the aggregates of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// Anything: the events are claimed runs ([`Projection::apply_many`]).
+    MayExist,
+    /// Nothing: each aggregate comes whole from its first event, into empty tables (a
+    /// rebuild's bulk: [`Projection::apply_new`]).
+    New,
+}
+
+/// Applies events whose sequences [`claim_runs`] claimed (or whole new aggregates, `rows`),
+/// in the order given and in one [`Projection::apply_many`] (set-based where the projection
+/// does it so), their personal data opened in one read of the keys. `Ok(false)` when one failed for good (the transaction
 /// may be aborted: the caller rolls back and redoes the batch on the careful path, which
 /// dead-letters the failing event alone); an `Err` is transient.
 pub(crate) async fn apply_claimed<P: Projection>(
     conn: &mut PgConnection,
     projection: &P,
     events: &[&RecordedEvent],
+    rows: Rows,
     tally: &mut Tally,
 ) -> Result<bool, sqlx::Error> {
     let mut opened: Vec<RecordedEvent> = Vec::new();
@@ -128,7 +139,11 @@ pub(crate) async fn apply_claimed<P: Projection>(
         .zip(sealed_at)
         .map(|(event, sealed)| sealed.map_or(*event, |at| &opened[at]))
         .collect();
-    match projection.apply_many(conn, &events).await {
+    let applied = match rows {
+        Rows::MayExist => projection.apply_many(conn, &events).await,
+        Rows::New => projection.apply_new(conn, &events).await,
+    };
+    match applied {
         Ok(()) => {}
         Err(ApplyError::Transient(err)) => return Err(err),
         Err(_) => return Ok(false),

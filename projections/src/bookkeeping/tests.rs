@@ -169,9 +169,11 @@ async fn the_quick_path_claims_runs_that_follow_the_last_applied_and_leaves_dupl
         .await
         .expect("claimed");
     assert_eq!(claimed.len(), 2, "{claimed:?}");
-    assert!(apply_claimed(&mut tx, &recorder, &batch, &mut tally)
-        .await
-        .expect("applied"));
+    assert!(
+        apply_claimed(&mut tx, &recorder, &batch, Rows::MayExist, &mut tally)
+            .await
+            .expect("applied")
+    );
     assert_eq!(recorder.applied(), vec![1, 1, 2, 3]);
     assert_eq!(
         recorder.batches(),

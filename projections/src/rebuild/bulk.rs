@@ -10,10 +10,11 @@
 //! it ([`super::replay_and_swap`]); an event read by both is a duplicate there, and changes
 //! nothing.
 //!
-//! Reading and applying are a pipeline: one connection reads pages ahead (decoding their rows)
-//! while [`APPLIERS`] others apply them, each page in a transaction of its own. A page ends
-//! where an aggregate ends (the reader reads the rest of its last aggregate), so no two pages
-//! touch one row and they may commit in any order.
+//! Reading and applying are a pipeline: a connection per share of the aggregate ids
+//! ([`SHARES`]) reads pages ahead (decoding their rows), while [`APPLIERS`] others apply
+//! them, each page in a transaction of its own. A page ends where an aggregate ends (the reader
+//! reads the rest of its last aggregate), so no two pages touch one row and they may commit in
+//! any order.
 
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ use tokio::task::JoinSet;
 
 use super::shadow::{self, Schema};
 use super::RebuildProgress;
-use crate::bookkeeping::{self, Origin, Tally};
+use crate::bookkeeping::{self, Origin, Rows, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{Projection, Registered};
 use crate::store;
@@ -34,6 +35,12 @@ const PAGE: i64 = 5_000;
 
 /// Pages read ahead of those being applied.
 const READ_AHEAD: usize = 2;
+
+/// How the aggregate ids of each type are shared among the readers: from one bound (included)
+/// to the next (excluded). Ids are uuids or begin with one (a barber's day is its barber's id
+/// and the date), so the halves of the hex alphabet hold about as many aggregates; any other
+/// id still lies in exactly one share.
+const SHARES: [(&str, Option<&str>); 2] = [("", Some("8")), ("8", None)];
 
 /// Pages applied at once, each on a connection of its own.
 const APPLIERS: usize = 2;
@@ -60,7 +67,15 @@ pub(super) async fn run(
     let read: Arc<Mutex<Pages>> = Arc::new(Mutex::new(read));
     let (done, mut applied) = mpsc::unbounded_channel();
     let mut tasks = JoinSet::new();
-    tasks.spawn(read_all(pool.clone(), projection.aggregate_types(), pages));
+    for share in SHARES {
+        tasks.spawn(read_all(
+            pool.clone(),
+            projection.aggregate_types(),
+            share,
+            pages.clone(),
+        ));
+    }
+    drop(pages);
     for _ in 0..APPLIERS {
         let (pool, projection, schema) = (pool.clone(), *projection, schema.clone());
         let (read, done) = (read.clone(), done.clone());
@@ -102,23 +117,27 @@ pub(super) async fn run(
     Ok(bulk)
 }
 
-/// Reads the pages of every type in turn and sends them, then its error if it meets one; stops
-/// when the appliers are gone.
+/// Reads the pages of every type in turn, of the aggregates whose ids lie in `share`, and sends
+/// them, then its error if it meets one; stops when the appliers are gone.
 async fn read_all(
     pool: PgPool,
     types: &'static [&'static str],
+    (from_id, before_id): (&'static str, Option<&'static str>),
     pages: mpsc::Sender<Result<Vec<RecordedEvent>, ProjectionError>>,
 ) {
     let read = async {
-        let mut conn = pool.acquire().await?;
         for aggregate_type in types {
-            let (mut after_id, mut after_sequence) = (String::new(), 0);
+            // every sequence is at least 1: after `(from_id, 0)` is from `from_id` on
+            let (mut after_id, mut after_sequence) = (from_id.to_owned(), 0);
             loop {
+                // a connection per page, given back before the page waits for an applier (who
+                // may need one)
+                let mut conn = pool.acquire().await?;
                 let mut page = store::load_by_aggregate(
                     &mut conn,
                     aggregate_type,
-                    &after_id,
-                    after_sequence,
+                    (&after_id, after_sequence),
+                    before_id,
                     PAGE,
                 )
                 .await?;
@@ -142,6 +161,7 @@ async fn read_all(
                     .unwrap_or_else(|| unreachable!("the page has events"));
                 after_id.clone_from(&last.aggregate_id);
                 after_sequence = last.sequence;
+                drop(conn);
                 if pages.send(Ok(page)).await.is_err() {
                     return Ok(());
                 }
@@ -205,7 +225,7 @@ async fn apply(
         .await?;
     let events: Vec<&RecordedEvent> = page.iter().collect();
     let mut tally = Tally::default();
-    if !bookkeeping::apply_claimed(conn, projection, &events, &mut tally).await? {
+    if !bookkeeping::apply_claimed(conn, projection, &events, Rows::New, &mut tally).await? {
         sqlx::query("rollback to savepoint bulk_page")
             .execute(&mut *conn)
             .await?;

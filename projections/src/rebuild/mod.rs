@@ -34,7 +34,7 @@ use sqlx::{PgConnection, PgPool};
 
 use events::RecordedEvent;
 
-use crate::bookkeeping::{self, Origin, Tally};
+use crate::bookkeeping::{self, Origin, Rows, Tally};
 use crate::error::ProjectionError;
 use crate::projection::{self, Projection, Registered};
 use crate::store::{self, Position};
@@ -143,8 +143,20 @@ async fn replay_and_swap(
     .await?;
 
     // the bulk, aggregate by aggregate
+    let began = std::time::Instant::now();
     let bulk = bulk::run(pool, projection, &schema, total, progress).await?;
+    tracing::info!(
+        events = bulk.replayed,
+        seconds = began.elapsed().as_secs_f64(),
+        "rebuild: bulk applied"
+    );
+    let began = std::time::Instant::now();
     shadow::build_indexes(pool, projection, &schema).await?;
+    tracing::info!(
+        seconds = began.elapsed().as_secs_f64(),
+        "rebuild: indexes built and analyzed"
+    );
+    let began = std::time::Instant::now();
     // then, in commit order, what committed since the gate (some of it read by the bulk too:
     // duplicates, which change nothing), up to a fresh gate
     let mut replay = Replay {
@@ -178,6 +190,10 @@ async fn replay_and_swap(
         .await?;
     bookkeeping::notify(&mut tx, name).await?;
     tx.commit().await?;
+    tracing::info!(
+        seconds = began.elapsed().as_secs_f64(),
+        "rebuild: caught up and swapped in"
+    );
     shadow::drop(pool, &schema).await?;
 
     Ok(RebuildReport {
@@ -235,7 +251,8 @@ impl Replay {
         };
         let quick: Vec<&RecordedEvent> = page.iter().filter(|e| is_claimed(e)).collect();
         let failed = !quick.is_empty()
-            && !bookkeeping::apply_claimed(conn, projection, &quick, &mut tally).await?;
+            && !bookkeeping::apply_claimed(conn, projection, &quick, Rows::MayExist, &mut tally)
+                .await?;
         if failed {
             // the claim is undone too: every event of the page takes the careful path
             sqlx::query("rollback to savepoint replay_page")

@@ -69,55 +69,74 @@ pub(super) async fn prepare(pool: &PgPool, projection: &Registered) -> Result<Sc
     Ok(schema)
 }
 
-/// Builds the copies' other indexes and the guard's key (once the bulk is in), then gathers
-/// the planner's statistics on them, which a table moved in must have from its first query.
-/// The statements run on [`BUILDERS`] connections at once.
+/// Builds the copies' other indexes and the guard's key (once the bulk is in), and gathers the
+/// planner's statistics on them, which a table moved in must have from its first query. The
+/// statements run on [`BUILDERS`] connections at once, each taking the next as it is free. A
+/// table's statistics are gathered before its indexes are built (beside other work: an analyze
+/// and an index build of one table wait for each other), unless an index of it is on an
+/// expression, whose statistics only an analyze after the index gathers.
 pub(super) async fn build_indexes(
     pool: &PgPool,
     projection: &Registered,
     schema: &Schema,
 ) -> Result<(), sqlx::Error> {
-    let mut statements = Vec::new();
+    let (mut first, mut then, mut last) = (Vec::new(), Vec::new(), Vec::new());
     let mut conn = pool.acquire().await?;
+    for table in projection.tables() {
+        let analyze = format!("analyze {}.{table}", schema.0);
+        if has_expression_index(&mut conn, table).await? {
+            last.push(analyze);
+        } else {
+            first.push(analyze);
+        }
+    }
     for (name, definition) in keys(&mut conn, SEQUENCES).await? {
-        statements.push(format!(
+        first.push(format!(
             "alter table {}.{SEQUENCES} add constraint {name} {definition}",
             schema.0
         ));
     }
     for table in projection.tables() {
-        statements.extend(indexes(&mut conn, table, schema, false).await?);
+        then.extend(indexes(&mut conn, table, schema, false).await?);
     }
     std::mem::drop(conn);
-    // the guard's statistics are gathered while the projection's indexes build (an analyze
-    // waits for the index builds of its own table, so the tables' own come after)
-    statements.push(format!("analyze {}.{SEQUENCES}", schema.0));
-    run_at_once(pool, statements).await?;
-    let analyzed = projection
-        .tables()
-        .iter()
-        .map(|table| format!("analyze {}.{table}", schema.0))
-        .collect();
-    run_at_once(pool, analyzed).await
+    // the guard's statistics (the swap's merge is planned on them), after its key
+    then.push(format!("analyze {}.{SEQUENCES}", schema.0));
+    first.extend(then);
+    run_at_once(pool, first).await?;
+    run_at_once(pool, last).await
+}
+
+/// Whether an index of the live `table` is on an expression.
+async fn has_expression_index(conn: &mut PgConnection, table: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from pg_index
+                         where indrelid = ('public.' || quote_ident($1))::regclass
+                           and indexprs is not null)",
+    )
+    .bind(table)
+    .fetch_one(conn)
+    .await
 }
 
 /// Connections that build a rebuild's indexes at once.
 const BUILDERS: usize = 2;
 
-/// Runs `statements` (independent of each other) on [`BUILDERS`] connections.
+/// Runs `statements` (independent of each other) on [`BUILDERS`] connections, each taking the
+/// next one as it is free.
 async fn run_at_once(pool: &PgPool, statements: Vec<String>) -> Result<(), sqlx::Error> {
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(statements.into_iter()));
     let mut builders = tokio::task::JoinSet::new();
-    for n in 0..BUILDERS {
-        let share: Vec<String> = statements
-            .iter()
-            .skip(n)
-            .step_by(BUILDERS)
-            .cloned()
-            .collect();
-        let pool = pool.clone();
+    for _ in 0..BUILDERS {
+        let (pool, queue) = (pool.clone(), queue.clone());
         builders.spawn(async move {
             let mut conn = pool.acquire().await?;
-            for statement in share {
+            loop {
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .next();
+                let Some(statement) = next else { break };
                 sqlx::query(&statement).execute(&mut *conn).await?;
             }
             Ok::<_, sqlx::Error>(())

@@ -1,6 +1,6 @@
-//! What a query process keeps between requests (a shop's rota, a shop's days of reservations) is
-//! used while the read models it came from have not moved, and never after: the very next read
-//! with the position of a change sees it.
+//! What a query process keeps between requests (a shop's rota, a shop's days of reservations,
+//! whole answers) is used while the read models it came from have not moved, and never after:
+//! the very next read with the position of a change sees it.
 
 use reqwest::StatusCode;
 
@@ -68,7 +68,6 @@ async fn a_kept_day_is_used_until_a_booking_changes_it_and_never_after() {
     let app = spawn_app().await;
     let setup = plain_day();
     let (shop, position) = open_shop(&app, &setup, 97).await;
-    let (other, _) = open_shop(&app, &setup, 96).await;
     let open = offered(&app, &shop, setup.date, position).await;
     assert_eq!(open.len(), 91, "every 5 minutes from 09:00 to 16:30");
     // (a business's days are kept once its reservations have a version: after its first booking)
@@ -76,16 +75,19 @@ async fn a_kept_day_is_used_until_a_booking_changes_it_and_never_after() {
     let first = offered(&app, &shop, setup.date, position).await;
     assert_eq!(first.len(), 85, "09:00 to 09:25 are taken");
     let before = day_reads(&app).await;
-    // asked again with nothing changed: the day kept is used, and the answer is the same
+    // the service's price changes: the answer is made again (`query::answers`), from the kept day
+    let priced = app
+        .put_json(
+            &format!("/api/v1/services/{}/price", shop.service_id),
+            Some(&shop.owner.token),
+            &serde_json::json!({"price_cents": 3100}),
+        )
+        .await;
+    let position = position_of(priced).await;
     assert_eq!(offered(&app, &shop, setup.date, position).await, first);
     let kept = day_reads(&app).await;
     assert_eq!(kept.0, before.0 + 1, "the kept day was used");
     assert_eq!(kept.1, before.1, "nothing was read again");
-
-    // a booking in another business leaves this one's day as it was
-    let elsewhere = booked(&app, &other, first[0]).await;
-    assert_eq!(offered(&app, &shop, setup.date, elsewhere).await, first);
-    assert_eq!(day_reads(&app).await.0, kept.0 + 1, "still the kept day");
 
     // a booking here: the very next search with its position sees it
     let position = booked(&app, &shop, first[0]).await;
@@ -96,6 +98,83 @@ async fn a_kept_day_is_used_until_a_booking_changes_it_and_never_after() {
     );
     assert_eq!(now.len(), first.len() - 6, "{now:?}");
     assert_eq!(day_reads(&app).await.1, kept.1 + 1, "read again");
+}
+
+async fn availability_answers(app: &TestApp) -> (u64, u64) {
+    reads(app, "query_answers_total", "route=\"availability\"").await
+}
+
+#[tokio::test]
+async fn a_kept_availability_is_given_until_its_business_moves_and_never_after() {
+    let app = spawn_app().await;
+    let setup = plain_day();
+    let (shop, position) = open_shop(&app, &setup, 95).await;
+    let (other, _) = open_shop(&app, &setup, 94).await;
+    let open = offered(&app, &shop, setup.date, position).await;
+    let position = booked(&app, &shop, open[0]).await;
+    let first = offered(&app, &shop, setup.date, position).await;
+    assert_eq!(first.len(), 85, "09:00 to 09:25 are taken");
+    let before = availability_answers(&app).await;
+    // asked again with nothing changed: the kept answer is given, and it is the same
+    assert_eq!(offered(&app, &shop, setup.date, position).await, first);
+    let kept = availability_answers(&app).await;
+    assert_eq!(kept.0, before.0 + 1, "the kept answer was given");
+    assert_eq!(kept.1, before.1, "nothing was made again");
+
+    // a booking in another business leaves this one's answer kept
+    let elsewhere = booked(&app, &other, first[0]).await;
+    assert_eq!(offered(&app, &shop, setup.date, elsewhere).await, first);
+    assert_eq!(availability_answers(&app).await.0, kept.0 + 1, "still kept");
+
+    // each read model it is made from moves it: the barber's time off...
+    let away = app
+        .post_json(
+            &format!("/api/v1/staff/{}/time-off", shop.staff_id),
+            Some(&shop.owner.token),
+            &serde_json::json!({"starts_at": format!("{}T15:00:00Z", setup.date),
+                                "ends_at": format!("{}T16:00:00Z", setup.date)}),
+        )
+        .await;
+    let after = offered(&app, &shop, setup.date, position_of(away).await).await;
+    // (a 30-minute start from 14:35 to 15:55 would end or begin inside it)
+    assert_eq!(after.len(), first.len() - 17, "{after:?}");
+    // ...the shop's policy (a horizon that ends before the day)...
+    let policy = serde_json::json!({"min_lead_minutes": 60, "max_advance_days": 1,
+        "cancellation_window_minutes": 60, "default_buffer_minutes": 0,
+        "reminder_offsets_minutes": [1440]});
+    let closed = app
+        .put_json(
+            "/api/v1/business/booking-policy",
+            Some(&shop.owner.token),
+            &policy,
+        )
+        .await;
+    let after = offered(&app, &shop, setup.date, position_of(closed).await).await;
+    assert!(after.is_empty(), "beyond the horizon: {after:?}");
+    // ...and the service (retired: no answer at all)
+    let retired = app
+        .post_json(
+            &format!("/api/v1/services/{}/retire", shop.service_id),
+            Some(&shop.owner.token),
+            &serde_json::json!({}),
+        )
+        .await;
+    let position = position_of(retired).await;
+    let gone = app
+        .get(
+            &format!(
+                "/api/v1/availability?service_id={}&date={}&min_position={position}",
+                shop.service_id, setup.date
+            ),
+            Some(&shop.owner.token),
+        )
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        availability_answers(&app).await.1,
+        kept.1 + 3,
+        "made again after the time off, the policy and the retirement"
+    );
 }
 
 /// Books `at` with the shop's barber; the booking's position.
