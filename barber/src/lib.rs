@@ -13,6 +13,7 @@ pub mod app;
 pub mod audit;
 pub mod bench;
 pub mod openapi;
+pub mod permissions;
 pub mod progress_bar;
 pub mod role;
 pub mod seed;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::problem::ApiError;
+use crate::roles::Role;
 
 /// What a token says about its bearer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,10 +113,12 @@ impl JwtKeys {
         let token = bearer_token(headers)
             .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))?;
         let claims = self.verify(token)?;
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| ApiError::unauthorized("the bearer token's role is unknown"))?;
         Ok(Authenticated {
             user_id: claims.sub,
             tenant_id: claims.tid,
-            role: claims.role,
+            role,
         })
     }
 }
@@ -135,19 +138,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 pub struct Authenticated {
     pub user_id: Uuid,
     pub tenant_id: Uuid,
-    pub role: String,
-}
-
-impl Authenticated {
-    /// The user, if their role is one of `roles`; 403 `forbidden` saying `refusal` otherwise.
-    /// Each API's role extractors check with it, so a refusal reads the same everywhere.
-    pub fn with_role_in(self, roles: &[&str], refusal: &'static str) -> Result<Self, ApiError> {
-        if roles.contains(&self.role.as_str()) {
-            Ok(self)
-        } else {
-            Err(ApiError::forbidden(refusal))
-        }
-    }
+    pub role: Role,
 }
 
 impl<S> FromRequestParts<S> for Authenticated

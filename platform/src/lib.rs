@@ -28,6 +28,7 @@ pub mod progress;
 pub mod read_models;
 pub mod request;
 pub mod rfc3339;
+pub mod roles;
 pub mod shutdown;
 pub mod signing;
 pub mod telemetry;

@@ -12,8 +12,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use events::appointment::AppointmentStatus;
-use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use sqlx::{Postgres, QueryBuilder};
@@ -122,14 +122,14 @@ const COLUMNS: &str = "appointment_id, customer_id, staff_id, service_id, servic
 /// The business's appointments by start time, optionally within `[from, to)` and for one barber,
 /// customer or status.
 #[utoipa::path(get, path = "/api/v1/appointments", params(ListAppointments),
-    tag = "appointments", security(("bearer" = [])),
+    tag = "appointments", security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = AppointmentPage),
         (status = 400, description = "invalid_query, invalid_range, invalid_status, \
             invalid_limit or invalid_cursor", body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn list_appointments(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<ListAppointments>,
 ) -> Result<(HeaderMap, Json<AppointmentPage>), ApiError> {
     let limit = cursor::page_size(params.limit)?;
@@ -218,13 +218,13 @@ pub struct GetAppointment {
 /// One appointment.
 #[utoipa::path(get, path = "/api/v1/appointments/{id}",
     params(("id" = Uuid, Path), GetAppointment), tag = "appointments",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = AppointmentView),
         (status = 404, description = "appointment_not_found", body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(appointment_id = %appointment_id))]
 pub async fn get_appointment(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiPath(appointment_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetAppointment>,
 ) -> Result<(HeaderMap, Json<AppointmentView>), ApiError> {

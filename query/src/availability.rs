@@ -19,8 +19,8 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::bookable::{effective_buffer, Asker, Hours, Search};
 use domain::schedule::Reservation;
-use platform::auth::Authenticated;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -103,7 +103,7 @@ const READS: [platform::read_models::ReadModel; 4] = [BUSINESSES, SERVICES, STAF
 /// Made from read models and the booking window alone, an answer is kept while neither moves
 /// (`crate::answers`).
 #[utoipa::path(get, path = "/api/v1/availability", params(GetAvailability), tag = "availability",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = Availability),
         (status = 400, description = "invalid_query, range_too_long", body = platform::problem::Problem),
         (status = 404, description = "service_not_found, staff_not_found, business_not_found",
@@ -111,7 +111,7 @@ const READS: [platform::read_models::ReadModel; 4] = [BUSINESSES, SERVICES, STAF
 #[tracing::instrument(skip_all, fields(service_id = %params.service_id))]
 pub async fn get_availability(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<GetAvailability>,
 ) -> Result<Response, ApiError> {
     let dates = chairs::local_dates(params.date, params.days, MAX_DAYS)?;

@@ -6,8 +6,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use events::staff::WorkingDay;
-use platform::auth::Authenticated;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -51,11 +51,11 @@ pub struct GetBusiness {
 
 /// The caller's business.
 #[utoipa::path(get, path = "/api/v1/business", params(GetBusiness), tag = "business",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = BusinessView), (status = 404, body = platform::problem::Problem)))]
 pub async fn get_business(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<GetBusiness>,
 ) -> Result<(HeaderMap, Json<BusinessView>), ApiError> {
     let consistency = state

@@ -18,8 +18,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::schedule::day;
 use events::staff::{Weekday, WorkingDay};
-use platform::auth::Authenticated;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -173,7 +173,7 @@ fn appointments_statement(one_barber: bool) -> &'static str {
 
 /// The calendar of one or more local days, one column per barber.
 #[utoipa::path(get, path = "/api/v1/calendar", params(GetCalendar), tag = "calendar",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = Calendar),
         (status = 400, description = "invalid_query, range_too_long", body = platform::problem::Problem),
         (status = 404, description = "staff_not_found, business_not_found",
@@ -181,7 +181,7 @@ fn appointments_statement(one_barber: bool) -> &'static str {
 #[tracing::instrument(skip_all, fields(date = %params.date))]
 pub async fn get_calendar(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<GetCalendar>,
 ) -> Result<Response, ApiError> {
     let dates = chairs::local_dates(params.date, params.days, MAX_DAYS)?;

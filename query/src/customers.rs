@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -122,11 +122,11 @@ const GET: &str = concat!(
 
 /// The business's customers by name, optionally searched.
 #[utoipa::path(get, path = "/api/v1/customers", params(ListCustomers), tag = "customers",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = CustomerPage), (status = 400, body = platform::problem::Problem)))]
 pub async fn list_customers(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<ListCustomers>,
 ) -> Result<(HeaderMap, Json<CustomerPage>), ApiError> {
     let limit = cursor::page_size(params.limit)?;
@@ -243,11 +243,11 @@ pub struct GetCustomer {
 
 /// One customer, with their visit summary.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", params(("id" = Uuid, Path), GetCustomer),
-    tag = "customers", security(("bearer" = [])),
+    tag = "customers", security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = CustomerDetail), (status = 404, body = platform::problem::Problem)))]
 pub async fn get_customer(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetCustomer>,
 ) -> Result<(HeaderMap, Json<CustomerDetail>), ApiError> {

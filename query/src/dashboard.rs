@@ -11,8 +11,8 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use platform::auth::Authenticated;
 use platform::json::ApiQuery;
+use platform::roles::{power, May, Power};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -48,8 +48,9 @@ pub struct Dashboard {
     /// Appointments still to come today (booked, confirmed or checked in, not yet over),
     /// soonest first: at most five.
     next_bookings: Vec<DashboardAppointment>,
-    /// Takings of completed appointments, by the local day they started.
-    revenue: Revenue,
+    /// Takings of completed appointments, by the local day they started; `null` for a caller
+    /// whose role does not see the business's figures (front desk, barber).
+    revenue: Option<Revenue>,
     /// This month's appointments marked no-show.
     no_shows_this_month: i64,
     /// This month's appointments cancelled inside the cancellation window.
@@ -144,14 +145,14 @@ const READS: [platform::read_models::ReadModel; 6] = [
 
 /// The shop today: counts, takings, the next bookings and the latest ones.
 #[utoipa::path(get, path = "/api/v1/dashboard", params(GetDashboard), tag = "dashboard",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = Dashboard),
         (status = 400, description = "invalid_query", body = platform::problem::Problem),
         (status = 404, description = "business_not_found", body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn get_dashboard(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<GetDashboard>,
 ) -> Result<(HeaderMap, Json<Dashboard>), ApiError> {
     let consistency = state
@@ -248,7 +249,7 @@ pub async fn get_dashboard(
             active_services,
             appointments_today,
             next_bookings,
-            revenue: Revenue {
+            revenue: user.role.may(Power::SeeFigures).then_some(Revenue {
                 today: Takings {
                     visits: sums.today_visits,
                     amount_paid_cents: sums.today_paid,
@@ -264,7 +265,7 @@ pub async fn get_dashboard(
                     amount_paid_cents: sums.month_paid,
                     tip_cents: sums.month_tips,
                 },
-            },
+            }),
             no_shows_this_month: sums.month_no_shows,
             late_cancellations_this_month: sums.month_late_cancellations,
             recently_booked,

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -85,11 +85,11 @@ const FROM: &str = "services s left join businesses b on b.tenant_id = s.tenant_
 
 /// The business's services in catalog order.
 #[utoipa::path(get, path = "/api/v1/services", params(ListServices), tag = "services",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = ServicePage), (status = 400, body = platform::problem::Problem)))]
 pub async fn list_services(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<ListServices>,
 ) -> Result<(HeaderMap, Json<ServicePage>), ApiError> {
     let limit = cursor::page_size(params.limit)?;
@@ -138,11 +138,11 @@ pub struct GetService {
 
 /// One service, retired or not.
 #[utoipa::path(get, path = "/api/v1/services/{id}", params(("id" = Uuid, Path), GetService),
-    tag = "services", security(("bearer" = [])),
+    tag = "services", security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = ServiceView), (status = 404, body = platform::problem::Problem)))]
 pub async fn get_service(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiPath(service_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetService>,
 ) -> Result<(HeaderMap, Json<ServiceView>), ApiError> {

@@ -11,8 +11,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use events::staff::{Break, Weekday};
-use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -112,12 +112,12 @@ const COLUMNS: &str = "staff_id, name, role, email, phone, active, service_ids, 
 
 /// The business's staff by name.
 #[utoipa::path(get, path = "/api/v1/staff", params(ListStaff), tag = "staff",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = StaffPage), (status = 400, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn list_staff(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiQuery(params): ApiQuery<ListStaff>,
 ) -> Result<(HeaderMap, Json<StaffPage>), ApiError> {
     let limit = cursor::page_size(params.limit)?;
@@ -173,13 +173,13 @@ struct HoursRow {
 
 /// One staff member, active or not, with working hours, time off and services.
 #[utoipa::path(get, path = "/api/v1/staff/{id}", params(("id" = Uuid, Path), GetStaffMember),
-    tag = "staff", security(("bearer" = [])),
+    tag = "staff", security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = StaffDetail),
         (status = 404, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn get_staff_member(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<GetStaffMember>,
 ) -> Result<(HeaderMap, Json<StaffDetail>), ApiError> {

@@ -12,8 +12,8 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use platform::auth::Authenticated;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -155,7 +155,7 @@ type SortKey = (DateTime<Utc>, Uuid);
 
 /// The customer's completed visits, newest first.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/visits",
-    params(("id" = Uuid, Path), ListVisits), tag = "customers", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ListVisits), tag = "customers", security(("bearer" = ["see_the_shop"])),
     responses((status = 200, body = VisitPage),
         (status = 400, description = "invalid_query, invalid_limit or invalid_cursor",
             body = platform::problem::Problem),
@@ -163,7 +163,7 @@ type SortKey = (DateTime<Utc>, Uuid);
 #[tracing::instrument(skip_all, fields(customer_id = %customer_id))]
 pub async fn list_visits(
     State(state): State<QueryState>,
-    user: Authenticated,
+    May(user, _): May<power::SeeTheShop>,
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<ListVisits>,
 ) -> Result<(HeaderMap, Json<VisitPage>), ApiError> {

@@ -9,9 +9,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use events::appointment::{AppointmentSource, PaymentMethod};
-use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -52,14 +52,14 @@ pub struct BookAppointmentRequest {
 /// Books a customer with a barber for a service. A slot that overlaps another booking (buffers
 /// included) answers 409 `slot_taken`; outside working hours, in a break or time off, 422.
 #[utoipa::path(post, path = "/api/v1/appointments", request_body = BookAppointmentRequest,
-    tag = "appointments", security(("bearer" = [])),
+    tag = "appointments", security(("bearer" = ["book"])),
     responses((status = 201, body = Accepted),
         (status = 404, body = platform::problem::Problem),
         (status = 409, description = "slot_taken", body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn book_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::Book>,
     context: RequestContext,
     ApiJson(body): ApiJson<BookAppointmentRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
@@ -100,14 +100,14 @@ pub struct RescheduleRequestBody {
 /// the same rules as a booking (409 `slot_taken`, 422 outside hours or the policy window); the
 /// old slot is freed.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule",
-    request_body = RescheduleRequestBody, tag = "appointments", security(("bearer" = [])),
+    request_body = RescheduleRequestBody, tag = "appointments", security(("bearer" = ["book"])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "slot_taken", body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn reschedule_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::Book>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<RescheduleRequestBody>,
@@ -141,12 +141,12 @@ fn moved(appointment_id: Uuid, committed: crate::store::Committed) -> Json<Accep
 
 /// Records that the customer confirmed the appointment.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/confirm", tag = "appointments",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. appointment_already_cancelled", body = platform::problem::Problem)))]
 pub async fn confirm_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -158,12 +158,12 @@ pub async fn confirm_appointment(
 
 /// Records that the customer is in the shop.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", tag = "appointments",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. appointment_already_cancelled", body = platform::problem::Problem)))]
 pub async fn check_in_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -181,12 +181,12 @@ pub async fn check_in_appointment(
 
 /// Records that the service started (after check-in).
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/start", tag = "appointments",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. appointment_not_checked_in", body = platform::problem::Problem)))]
 pub async fn start_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -217,13 +217,13 @@ pub struct CompleteRequest {
 
 /// Records that the service is done and what was paid.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/complete", tag = "appointments",
-    request_body = CompleteRequest, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = CompleteRequest, security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. appointment_not_in_service", body = platform::problem::Problem),
         (status = 422, description = "invalid_payment", body = platform::problem::Problem)))]
 pub async fn complete_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<CompleteRequest>,
@@ -258,13 +258,13 @@ pub struct CancelRequestBody {
 /// cancellation window.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", tag = "appointments",
     request_body(content = CancelRequestBody, description = "optional"),
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["book"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. appointment_already_checked_in", body = platform::problem::Problem),
         (status = 422, description = "reason_too_long", body = platform::problem::Problem)))]
 pub async fn cancel_appointment(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::Book>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<CancelRequestBody>,
@@ -283,12 +283,12 @@ pub async fn cancel_appointment(
 /// Records that the customer did not come (only after the start time) and frees the slot in
 /// the same step.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/no-show", tag = "appointments",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "e.g. too_early_for_no_show", body = platform::problem::Problem)))]
 pub async fn mark_no_show(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -315,12 +315,12 @@ pub struct NoteRequest {
 /// Adds a note to an appointment (front desk or barber), whatever its status; the answer's `id`
 /// is the note's.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/notes", tag = "appointments",
-    request_body = NoteRequest, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = NoteRequest, security(("bearer" = ["work_appointments"])), params(("id" = Uuid, Path)),
     responses((status = 201, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 422, description = "invalid_note", body = platform::problem::Problem)))]
 pub async fn add_note(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::WorkAppointments>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<NoteRequest>,
@@ -357,14 +357,14 @@ pub struct ServiceChangeBody {
 /// Changes the service of an appointment that has not started: same start and barber, the new
 /// service's length (it must still fit the chair) and price (unless set here).
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/service", tag = "appointments",
-    request_body = ServiceChangeBody, security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body = ServiceChangeBody, security(("bearer" = ["book"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, description = "slot_taken, customer_double_booked, appointment_already_in_service",
             body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn change_service(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::Book>,
     context: RequestContext,
     ApiPath(appointment_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ServiceChangeBody>,

@@ -10,10 +10,10 @@ use domain::rota::WorkingDayInput;
 use events::business::BookingPolicy;
 use platform::json::ApiJson;
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
 
-use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::booking::{self, SettingsRequest};
 
@@ -46,7 +46,7 @@ pub struct ChangeSettingsRequest {
 
 /// Renames the business, or moves it to another timezone, currency or country.
 #[utoipa::path(patch, path = "/api/v1/business", request_body = ChangeSettingsRequest,
-    tag = "business", security(("bearer" = [])),
+    tag = "business", security(("bearer" = ["change_settings"])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem,
             description = "`timezone_has_bookings`: bookings or time off lie ahead"),
@@ -54,7 +54,7 @@ pub struct ChangeSettingsRequest {
             description = "`invalid_timezone`, `invalid_currency`, `invalid_country`…")))]
 pub async fn change_settings(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeSettings>,
     context: RequestContext,
     ApiJson(body): ApiJson<ChangeSettingsRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -97,12 +97,12 @@ pub struct BookingPolicyRequest {
 
 /// Replaces the booking policy.
 #[utoipa::path(put, path = "/api/v1/business/booking-policy", request_body = BookingPolicyRequest,
-    tag = "business", security(("bearer" = [])),
+    tag = "business", security(("bearer" = ["change_settings"])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn set_booking_policy(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeSettings>,
     context: RequestContext,
     ApiJson(body): ApiJson<BookingPolicyRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -136,13 +136,13 @@ pub struct OpeningHoursRequest {
 /// Replaces the weekly opening hours. Bookings then fit both the barber's working hours and the
 /// opening hours; until this is first set, only the barber's hours count.
 #[utoipa::path(put, path = "/api/v1/business/opening-hours", request_body = OpeningHoursRequest,
-    tag = "business", security(("bearer" = [])),
+    tag = "business", security(("bearer" = ["change_settings"])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn set_opening_hours(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeSettings>,
     context: RequestContext,
     ApiJson(body): ApiJson<OpeningHoursRequest>,
 ) -> Result<Json<Accepted>, ApiError> {

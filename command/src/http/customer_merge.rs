@@ -4,9 +4,9 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -30,14 +30,14 @@ pub struct MergeCustomerRequest {
 /// of the duplicate becomes this customer's. Merging again changes nothing. The duplicate then
 /// answers 409 `customer_merged` (with `merged_into`) to changes and bookings.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/merge", request_body = MergeCustomerRequest,
-    tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "customers", security(("bearer" = ["keep_customers"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(customer_id = %customer_id))]
 pub async fn merge_customer(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::KeepCustomers>,
     context: RequestContext,
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<MergeCustomerRequest>,

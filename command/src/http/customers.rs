@@ -12,15 +12,14 @@ use axum::routing::{patch, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use domain::customer::{CustomerDetails, CustomerProfile, MarketingConsent, ProfileChanges};
-use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::roles::Owner;
 use super::{Accepted, CommandState};
 use crate::customer_book::{self, CustomerChange, NewCustomer};
 
@@ -57,13 +56,13 @@ pub struct RegisterCustomerRequest {
 
 /// Adds a customer to the business's book.
 #[utoipa::path(post, path = "/api/v1/customers", request_body = RegisterCustomerRequest,
-    tag = "customers", security(("bearer" = [])),
+    tag = "customers", security(("bearer" = ["keep_customers"])),
     responses((status = 201, body = Accepted),
         (status = 409, body = platform::problem::Problem, description = POSSIBLE_DUPLICATE),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn register_customer(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::KeepCustomers>,
     context: RequestContext,
     ApiJson(body): ApiJson<RegisterCustomerRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
@@ -133,13 +132,13 @@ pub struct UpdateCustomerRequest {
 
 /// Changes a customer's profile, tags, preferences or marketing consent.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", request_body = UpdateCustomerRequest,
-    tag = "customers", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "customers", security(("bearer" = ["keep_customers"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem, description = POSSIBLE_DUPLICATE),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn update_customer(
     State(state): State<CommandState>,
-    user: Authenticated,
+    May(user, _): May<power::KeepCustomers>,
     context: RequestContext,
     ApiPath(customer_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateCustomerRequest>,
@@ -176,13 +175,13 @@ pub async fn update_customer(
 /// everywhere, the event store included; their phone and email are free for others. Their
 /// appointments, payments and history stay. Erasing again changes nothing (`position` absent).
 #[utoipa::path(post, path = "/api/v1/customers/{id}/erase", tag = "customers",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["erase_customers"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted),
         (status = 403, body = platform::problem::Problem, description = "not an owner"),
         (status = 404, body = platform::problem::Problem)))]
 pub async fn erase_customer(
     State(state): State<CommandState>,
-    Owner(user): Owner,
+    May(user, _): May<power::EraseCustomers>,
     context: RequestContext,
     ApiPath(customer_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {

@@ -12,7 +12,6 @@ mod errors;
 pub use errors::IntoProblem;
 pub mod idempotency;
 mod known_users;
-mod roles;
 mod services;
 mod staff;
 mod staff_schedule;

@@ -9,11 +9,11 @@ use axum::{Json, Router};
 use domain::service::{Service, ServiceCommand, ServiceDefinition};
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::roles::Manager;
 use super::{Accepted, CommandState};
 use crate::booking;
 
@@ -41,12 +41,12 @@ pub struct CreateServiceRequest {
 
 /// Adds a service to the business's catalog, priced in the business's currency.
 #[utoipa::path(post, path = "/api/v1/services", request_body = CreateServiceRequest,
-    tag = "services", security(("bearer" = [])),
+    tag = "services", security(("bearer" = ["change_catalog"])),
     responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn create_service(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeCatalog>,
     context: RequestContext,
     ApiJson(body): ApiJson<CreateServiceRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
@@ -85,14 +85,14 @@ pub struct UpdateServiceRequest {
 
 /// Changes a service's name, category, duration or buffer (its price has its own route).
 #[utoipa::path(patch, path = "/api/v1/services/{id}", request_body = UpdateServiceRequest,
-    tag = "services", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "services", security(("bearer" = ["change_catalog"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn update_service(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeCatalog>,
     context: RequestContext,
     ApiPath(service_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateServiceRequest>,
@@ -120,14 +120,14 @@ pub struct ChangePriceRequest {
 
 /// Sets a service's price. Appointments already booked keep the price they were booked at.
 #[utoipa::path(put, path = "/api/v1/services/{id}/price", request_body = ChangePriceRequest,
-    tag = "services", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "services", security(("bearer" = ["change_prices"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 pub async fn change_service_price(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangePrices>,
     context: RequestContext,
     ApiPath(service_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ChangePriceRequest>,
@@ -146,12 +146,12 @@ pub async fn change_service_price(
 /// Takes a service off the catalog for good; it stays readable. Retiring again changes nothing
 /// (`position` is absent).
 #[utoipa::path(post, path = "/api/v1/services/{id}/retire", tag = "services",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["change_catalog"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem)))]
 pub async fn retire_service(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ChangeCatalog>,
     context: RequestContext,
     ApiPath(service_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {

@@ -9,11 +9,11 @@ use axum::{Json, Router};
 use domain::staff::{StaffCommand, StaffMember, StaffProfileInput};
 use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::roles::Manager;
 use super::staff_schedule::BookingsChoice;
 use super::{Accepted, CommandState};
 
@@ -38,13 +38,13 @@ pub struct AddStaffMemberRequest {
 
 /// Adds a staff member: active, offering every service, with no working hours yet.
 #[utoipa::path(post, path = "/api/v1/staff", request_body = AddStaffMemberRequest,
-    tag = "staff", security(("bearer" = [])),
+    tag = "staff", security(("bearer" = ["manage_staff"])),
     responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 422, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn add_staff_member(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiJson(body): ApiJson<AddStaffMemberRequest>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
@@ -81,7 +81,7 @@ pub struct UpdateStaffMemberRequest {
 
 /// Changes a staff member's name, role or contact details.
 #[utoipa::path(patch, path = "/api/v1/staff/{id}", request_body = UpdateStaffMemberRequest,
-    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "staff", security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
@@ -89,7 +89,7 @@ pub struct UpdateStaffMemberRequest {
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn update_staff_member(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateStaffMemberRequest>,
@@ -122,14 +122,14 @@ pub struct DeactivateRequest {
 /// move or cancel them, in the same step. Deactivating an inactive member changes nothing.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/deactivate", tag = "staff",
     request_body(content = DeactivateRequest, description = "optional"),
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn deactivate_staff_member(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
     OptionalJson(body): OptionalJson<DeactivateRequest>,
@@ -150,13 +150,13 @@ pub async fn deactivate_staff_member(
 
 /// Brings a deactivated staff member back. Reactivating an active member changes nothing.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/reactivate", tag = "staff",
-    security(("bearer" = [])), params(("id" = Uuid, Path)),
+    security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn reactivate_staff_member(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {

@@ -13,11 +13,11 @@ use domain::staff::{check_service_count, StaffCommand, StaffMember};
 use futures::{StreamExt, TryStreamExt};
 use platform::json::{ApiJson, ApiPath};
 use platform::request::RequestContext;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
-use super::roles::Manager;
 use super::IntoProblem;
 use super::{Accepted, CommandState};
 
@@ -44,7 +44,7 @@ pub struct WorkingHoursRequest {
 
 /// Replaces a staff member's weekly working hours.
 #[utoipa::path(put, path = "/api/v1/staff/{id}/working-hours", request_body = WorkingHoursRequest,
-    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "staff", security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
@@ -52,7 +52,7 @@ pub struct WorkingHoursRequest {
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn set_working_hours(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<WorkingHoursRequest>,
@@ -110,7 +110,7 @@ impl From<Option<BookingsChoice>> for crate::booking::Bookings {
 /// id, times, barber, service, customer and name), unless `bookings` says to move or cancel
 /// them, which then happens in the same step.
 #[utoipa::path(post, path = "/api/v1/staff/{id}/time-off", request_body = TimeOffRequest,
-    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "staff", security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 201, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
@@ -118,7 +118,7 @@ impl From<Option<BookingsChoice>> for crate::booking::Bookings {
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn add_time_off(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<TimeOffRequest>,
@@ -147,14 +147,14 @@ pub async fn add_time_off(
 
 /// Withdraws a time off.
 #[utoipa::path(delete, path = "/api/v1/staff/{id}/time-off/{time_off_id}", tag = "staff",
-    security(("bearer" = [])), params(("id" = Uuid, Path), ("time_off_id" = Uuid, Path)),
+    security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path), ("time_off_id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id, time_off_id = %time_off_id))]
 pub async fn remove_time_off(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath((staff_id, time_off_id)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Accepted>, ApiError> {
@@ -190,7 +190,7 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Uuid>>, D::Err
 
 /// Sets the services a staff member may be booked for.
 #[utoipa::path(put, path = "/api/v1/staff/{id}/services", request_body = ServicesRequest,
-    tag = "staff", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    tag = "staff", security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
         (status = 409, body = platform::problem::Problem),
@@ -198,7 +198,7 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Uuid>>, D::Err
 #[tracing::instrument(skip_all, fields(staff_id = %staff_id))]
 pub async fn offer_services(
     State(state): State<CommandState>,
-    Manager(user): Manager,
+    May(user, _): May<power::ManageStaff>,
     context: RequestContext,
     ApiPath(staff_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ServicesRequest>,

@@ -12,12 +12,13 @@ use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{open_personal_data, AuditEvent, Auditor, EventRow, EVENT_COLUMNS};
+use super::{open_personal_data, AuditEvent, EventRow, EVENT_COLUMNS};
 use crate::cursor;
 use crate::QueryState;
 
@@ -49,7 +50,7 @@ fn start() -> Place {
 /// The business's events in commit order, oldest first: every change to every record, with
 /// who caused it and why.
 #[utoipa::path(get, path = "/api/v1/audit/events", params(ListEvents),
-    tag = "audit", security(("bearer" = [])),
+    tag = "audit", security(("bearer" = ["read_history"])),
     responses((status = 200, body = LogPage),
         (status = 400, description = "invalid_query, invalid_limit or invalid_cursor",
             body = platform::problem::Problem),
@@ -57,7 +58,7 @@ fn start() -> Place {
             body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all)]
 pub async fn list_events(
-    Auditor(user): Auditor,
+    May(user, _): May<power::ReadHistory>,
     State(state): State<QueryState>,
     ApiQuery(params): ApiQuery<ListEvents>,
 ) -> Result<Json<LogPage>, ApiError> {

@@ -16,14 +16,11 @@ pub mod log;
 pub mod state;
 pub mod stream;
 
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use domain::replay::RecordType;
 use events::EventMetadata;
-use platform::auth::{Authenticated, JwtKeys};
 use platform::ApiError;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,29 +40,6 @@ pub fn routes() -> Router<QueryState> {
             get(state::get_state_as_of),
         )
         .route("/audit/events", get(log::list_events))
-}
-
-/// Who may read the audit: owners and managers (an `auditor` role comes with accounts).
-const AUDITING_ROLES: &[&str] = &["owner", "manager"];
-
-/// An authenticated user who may read the business's history. Checked before anything else,
-/// so a barber is told 403 whatever the path names.
-pub struct Auditor(pub Authenticated);
-
-impl<S> FromRequestParts<S> for Auditor
-where
-    S: Send + Sync,
-    JwtKeys: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let refusal = "only an owner or a manager may read the business's history";
-        Authenticated::from_request_parts(parts, state)
-            .await?
-            .with_role_in(AUDITING_ROLES, refusal)
-            .map(Self)
-    }
 }
 
 /// One stored event as the auditor reads it.

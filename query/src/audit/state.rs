@@ -13,11 +13,12 @@ use chrono::{DateTime, Utc};
 use domain::replay::RecordType;
 use platform::json::{ApiPath, ApiQuery};
 use platform::personal_data::{erased, has_erased_pii};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{open_personal_data, record, Auditor, EventRow, EVENT_COLUMNS};
+use super::{open_personal_data, record, EventRow, EVENT_COLUMNS};
 use crate::QueryState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -51,7 +52,7 @@ pub struct StateAsOf {
             customer, appointment, schedule or customer_day"),
         ("id" = String, Path, description = "a UUID, or {uuid}:{YYYY-MM-DD} for a day"),
         StateAsOf),
-    tag = "audit", security(("bearer" = [])),
+    tag = "audit", security(("bearer" = ["read_history"])),
     responses((status = 200, body = RecordState),
         (status = 400, description = "invalid_query", body = platform::problem::Problem),
         (status = 403, description = "forbidden: owners and managers only",
@@ -61,7 +62,7 @@ pub struct StateAsOf {
             body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(aggregate_type = %aggregate_type, id = %id))]
 pub async fn get_state_as_of(
-    Auditor(user): Auditor,
+    May(user, _): May<power::ReadHistory>,
     State(state): State<QueryState>,
     ApiPath((aggregate_type, id)): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<StateAsOf>,

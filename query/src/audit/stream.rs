@@ -4,10 +4,11 @@
 use axum::extract::State;
 use axum::Json;
 use platform::json::{ApiPath, ApiQuery};
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 
-use super::{open_personal_data, record, AuditEvent, Auditor, EventRow, EVENT_COLUMNS};
+use super::{open_personal_data, record, AuditEvent, EventRow, EVENT_COLUMNS};
 use crate::cursor;
 use crate::QueryState;
 
@@ -33,7 +34,7 @@ pub struct ListStream {
             customer, appointment, schedule or customer_day"),
         ("id" = String, Path, description = "a UUID, or {uuid}:{YYYY-MM-DD} for a day"),
         ListStream),
-    tag = "audit", security(("bearer" = [])),
+    tag = "audit", security(("bearer" = ["read_history"])),
     responses((status = 200, body = StreamPage),
         (status = 400, description = "invalid_query, invalid_limit or invalid_cursor",
             body = platform::problem::Problem),
@@ -43,7 +44,7 @@ pub struct ListStream {
             business)", body = platform::problem::Problem)))]
 #[tracing::instrument(skip_all, fields(aggregate_type = %aggregate_type, id = %id))]
 pub async fn list_stream_events(
-    Auditor(user): Auditor,
+    May(user, _): May<power::ReadHistory>,
     State(state): State<QueryState>,
     ApiPath((aggregate_type, id)): ApiPath<(String, String)>,
     ApiQuery(params): ApiQuery<ListStream>,

@@ -18,14 +18,11 @@ pub mod retention;
 pub mod revenue;
 pub mod utilization;
 
-use axum::extract::{FromRef, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use platform::auth::{Authenticated, JwtKeys};
 use platform::ApiError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,28 +40,6 @@ pub fn routes() -> Router<QueryState> {
 
 /// The longest range a report covers, in days (a leap year and a day to spare).
 pub const MAX_DAYS: i64 = 367;
-
-/// An authenticated owner or manager: the business's figures are theirs. Checked before the
-/// query string is read, so a barber is told 403, not what was wrong with the range.
-pub struct Manager(pub Authenticated);
-
-impl<S> FromRequestParts<S> for Manager
-where
-    S: Send + Sync,
-    JwtKeys: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Authenticated::from_request_parts(parts, state)
-            .await?
-            .with_role_in(
-                &["owner", "manager"],
-                "only an owner or a manager may read the reports",
-            )
-            .map(Self)
-    }
-}
 
 /// `from`–`to` checked: in order and not longer than [`MAX_DAYS`].
 pub fn checked_range(from: NaiveDate, to: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {

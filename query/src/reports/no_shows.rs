@@ -8,11 +8,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{answer, cell, checked_range, CsvRow, Manager, RangeReport};
+use super::{answer, cell, checked_range, CsvRow, RangeReport};
 use crate::freshness::{APPOINTMENT_STATS, SERVICES, STAFF};
 use crate::QueryState;
 
@@ -67,7 +68,7 @@ impl CsvRow for NoShowRow {
 
 /// No-shows and late cancellations per barber and per service.
 #[utoipa::path(get, path = "/api/v1/reports/no-shows", params(RangeParams), tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_figures"])),
     responses((status = 200, description = "JSON, or CSV with `Accept: text/csv`",
             content((RangeReport<NoShowRow> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "invalid_query, invalid_range or range_too_long",
@@ -76,7 +77,7 @@ impl CsvRow for NoShowRow {
 #[tracing::instrument(skip_all)]
 pub async fn no_show_report(
     State(state): State<QueryState>,
-    Manager(user): Manager,
+    May(user, _): May<power::SeeFigures>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<RangeParams>,
 ) -> Result<Response, ApiError> {

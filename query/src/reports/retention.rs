@@ -13,11 +13,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Days;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Serialize;
 
 use super::no_shows::RangeParams;
-use super::{answer, checked_range, CsvRow, Manager, RangeReport};
+use super::{answer, checked_range, CsvRow, RangeReport};
 use crate::freshness::{APPOINTMENTS, BUSINESSES};
 use crate::local_days::{start_of, BusinessClock};
 use crate::QueryState;
@@ -73,7 +74,7 @@ impl CsvRow for RetentionRow {
 
 /// New and returning customers per month, and how many rebooked.
 #[utoipa::path(get, path = "/api/v1/reports/retention", params(RangeParams), tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_figures"])),
     responses((status = 200, description = "JSON, or CSV with `Accept: text/csv`",
             content((RangeReport<RetentionRow> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "invalid_query, invalid_range or range_too_long",
@@ -82,7 +83,7 @@ impl CsvRow for RetentionRow {
 #[tracing::instrument(skip_all)]
 pub async fn retention_report(
     State(state): State<QueryState>,
-    Manager(user): Manager,
+    May(user, _): May<power::SeeFigures>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<RangeParams>,
 ) -> Result<Response, ApiError> {

@@ -8,10 +8,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 
-use super::{answer, cell, checked_range, CsvRow, Manager, Report};
+use super::{answer, cell, checked_range, CsvRow, Report};
 use crate::freshness::{APPOINTMENT_STATS, SERVICES, STAFF};
 use crate::QueryState;
 
@@ -93,7 +94,7 @@ impl Report for RevenueReport {
 
 /// Takings over a range of local dates.
 #[utoipa::path(get, path = "/api/v1/reports/revenue", params(RevenueParams), tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_figures"])),
     responses((status = 200, description = "JSON, or CSV with `Accept: text/csv`",
             content((RevenueReport = "application/json"), (String = "text/csv"))),
         (status = 400, description = "invalid_query, invalid_range or range_too_long",
@@ -102,7 +103,7 @@ impl Report for RevenueReport {
 #[tracing::instrument(skip_all)]
 pub async fn revenue_report(
     State(state): State<QueryState>,
-    Manager(user): Manager,
+    May(user, _): May<power::SeeFigures>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<RevenueParams>,
 ) -> Result<Response, ApiError> {

@@ -19,12 +19,13 @@ use domain::bookable::Hours;
 use domain::schedule::{day, Interval};
 use events::staff::WorkingDay;
 use platform::json::ApiQuery;
+use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::no_shows::RangeParams;
-use super::{answer, cell, checked_range, CsvRow, Manager, RangeReport};
+use super::{answer, cell, checked_range, CsvRow, RangeReport};
 use crate::chairs;
 use crate::freshness::{APPOINTMENT_STATS, BUSINESSES, STAFF};
 use crate::local_days::{start_of, BusinessClock};
@@ -89,7 +90,7 @@ pub fn working_minutes(
 
 /// Working against booked minutes per barber.
 #[utoipa::path(get, path = "/api/v1/reports/utilization", params(RangeParams), tag = "reports",
-    security(("bearer" = [])),
+    security(("bearer" = ["see_figures"])),
     responses((status = 200, description = "JSON, or CSV with `Accept: text/csv`",
             content((RangeReport<UtilizationRow> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "invalid_query, invalid_range or range_too_long",
@@ -98,7 +99,7 @@ pub fn working_minutes(
 #[tracing::instrument(skip_all)]
 pub async fn utilization_report(
     State(state): State<QueryState>,
-    Manager(user): Manager,
+    May(user, _): May<power::SeeFigures>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<RangeParams>,
 ) -> Result<Response, ApiError> {
