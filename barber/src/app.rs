@@ -88,6 +88,7 @@ impl Application {
         let router = router(&config, role, keys, pool.clone(), nats, shutdown.clone());
         let mut stop = shutdown;
         tasks.spawn(async move {
+            let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = axum::serve(listener, router)
                 .with_graceful_shutdown(async move { stop.wait().await })
                 .into_future();
@@ -170,6 +171,9 @@ fn router(
         .fallback(not_found)
         // after every route: it reaches only the routes registered before it
         .method_not_allowed_fallback(method_not_allowed);
+    let app = app.layer(axum::Extension(platform::client::Forwarding {
+        hops: config.forwarded_hops,
+    }));
     platform::http::with_common_layers(app)
 }
 

@@ -16,7 +16,10 @@ use platform::ApiError;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use std::net::IpAddr;
+
 use crate::http::IntoProblem;
+use crate::login_limits;
 use crate::store::{CommandError, EventStore};
 
 const OWNER: &str = "owner";
@@ -142,7 +145,11 @@ pub async fn log_in(
     keys: &JwtKeys,
     email: &str,
     password: String,
+    address: IpAddr,
 ) -> Result<String, ApiError> {
+    // counted before anything is checked: past the limits, nothing is (`login_limits`)
+    let attempt = login_limits::Attempt::new(keys, email, address);
+    attempt.reserve(pool).await?;
     let user: Option<(Uuid, Uuid, String, String)> = sqlx::query_as(
         "select user_id, business_id, role, password_hash from users where lower(email) = lower($1)",
     )
@@ -157,6 +164,7 @@ pub async fn log_in(
     let verified = verify_password(password, stored_hash).await?;
     match user {
         Some((user_id, business_id, role, _)) if verified && found => {
+            attempt.succeeded(pool).await?;
             keys.issue(user_id, business_id, &role)
         }
         _ => Err(ApiError::unauthorized("the email or password is wrong")

@@ -17,4 +17,5 @@ pub mod accounts;
 pub mod booking;
 pub mod customer_book;
 pub mod http;
+pub mod login_limits;
 pub mod store;

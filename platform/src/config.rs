@@ -52,6 +52,9 @@ pub struct Config {
     pub relay_session_timeout: Duration,
     /// How long a GET with `min_position` waits for the projections before answering stale.
     pub min_position_wait: Duration,
+    /// `FORWARDED_HOPS`: how many proxies in front append to `X-Forwarded-For` (0: none, the
+    /// connection's peer is the client; see `platform::client`).
+    pub forwarded_hops: usize,
 }
 
 /// A setting that is present but unusable.
@@ -125,6 +128,12 @@ impl Config {
             relay_poll_interval: parse_ms("RELAY_POLL_INTERVAL_MS", 500)?,
             relay_session_timeout: parse_ms("RELAY_SESSION_TIMEOUT_MS", 20_000)?,
             min_position_wait: parse_ms("MIN_POSITION_WAIT_MS", 5000)?,
+            forwarded_hops: get("FORWARDED_HOPS", "0")
+                .parse()
+                .map_err(|_| ConfigError {
+                    name: "FORWARDED_HOPS",
+                    reason: "not a number of proxies".into(),
+                })?,
         })
     }
 }

@@ -17,6 +17,7 @@
 //! - [`testing`] (feature `testing`): a database and a stream of one's own for each test.
 
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod http;

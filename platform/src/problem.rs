@@ -9,6 +9,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tracing::Level;
 
+/// The member of a refusal that says how long to wait; also sent as `Retry-After`.
+const RETRY_AFTER_SECONDS: &str = "retry_after_seconds";
+
 /// A client-facing failure, or an internal one.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -51,6 +54,18 @@ impl ApiError {
 
     pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
         Self::client(StatusCode::NOT_FOUND, code, detail)
+    }
+
+    /// 429: the caller must wait `retry_after` before asking again (the `Retry-After` header
+    /// and the member `retry_after_seconds` say how long, in whole seconds, at least one).
+    pub fn too_many_requests(
+        code: &'static str,
+        detail: impl Into<String>,
+        retry_after: std::time::Duration,
+    ) -> Self {
+        let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        Self::client(StatusCode::TOO_MANY_REQUESTS, code, detail)
+            .with_member(RETRY_AFTER_SECONDS, seconds.max(1))
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -179,6 +194,10 @@ impl IntoResponse for ApiError {
             code: self.code().to_owned(),
             members,
         };
+        let retry_after = problem
+            .members
+            .get(RETRY_AFTER_SECONDS)
+            .map(Value::to_string);
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (
             status,
@@ -191,6 +210,9 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let Some(Ok(seconds)) = retry_after.map(|s| header::HeaderValue::from_str(&s)) {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds);
         }
         response
     }

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
+use platform::client::ClientAddress;
 use platform::json::ApiJson;
 use platform::request::RequestContext;
 use platform::ApiError;
@@ -95,15 +96,25 @@ pub struct LogInResponse {
     token: String,
 }
 
-/// Exchanges an email and password for a token.
+/// Exchanges an email and password for a token. Failed logins are limited per account and per
+/// client address (429 `too_many_attempts` with `Retry-After`; `command::login_limits`).
 #[utoipa::path(post, path = "/api/v1/login", request_body = LogInRequest, tag = "accounts",
     responses((status = 200, body = LogInResponse),
-        (status = 401, description = "invalid_credentials", body = platform::problem::Problem)))]
+        (status = 401, description = "invalid_credentials", body = platform::problem::Problem),
+        (status = 429, description = "too_many_attempts", body = platform::problem::Problem,
+            headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub async fn log_in(
     State(state): State<CommandState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<LogInRequest>,
 ) -> Result<Json<LogInResponse>, ApiError> {
-    let token =
-        accounts::log_in(state.store.pool(), &state.keys, &body.email, body.password).await?;
+    let token = accounts::log_in(
+        state.store.pool(),
+        &state.keys,
+        &body.email,
+        body.password,
+        address,
+    )
+    .await?;
     Ok(Json(LogInResponse { token }))
 }

@@ -24,6 +24,7 @@ mod helpers;
 mod idempotency;
 mod isolation;
 mod kept_reads;
+mod login_limits;
 mod notes;
 mod operations;
 mod permissions;

@@ -47,6 +47,7 @@ pub(super) async fn reissue(
     state: &CommandState,
     request: &[u8],
     kept: &[u8],
+    address: std::net::IpAddr,
 ) -> Result<Vec<u8>, ApiError> {
     // the request was accepted once with this very body, so it parses
     let credentials: Credentials = serde_json::from_slice(request).map_err(ApiError::internal)?;
@@ -55,6 +56,7 @@ pub(super) async fn reissue(
         &state.keys,
         &credentials.email,
         credentials.password,
+        address,
     )
     .await?;
     let mut answer: Map<String, Value> =

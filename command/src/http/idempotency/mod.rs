@@ -17,10 +17,13 @@ mod fingerprint;
 mod store;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
+use std::net::{IpAddr, Ipv4Addr};
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use platform::client::ClientAddress;
 use platform::ApiError;
 
 use self::store::{Claim, Scope, Stored};
@@ -59,7 +62,10 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         // no token or a bad one: the route answers 401, and nothing is remembered
         return next.run(request).await;
     };
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    let address = ClientAddress::from_request_parts(&mut parts, &())
+        .await
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return ApiError::client(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -77,7 +83,7 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
                 .await;
             remember(&state, &scope, &key, &route, response).await
         }
-        Ok(Claim::Answered(stored)) => replay(&state, &route, &bytes, stored).await,
+        Ok(Claim::Answered(stored)) => replay(&state, &route, &bytes, stored, address).await,
         Ok(Claim::OtherRequest) => ApiError::unprocessable(
             "idempotency_key_reused",
             "this Idempotency-Key was used for a different request",
@@ -158,14 +164,21 @@ async fn remember(
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// The kept answer again, with a fresh token where the first one carried one.
-async fn replay(state: &CommandState, route: &str, request: &Bytes, stored: Stored) -> Response {
+/// The kept answer again, with a fresh token where the first one carried one (logged in from
+/// `address`, as limits count logins).
+async fn replay(
+    state: &CommandState,
+    route: &str,
+    request: &Bytes,
+    stored: Stored,
+    address: IpAddr,
+) -> Response {
     let status = u16::try_from(stored.status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
     let body = if status.is_success() && credentials::carries_token(route) {
-        match credentials::reissue(state, request, &stored.body).await {
+        match credentials::reissue(state, request, &stored.body, address).await {
             Ok(body) => body,
             Err(err) => return err.into_response(),
         }
