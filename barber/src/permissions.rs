@@ -8,6 +8,14 @@ use std::fmt::Write as _;
 use platform::roles::{Power, Role, POWERS};
 use utoipa::openapi::OpenApi;
 
+/// The routes open to anyone (no access token: they are how one is got, renewed or given up).
+pub const OPEN: [&str; 4] = [
+    "/api/v1/signup",
+    "/api/v1/login",
+    "/api/v1/token/refresh",
+    "/api/v1/logout",
+];
+
 /// Each operation of the document (as JSON, as `/api/openapi.json` serves it) with the power it
 /// asks for: (method, path, power), in the document's order of paths. An operation without one
 /// is open to anyone (signup, login); a scope that names no power reads as none.
@@ -82,10 +90,10 @@ mod tests {
     const END: &str = "<!-- end of permissions -->";
 
     #[test]
-    fn every_route_asks_for_a_known_power_but_signup_and_login() {
+    fn every_route_asks_for_a_known_power_but_the_open_ones() {
         let json = serde_json::to_value(crate::openapi::document()).expect("json");
         for (method, path, power) in route_powers(&json) {
-            let open = ["/api/v1/signup", "/api/v1/login"].contains(&path.as_str());
+            let open = OPEN.contains(&path.as_str());
             assert_eq!(power.is_none(), open, "{method} {path}");
         }
     }

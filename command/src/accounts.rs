@@ -20,6 +20,7 @@ use std::net::IpAddr;
 
 use crate::http::IntoProblem;
 use crate::login_limits;
+use crate::sessions::{self, Session};
 use crate::store::{CommandError, EventStore};
 
 const OWNER: &str = "owner";
@@ -42,7 +43,7 @@ pub struct SignUp {
 pub struct SignedUp {
     pub business_id: Uuid,
     pub user_id: Uuid,
-    pub token: String,
+    pub session: Session,
     pub position: Option<i64>,
 }
 
@@ -129,16 +130,16 @@ pub async fn sign_up(
             CommandError::Store(e) => ApiError::Internal(e),
         })?;
     tx.commit().await?;
-    let token = keys.issue(user_id, business_id, OWNER)?;
+    let session = sessions::open(store.pool(), keys, user_id, business_id, OWNER).await?;
     Ok(SignedUp {
         business_id,
         user_id,
-        token,
+        session,
         position: committed.position,
     })
 }
 
-/// Checks a user's password and issues a token.
+/// Checks a user's password and opens a session.
 #[tracing::instrument(skip(pool, keys, password))]
 pub async fn log_in(
     pool: &PgPool,
@@ -146,7 +147,7 @@ pub async fn log_in(
     email: &str,
     password: String,
     address: IpAddr,
-) -> Result<String, ApiError> {
+) -> Result<Session, ApiError> {
     // counted before anything is checked: past the limits, nothing is (`login_limits`)
     let attempt = login_limits::Attempt::new(keys, email, address);
     attempt.reserve(pool).await?;
@@ -165,7 +166,7 @@ pub async fn log_in(
     match user {
         Some((user_id, business_id, role, _)) if verified && found => {
             attempt.succeeded(pool).await?;
-            keys.issue(user_id, business_id, &role)
+            sessions::open(pool, keys, user_id, business_id, &role).await
         }
         _ => Err(ApiError::unauthorized("the email or password is wrong")
             .with_code("invalid_credentials")),

@@ -18,4 +18,5 @@ pub mod booking;
 pub mod customer_book;
 pub mod http;
 pub mod login_limits;
+pub mod sessions;
 pub mod store;

@@ -71,6 +71,11 @@ impl JwtKeys {
         }
     }
 
+    /// How long a token it issues is good for.
+    pub fn ttl(&self) -> Duration {
+        self.inner.ttl
+    }
+
     /// A token for a user of a business.
     pub fn issue(&self, user_id: Uuid, tenant_id: Uuid, role: &str) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();

@@ -98,7 +98,7 @@ impl Config {
             }
         };
         let jwt_ttl_seconds: u64 =
-            get("JWT_TTL_SECONDS", "43200")
+            get("JWT_TTL_SECONDS", "900")
                 .parse()
                 .map_err(|_| ConfigError {
                     name: "JWT_TTL_SECONDS",

@@ -30,6 +30,7 @@ pub mod read_models;
 pub mod request;
 pub mod rfc3339;
 pub mod roles;
+pub mod secret_token;
 pub mod shutdown;
 pub mod signing;
 pub mod telemetry;

@@ -1,8 +1,9 @@
 //! Who may do what: the roles a user of a business holds, and the one table of the powers each
-//! role gives ([`POWERS`]). Every route but signup and login asks for one power with the
-//! [`May`] extractor before it reads its body, so a refused caller gets 403 `forbidden` naming
-//! the roles that would do, never an answer about the body. `docs/permissions.md` is rendered
-//! from this table and the routes' powers, and a test calls every route with every role.
+//! role gives ([`POWERS`]). Every route but the open ones (signup, login, refresh, logout) asks
+//! for one power with the [`May`] extractor before it reads its body, so a refused caller gets
+//! 403 `forbidden` naming the roles that would do, never an answer about the body.
+//! `docs/permissions.md` is rendered from this table and the routes' powers, and a test calls
+//! every route with every role.
 
 use std::fmt;
 use std::marker::PhantomData;

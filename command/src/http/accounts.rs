@@ -1,4 +1,5 @@
-//! `POST /signup`, `POST /login`.
+//! `POST /signup`, `POST /login`, `POST /token/refresh`, `POST /logout`: the routes that need
+//! no access token.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,15 +14,20 @@ use uuid::Uuid;
 
 use super::CommandState;
 use crate::accounts::{self, SignUp};
+use crate::sessions::{self, Session};
 
 /// The routes that need no token, named once for the idempotency middleware too.
 pub(super) const SIGN_UP: &str = "/signup";
 pub(super) const LOG_IN: &str = "/login";
+pub(super) const REFRESH: &str = "/token/refresh";
+pub(super) const LOG_OUT: &str = "/logout";
 
 pub fn routes() -> Router<CommandState> {
     Router::new()
         .route(SIGN_UP, post(sign_up))
         .route(LOG_IN, post(log_in))
+        .route(REFRESH, post(refresh))
+        .route(LOG_OUT, post(log_out))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,8 +52,30 @@ pub struct SignUpRequest {
 pub struct SignUpResponse {
     business_id: Uuid,
     user_id: Uuid,
-    token: String,
+    #[serde(flatten)]
+    session: SessionResponse,
     position: Option<i64>,
+}
+
+/// A session's tokens.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    /// Seconds the token is good for.
+    expires_in: u64,
+    /// Good for one `POST /token/refresh` (within 30 days), which answers the next pair.
+    refresh_token: String,
+}
+
+impl From<Session> for SessionResponse {
+    fn from(session: Session) -> Self {
+        Self {
+            token: session.token,
+            expires_in: session.expires_in,
+            refresh_token: session.refresh_token,
+        }
+    }
 }
 
 /// Opens a business and its owner's account.
@@ -77,7 +105,7 @@ pub async fn sign_up(
         Json(SignUpResponse {
             business_id: done.business_id,
             user_id: done.user_id,
-            token: done.token,
+            session: done.session.into(),
             position: done.position,
         }),
     ))
@@ -90,16 +118,10 @@ pub struct LogInRequest {
     password: String,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LogInResponse {
-    /// Send as `Authorization: Bearer <token>`.
-    token: String,
-}
-
 /// Exchanges an email and password for a token. Failed logins are limited per account and per
 /// client address (429 `too_many_attempts` with `Retry-After`; `command::login_limits`).
 #[utoipa::path(post, path = "/api/v1/login", request_body = LogInRequest, tag = "accounts",
-    responses((status = 200, body = LogInResponse),
+    responses((status = 200, body = SessionResponse),
         (status = 401, description = "invalid_credentials", body = platform::problem::Problem),
         (status = 429, description = "too_many_attempts", body = platform::problem::Problem,
             headers(("Retry-After" = u64, description = "seconds to wait")))))]
@@ -107,8 +129,8 @@ pub async fn log_in(
     State(state): State<CommandState>,
     ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<LogInRequest>,
-) -> Result<Json<LogInResponse>, ApiError> {
-    let token = accounts::log_in(
+) -> Result<Json<SessionResponse>, ApiError> {
+    let session = accounts::log_in(
         state.store.pool(),
         &state.keys,
         &body.email,
@@ -116,5 +138,37 @@ pub async fn log_in(
         address,
     )
     .await?;
-    Ok(Json(LogInResponse { token }))
+    Ok(Json(session.into()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// Exchanges a refresh token for the next pair (the one sent is used up; sent again, it
+/// revokes every token of its login).
+#[utoipa::path(post, path = "/api/v1/token/refresh", request_body = RefreshRequest,
+    tag = "accounts",
+    responses((status = 200, body = SessionResponse),
+        (status = 401, description = "invalid_refresh_token", body = platform::problem::Problem)))]
+pub async fn refresh(
+    State(state): State<CommandState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<SessionResponse>, ApiError> {
+    let session = sessions::refresh(state.store.pool(), &state.keys, &body.refresh_token).await?;
+    Ok(Json(session.into()))
+}
+
+/// Logs out: every refresh token of the login is revoked (its access token lives out its
+/// lifetime, `expires_in`, at most).
+#[utoipa::path(post, path = "/api/v1/logout", request_body = RefreshRequest, tag = "accounts",
+    responses((status = 204)))]
+pub async fn log_out(
+    State(state): State<CommandState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    sessions::close(state.store.pool(), &body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

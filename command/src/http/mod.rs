@@ -163,6 +163,8 @@ pub fn router(state: CommandState) -> Router {
     paths(
         accounts::sign_up,
         accounts::log_in,
+        accounts::refresh,
+        accounts::log_out,
         appointments::book_appointment,
         appointments::reschedule_appointment,
         appointments::confirm_appointment,

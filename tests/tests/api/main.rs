@@ -35,6 +35,7 @@ mod replicas;
 mod reports;
 mod reschedule;
 mod services;
+mod sessions;
 mod signing;
 mod staff;
 mod time_off;

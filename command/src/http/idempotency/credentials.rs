@@ -1,4 +1,4 @@
-//! Answers that carry a token (signup's) are never kept with it. A token at rest in
+//! Answers that carry a session's tokens (signup's) are never kept with them. A token at rest in
 //! `idempotency_keys` would let anyone who can read that table act as the new owner for the
 //! token's lifetime, and a replay after the token expired would hand out a dead one.
 //!
@@ -16,19 +16,22 @@ use super::super::accounts::SIGN_UP;
 use super::super::CommandState;
 use crate::accounts;
 
-const TOKEN: &str = "token";
+/// The members of an answer that are secrets of a session: never kept.
+const SECRETS: [&str; 2] = ["token", "refresh_token"];
 
 /// Whether the answers of `route` (the matched route, e.g. `/api/v1/signup`) carry a token.
 pub(super) fn carries_token(route: &str) -> bool {
     route.ends_with(SIGN_UP)
 }
 
-/// The answer as it may be kept: a JSON object loses its `token`; anything else is not one of
-/// the route's own answers and carries none.
+/// The answer as it may be kept: a JSON object loses its `token` and `refresh_token`; anything
+/// else is not one of the route's own answers and carries none.
 pub(super) fn without_token(body: Vec<u8>) -> Result<Vec<u8>, serde_json::Error> {
     match serde_json::from_slice::<Map<String, Value>>(&body) {
         Ok(mut answer) => {
-            answer.remove(TOKEN);
+            for secret in SECRETS {
+                answer.remove(secret);
+            }
             serde_json::to_vec(&answer)
         }
         Err(_) => Ok(body),
@@ -42,7 +45,7 @@ struct Credentials {
     password: String,
 }
 
-/// The kept answer with a fresh token for the credentials in `request`.
+/// The kept answer with a fresh session (a new login) for the credentials in `request`.
 pub(super) async fn reissue(
     state: &CommandState,
     request: &[u8],
@@ -51,7 +54,7 @@ pub(super) async fn reissue(
 ) -> Result<Vec<u8>, ApiError> {
     // the request was accepted once with this very body, so it parses
     let credentials: Credentials = serde_json::from_slice(request).map_err(ApiError::internal)?;
-    let token = accounts::log_in(
+    let session = accounts::log_in(
         state.store.pool(),
         &state.keys,
         &credentials.email,
@@ -61,7 +64,12 @@ pub(super) async fn reissue(
     .await?;
     let mut answer: Map<String, Value> =
         serde_json::from_slice(kept).map_err(ApiError::internal)?;
-    answer.insert(TOKEN.to_owned(), Value::String(token));
+    answer.insert("token".to_owned(), Value::String(session.token));
+    answer.insert("expires_in".to_owned(), Value::from(session.expires_in));
+    answer.insert(
+        "refresh_token".to_owned(),
+        Value::String(session.refresh_token),
+    );
     serde_json::to_vec(&answer).map_err(ApiError::internal)
 }
 
@@ -71,12 +79,14 @@ mod tests {
 
     #[test]
     fn a_kept_answer_has_no_token() {
-        let body = br#"{"business_id":"b","token":"eyJ.secret.sig","user_id":"u"}"#.to_vec();
+        let body = br#"{"business_id":"b","token":"eyJ.secret.sig","user_id":"u",
+                        "refresh_token":"0123abcd","expires_in":900}"#
+            .to_vec();
         let kept: Value =
             serde_json::from_slice(&without_token(body).expect("kept")).expect("json");
         assert_eq!(
             kept,
-            serde_json::json!({"business_id": "b", "user_id": "u"})
+            serde_json::json!({"business_id": "b", "user_id": "u", "expires_in": 900})
         );
         assert_eq!(without_token(b"plain".to_vec()).expect("kept"), b"plain");
     }

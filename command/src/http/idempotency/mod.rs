@@ -27,7 +27,7 @@ use platform::client::ClientAddress;
 use platform::ApiError;
 
 use self::store::{Claim, Scope, Stored};
-use super::accounts::{LOG_IN, SIGN_UP};
+use super::accounts::{LOG_IN, LOG_OUT, REFRESH, SIGN_UP};
 use super::CommandState;
 
 /// The request header naming the key.
@@ -43,7 +43,13 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         return next.run(request).await;
     };
     let route = route(&request);
-    if request.method() == Method::GET || route.ends_with(LOG_IN) {
+    // a session's routes are never kept: their answers are tokens, and asking again is what
+    // they are for (a refresh token sent twice revokes its login, `crate::sessions`)
+    if request.method() == Method::GET
+        || [LOG_IN, REFRESH, LOG_OUT]
+            .iter()
+            .any(|r| route.ends_with(r))
+    {
         return next.run(request).await;
     }
     let Some(key) = key

@@ -1,0 +1,148 @@
+//! A login's session: a short-lived access token (a JWT, `JWT_TTL_SECONDS`, 15 minutes by
+//! default) and a refresh token that buys the next pair.
+//!
+//! Refresh tokens are opaque (`platform::secret_token`: only their hash is kept) and rotate:
+//! each is good for one use within [`REFRESH_LIFETIME`], which marks it used and issues the next
+//! of its family (one family per login). A used token presented again was copied, by a thief or
+//! by a client that lost the answer: the whole family is revoked, and the user logs in again.
+//! Logout revokes the family. A refresh reads the user afresh, so a changed role takes effect
+//! and a user no longer on record gets no new token; an access token lives out its lifetime at
+//! most (the command side also asks `users` about every token's user at least once a minute).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use platform::auth::JwtKeys;
+use platform::{secret_token, ApiError};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// How long a refresh token may wait for its use.
+pub const REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// What a login or a refresh gives.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The access token: `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Seconds the access token is good for.
+    pub expires_in: u64,
+    /// Good for one refresh.
+    pub refresh_token: String,
+}
+
+/// Opens a session (a new family of refresh tokens) for a user.
+pub async fn open(
+    pool: &PgPool,
+    keys: &JwtKeys,
+    user_id: Uuid,
+    business_id: Uuid,
+    role: &str,
+) -> Result<Session, ApiError> {
+    let mut conn = pool.acquire().await?;
+    issue(
+        &mut conn,
+        keys,
+        (user_id, business_id, role),
+        Uuid::new_v4(),
+    )
+    .await
+}
+
+/// The next pair for a refresh token; 401 `invalid_refresh_token` for one unknown, expired,
+/// revoked or already used (which revokes its family).
+pub async fn refresh(pool: &PgPool, keys: &JwtKeys, text: &str) -> Result<Session, ApiError> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(Uuid, Uuid, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+        "select family, user_id, used_at, revoked_at is null and expires_at > now()
+           from refresh_tokens where token_hash = $1 for update",
+    )
+    .bind(secret_token::hash(text))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((family, user_id, used_at, live)) = found else {
+        return Err(invalid());
+    };
+    if !live {
+        return Err(invalid());
+    }
+    if used_at.is_some() {
+        // presented twice: copied. Nothing of the family is good any more.
+        revoke_family(&mut tx, family).await?;
+        tx.commit().await?;
+        tracing::warn!(%user_id, %family, "a used refresh token came again; its family is revoked");
+        return Err(invalid());
+    }
+    sqlx::query("update refresh_tokens set used_at = now() where token_hash = $1")
+        .bind(secret_token::hash(text))
+        .execute(&mut *tx)
+        .await?;
+    let user: Option<(Uuid, String)> =
+        sqlx::query_as("select business_id, role from users where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((business_id, role)) = user else {
+        revoke_family(&mut tx, family).await?;
+        tx.commit().await?;
+        return Err(invalid());
+    };
+    let session = issue(&mut tx, keys, (user_id, business_id, &role), family).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// Logs out: the refresh token's family is revoked (an unknown token changes nothing).
+pub async fn close(pool: &PgPool, text: &str) -> Result<(), ApiError> {
+    let mut tx = pool.begin().await?;
+    let family: Option<Uuid> =
+        sqlx::query_scalar("select family from refresh_tokens where token_hash = $1")
+            .bind(secret_token::hash(text))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(family) = family {
+        revoke_family(&mut tx, family).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn issue(
+    conn: &mut sqlx::PgConnection,
+    keys: &JwtKeys,
+    (user_id, business_id, role): (Uuid, Uuid, &str),
+    family: Uuid,
+) -> Result<Session, ApiError> {
+    let refresh = secret_token::draw();
+    sqlx::query(
+        "insert into refresh_tokens (token_hash, family, user_id, business_id, expires_at)
+         values ($1, $2, $3, $4, now() + $5 * interval '1 second')",
+    )
+    .bind(&refresh.hash)
+    .bind(family)
+    .bind(user_id)
+    .bind(business_id)
+    .bind(i64::try_from(REFRESH_LIFETIME.as_secs()).unwrap_or(i64::MAX))
+    .execute(conn)
+    .await?;
+    Ok(Session {
+        token: keys.issue(user_id, business_id, role)?,
+        expires_in: keys.ttl().as_secs(),
+        refresh_token: refresh.text,
+    })
+}
+
+async fn revoke_family(conn: &mut sqlx::PgConnection, family: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update refresh_tokens set revoked_at = now() where family = $1 and revoked_at is null",
+    )
+    .bind(family)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn invalid() -> ApiError {
+    ApiError::unauthorized("the refresh token is unknown, expired, revoked or already used")
+        .with_code("invalid_refresh_token")
+}
