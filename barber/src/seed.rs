@@ -52,6 +52,7 @@ pub async fn seed(config: &Config, store: &EventStore) -> Result<Seeded, ApiErro
             owner_name: "Demo Owner".into(),
             email: DEMO_EMAIL.into(),
             password: DEMO_PASSWORD.into(),
+            owner_is_barber: false,
         },
         "seed",
     )

@@ -8,8 +8,9 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use domain::business::{Business, BusinessCommand};
+use domain::business::{Business, BusinessCommand, BusinessError};
 use domain::contact::normalise_email;
+use domain::staff::{StaffCommand, StaffMember, StaffProfileInput};
 use events::EventMetadata;
 use platform::auth::JwtKeys;
 use platform::ApiError;
@@ -21,7 +22,7 @@ use std::net::IpAddr;
 use crate::http::IntoProblem;
 use crate::login_limits;
 use crate::sessions::{self, Session};
-use crate::store::{CommandError, EventStore};
+use crate::store::{CommandError, EventStore, Known};
 
 const OWNER: &str = "owner";
 
@@ -36,12 +37,16 @@ pub struct SignUp {
     pub country: Option<String>,
     pub owner_name: String,
     pub email: String,
+    /// Whether the owner cuts hair: then they are a bookable staff member too.
+    pub owner_is_barber: bool,
     pub password: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct SignedUp {
     pub business_id: Uuid,
+    /// The owner's staff member, when they cut hair.
+    pub staff_id: Option<Uuid>,
     pub user_id: Uuid,
     pub session: Session,
     pub position: Option<i64>,
@@ -65,6 +70,7 @@ pub async fn sign_up(
     let password_hash = hash_password(request.password).await?;
     let business_id = Uuid::new_v4();
     let user_id = Uuid::new_v4();
+    let owner_name = request.owner_name.trim().to_owned();
 
     let mut tx = store.pool().begin().await?;
     insert_or(
@@ -86,7 +92,7 @@ pub async fn sign_up(
         .bind(user_id)
         .bind(business_id)
         .bind(&email)
-        .bind(request.owner_name.trim())
+        .bind(&owner_name)
         .bind(OWNER)
         .bind(&password_hash)
         .execute(&mut *tx)
@@ -115,24 +121,52 @@ pub async fn sign_up(
         timezone: request.timezone,
         currency: request.currency,
         owner_user_id: user_id,
-        owner_name: request.owner_name,
+        owner_name: owner_name.clone(),
         country: request.country,
     };
     let metadata = EventMetadata::for_command(business_id, user_id.to_string(), correlation_id);
-    let committed = store
-        .execute::<Business>(&business_id.to_string(), command, &metadata)
+    let mut decision = store.decision(&metadata);
+    decision
+        .decide::<Business>(&business_id.to_string(), Known::new_record(), command)
         .await
-        .map_err(|err| match err {
-            CommandError::Refused(e) => e.into_problem(),
-            CommandError::Conflict => {
-                ApiError::conflict("concurrent_modification", err.to_string())
-            }
-            CommandError::Store(e) => ApiError::Internal(e),
-        })?;
+        .map_err(refusal)?;
+    // the owner who cuts hair is a staff member too, and their login is linked to that chair
+    let staff_id = if request.owner_is_barber {
+        let staff_id = Uuid::new_v4();
+        let add = StaffCommand::Add {
+            staff_id,
+            tenant_id: business_id,
+            profile: StaffProfileInput {
+                name: owner_name,
+                role: OWNER.to_owned(),
+                email: Some(email),
+                phone: None,
+            },
+        };
+        decision
+            .decide::<StaffMember>(&staff_id.to_string(), Known::new_record(), add)
+            .await
+            .map_err(refusal)?;
+        sqlx::query("update users set staff_id = $1 where user_id = $2")
+            .bind(staff_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        Some(staff_id)
+    } else {
+        None
+    };
+    // the events, the account, the slug and the fences commit together: all or nothing
+    let appended = decision
+        .append_within(&mut tx)
+        .await
+        .map_err(|err| refusal(CommandError::<BusinessError>::from(err)))?;
     tx.commit().await?;
+    let committed = appended.committed();
     let session = sessions::open(store.pool(), keys, user_id, business_id, OWNER).await?;
     Ok(SignedUp {
         business_id,
+        staff_id,
         user_id,
         session,
         position: committed.position,
@@ -225,4 +259,13 @@ async fn verify_password(password: String, hash: String) -> Result<bool, ApiErro
 
 fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpM"
+}
+
+/// A refusal of a signup's step as the client sees it.
+fn refusal<E: IntoProblem + std::error::Error>(err: CommandError<E>) -> ApiError {
+    match err {
+        CommandError::Refused(e) => e.into_problem(),
+        CommandError::Conflict => ApiError::conflict("concurrent_modification", err.to_string()),
+        CommandError::Store(e) => ApiError::Internal(e),
+    }
 }

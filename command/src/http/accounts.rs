@@ -46,12 +46,18 @@ pub struct SignUpRequest {
     owner_name: String,
     email: String,
     password: String,
+    /// Whether the owner cuts hair: they become a bookable staff member too (role `owner`),
+    /// their login linked to that chair. Default false.
+    #[serde(default)]
+    owner_is_barber: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignUpResponse {
     business_id: Uuid,
     user_id: Uuid,
+    /// The owner's staff member, when they cut hair (`owner_is_barber`).
+    staff_id: Option<Uuid>,
     #[serde(flatten)]
     session: SessionResponse,
     position: Option<i64>,
@@ -97,6 +103,7 @@ pub async fn sign_up(
         owner_name: body.owner_name,
         email: body.email,
         password: body.password,
+        owner_is_barber: body.owner_is_barber,
     };
     let done =
         accounts::sign_up(&state.store, &state.keys, request, &context.correlation_id).await?;
@@ -105,6 +112,7 @@ pub async fn sign_up(
         Json(SignUpResponse {
             business_id: done.business_id,
             user_id: done.user_id,
+            staff_id: done.staff_id,
             session: done.session.into(),
             position: done.position,
         }),

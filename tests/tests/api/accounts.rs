@@ -134,3 +134,50 @@ async fn bad_signups_are_refused_with_a_code_and_write_nothing() {
         .expect("count");
     assert_eq!(users, 0);
 }
+
+#[tokio::test]
+async fn an_owner_who_cuts_hair_signs_up_as_a_bookable_barber_of_their_shop() {
+    let app = spawn_app().await;
+    let mut body = signup_body("chair-one", "sam@chair-one.example");
+    body["owner_is_barber"] = json!(true);
+    let answer = app.signup(&body).await;
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let signed_up: Value = answer.json().await.expect("json");
+    let staff_id = signed_up["staff_id"].as_str().expect("the owner's chair");
+    let token = signed_up["token"].as_str().expect("token");
+    let position = signed_up["position"].as_i64().expect("position");
+    let staff = app
+        .read(
+            &format!("/api/v1/staff/{staff_id}?min_position={position}"),
+            token,
+        )
+        .await;
+    assert_eq!(
+        (&staff["name"], &staff["role"], &staff["active"]),
+        (&json!("Sam Owner"), &json!("owner"), &json!(true)),
+        "{staff}"
+    );
+    assert_eq!(staff["email"], "sam@chair-one.example");
+    let linked: Option<uuid::Uuid> =
+        sqlx::query_scalar("select staff_id from users where email = 'sam@chair-one.example'")
+            .fetch_one(&app.env.pool)
+            .await
+            .expect("user");
+    assert_eq!(linked.map(|id| id.to_string()).as_deref(), Some(staff_id));
+
+    // an owner who does not cut hair has no chair
+    let other: Value = app
+        .signup(&signup_body("chair-two", "kim@chair-two.example"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(other["staff_id"].is_null());
+    let list = app
+        .read(
+            &format!("/api/v1/staff?min_position={}", other["position"]),
+            other["token"].as_str().expect("token"),
+        )
+        .await;
+    assert_eq!(list["items"], json!([]), "{list}");
+}

@@ -1,4 +1,5 @@
-//! Signup and login, the routes without a token; and a token whose user or business is unknown.
+//! Signup, login, refresh and logout, the routes without a token; and a token whose user or
+//! business is unknown.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -72,6 +73,22 @@ pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
                 422,
                 "invalid_body",
             ),
+        Route::new(Method::POST, "/api/v1/token/refresh", own)
+            .public()
+            .body(json!({"refresh_token": "0".repeat(64)}))
+            .refuses(
+                json!({"refresh_token": "not one of ours"}),
+                401,
+                "invalid_refresh_token",
+            )
+            .refuses(json!({"refresh_token": ""}), 401, "invalid_refresh_token")
+            .refuses(json!({}), 422, "invalid_body")
+            .refuses(json!({"refresh_token": 7}), 422, "invalid_body"),
+        Route::new(Method::POST, "/api/v1/logout", own)
+            .public()
+            .body(json!({"refresh_token": "0".repeat(64)}))
+            .refuses(json!({}), 422, "invalid_body")
+            .refuses(json!({"refresh_token": null}), 422, "invalid_body"),
     ]
 }
 

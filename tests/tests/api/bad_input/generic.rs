@@ -13,7 +13,8 @@ use super::{shorten, Body, Case, Fixture, Route};
 /// range (NEL, CSI). Line breaks and tabs are text.
 const CONTROLS: [char; 6] = ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}'];
 
-const LOG_IN: &str = "/api/v1/login";
+/// The routes of a session: not commands, they read no `Idempotency-Key`.
+const SESSION_ROUTES: [&str; 3] = ["/api/v1/login", "/api/v1/token/refresh", "/api/v1/logout"];
 
 /// Bigger than the 2 MiB any command body may be.
 const OVERSIZED: usize = 3 << 20;
@@ -57,8 +58,8 @@ fn wrong_methods(route: &Route, f: &Fixture) -> Vec<Case> {
 
 /// An `Idempotency-Key` that is not 1 to 255 visible ASCII characters: 400, before anything runs.
 fn bad_keys(route: &Route) -> Vec<Case> {
-    if route.template == LOG_IN {
-        // a login is not a command: it reads no Idempotency-Key
+    if SESSION_ROUTES.contains(&route.template) {
+        // a session's route is not a command: it reads no Idempotency-Key
         return Vec::new();
     }
     ["has space", &"k".repeat(256)]
@@ -155,8 +156,8 @@ fn malformed(route: &Route) -> Vec<Case> {
             .json(json!({ "padding": padding }))
             .expect(413, "body_too_large"),
     );
-    if route.template == LOG_IN {
-        // a login is not a command: it reads no Idempotency-Key
+    if SESSION_ROUTES.contains(&route.template) {
+        // a session's route is not a command: it reads no Idempotency-Key
         return cases;
     }
     cases.push(
