@@ -43,3 +43,28 @@ pub fn routes() -> axum::Router {
         .url("/api/openapi.json", document())
         .into()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_parameter_is_in_the_path_exactly_when_the_path_names_it() {
+        let doc = serde_json::to_value(super::document()).expect("json");
+        for (path, operations) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in operations.as_object().expect("operations") {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().expect("name");
+                    let in_path = parameter["in"] == "path";
+                    assert_eq!(
+                        in_path,
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: parameter {name} is documented in {}",
+                        parameter["in"]
+                    );
+                    if parameter["in"] == "query" && name == "min_position" {
+                        assert_ne!(parameter["required"], true, "{method} {path}: {name}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -91,6 +91,7 @@ pub struct AppointmentPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListAppointments {
     /// RFC 3339; appointments starting at or after it.
@@ -209,6 +210,7 @@ fn parse_status(name: &str) -> Result<AppointmentStatus, ApiError> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetAppointment {
     /// Wait until the record includes the write that answered this position.

@@ -38,6 +38,7 @@ pub fn routes() -> Router<QueryState> {
 pub const MAX_DAYS: u32 = 14;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetAvailability {
     /// The service to book.

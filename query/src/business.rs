@@ -43,6 +43,7 @@ pub struct BusinessView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetBusiness {
     /// Wait until the answer includes the write that answered this position.

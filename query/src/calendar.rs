@@ -37,6 +37,7 @@ pub fn routes() -> Router<QueryState> {
 pub const MAX_DAYS: u32 = 7;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetCalendar {
     /// The first local date (the business's timezone), `YYYY-MM-DD`.

@@ -75,6 +75,7 @@ pub struct CustomerPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListCustomers {
     /// Searches name, phone and email: a substring, in any case and with or without accents
@@ -235,6 +236,7 @@ fn tag_filter(tag: &str) -> Option<String> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetCustomer {
     /// Wait until the record includes the write that answered this position.

@@ -127,6 +127,7 @@ pub struct DashboardAppointment {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetDashboard {
     /// Wait until the dashboard includes the write that answered this position.

@@ -61,6 +61,7 @@ pub struct ServicePage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListServices {
     /// Also list retired services (default false).
@@ -130,6 +131,7 @@ pub async fn list_services(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetService {
     /// Wait until the record includes the write that answered this position.

@@ -96,6 +96,7 @@ pub struct TimeOffView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListStaff {
     /// Also list deactivated members (default false).
@@ -155,6 +156,7 @@ pub async fn list_staff(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GetStaffMember {
     /// Wait until the record includes the write that answered this position.

@@ -141,6 +141,7 @@ pub async fn summary(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListVisits {
     /// 1 to 200, default 50.

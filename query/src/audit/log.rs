@@ -31,6 +31,7 @@ pub struct LogPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListEvents {
     /// A `next_cursor` from the page before; from the beginning when absent.

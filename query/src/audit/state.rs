@@ -40,6 +40,7 @@ pub struct RecordState {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StateAsOf {
     /// RFC 3339; the record as it was then. Now when absent.

@@ -20,6 +20,7 @@ pub struct StreamPage {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListStream {
     /// 1 to 200, default 50.

@@ -18,6 +18,7 @@ use crate::freshness::{APPOINTMENT_STATS, SERVICES, STAFF};
 use crate::QueryState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RangeParams {
     /// First local date, `YYYY-MM-DD`.

@@ -27,6 +27,7 @@ pub enum GroupBy {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RevenueParams {
     /// First local date, `YYYY-MM-DD`.

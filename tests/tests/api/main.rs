@@ -38,6 +38,7 @@ mod services;
 mod sessions;
 mod signing;
 mod staff;
+mod tenant_isolation;
 mod time_off;
 mod timezone_change;
 mod visits;
