@@ -19,7 +19,6 @@ use uuid::Uuid;
 
 use std::net::IpAddr;
 
-use crate::http::IntoProblem;
 use crate::login_limits;
 use crate::sessions::{self, Session};
 use crate::store::{CommandError, EventStore, Known};
@@ -128,8 +127,7 @@ pub async fn sign_up(
     let mut decision = store.decision(&metadata);
     decision
         .decide::<Business>(&business_id.to_string(), Known::new_record(), command)
-        .await
-        .map_err(refusal)?;
+        .await?;
     // the owner who cuts hair is a staff member too, and their login is linked to that chair
     let staff_id = if request.owner_is_barber {
         let staff_id = Uuid::new_v4();
@@ -145,8 +143,7 @@ pub async fn sign_up(
         };
         decision
             .decide::<StaffMember>(&staff_id.to_string(), Known::new_record(), add)
-            .await
-            .map_err(refusal)?;
+            .await?;
         sqlx::query("update users set staff_id = $1 where user_id = $2")
             .bind(staff_id)
             .bind(user_id)
@@ -160,7 +157,7 @@ pub async fn sign_up(
     let appended = decision
         .append_within(&mut tx)
         .await
-        .map_err(|err| refusal(CommandError::<BusinessError>::from(err)))?;
+        .map_err(CommandError::<BusinessError>::from)?;
     tx.commit().await?;
     let committed = appended.committed();
     let session = sessions::open(store.pool(), keys, user_id, business_id, OWNER).await?;
@@ -259,13 +256,4 @@ async fn verify_password(password: String, hash: String) -> Result<bool, ApiErro
 
 fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpM"
-}
-
-/// A refusal of a signup's step as the client sees it.
-fn refusal<E: IntoProblem + std::error::Error>(err: CommandError<E>) -> ApiError {
-    match err {
-        CommandError::Refused(e) => e.into_problem(),
-        CommandError::Conflict => ApiError::conflict("concurrent_modification", err.to_string()),
-        CommandError::Store(e) => ApiError::Internal(e),
-    }
 }

@@ -227,18 +227,6 @@ pub trait Needed: Send + Sync + 'static {
 /// 403 `forbidden` (naming the roles that would do) with one whose role does not.
 pub struct May<P: Needed>(pub Authenticated, pub PhantomData<P>);
 
-impl<P: Needed> May<P> {
-    /// The caller.
-    pub fn user(&self) -> &Authenticated {
-        &self.0
-    }
-
-    /// The caller, taken out.
-    pub fn into_user(self) -> Authenticated {
-        self.0
-    }
-}
-
 impl<S, P> FromRequestParts<S> for May<P>
 where
     S: Send + Sync,
