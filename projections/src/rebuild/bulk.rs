@@ -50,6 +50,8 @@ const APPLIERS: usize = 2;
 pub(super) struct Bulk {
     pub replayed: u64,
     pub tally: Tally,
+    /// Pages applied one event at a time.
+    pub careful_pages: u64,
 }
 
 type Pages = mpsc::Receiver<Result<Vec<RecordedEvent>, ProjectionError>>;
@@ -87,7 +89,7 @@ pub(super) async fn run(
                 let result = match page {
                     Ok(page) => apply_page(&pool, &projection, &schema, &page)
                         .await
-                        .map(|tally| (page.len() as u64, tally)),
+                        .map(|applied| (page.len() as u64, applied)),
                     Err(err) => Err(err),
                 };
                 let failed = result.is_err();
@@ -101,9 +103,10 @@ pub(super) async fn run(
     let mut bulk = Bulk::default();
     while let Some(page) = applied.recv().await {
         // on an error, dropping the set aborts the reader and the other applier
-        let (replayed, tally) = page?;
+        let (replayed, (tally, careful)) = page?;
         bulk.replayed += replayed;
         bulk.tally.add(tally);
+        bulk.careful_pages += u64::from(careful);
         progress(RebuildProgress {
             replayed: bulk.replayed,
             total: total.max(bulk.replayed),
@@ -185,15 +188,15 @@ async fn apply_page(
     projection: &Registered,
     schema: &Schema,
     page: &[RecordedEvent],
-) -> Result<Tally, ProjectionError> {
+) -> Result<Applied, ProjectionError> {
     let mut attempt = 1;
     loop {
         let applied = async {
             let mut tx = pool.begin().await?;
             shadow::enter(&mut tx, schema).await?;
-            let tally = apply(&mut tx, projection, page).await?;
+            let applied = apply(&mut tx, projection, page).await?;
             tx.commit().await?;
-            Ok::<_, ProjectionError>(tally)
+            Ok::<_, ProjectionError>(applied)
         };
         match applied.await {
             Err(err) if attempt < ATTEMPTS && is_contention(&err) => {
@@ -211,21 +214,26 @@ fn is_contention(err: &ProjectionError) -> bool {
         if matches!(db.code().as_deref(), Some("40P01" | "40001")))
 }
 
+/// What applying a page did, and whether it took the careful path.
+type Applied = (Tally, bool);
+
 /// Applies one page (the caller's transaction has entered the shadow tables): in one
-/// `apply_many`, or should an event fail for good, one event at a time, so that it alone is
-/// dead-lettered. Each aggregate of the page is whole and new to the shadow tables, so there is
-/// no claim to make, no duplicate and no gap.
+/// `apply_new`, or should an event fail for good, one event at a time (the careful path), so
+/// that it alone is dead-lettered. Each aggregate of the page is whole and new to the shadow
+/// tables, so there is no claim to make, no duplicate and no gap.
 async fn apply(
     conn: &mut PgConnection,
     projection: &Registered,
     page: &[RecordedEvent],
-) -> Result<Tally, ProjectionError> {
+) -> Result<Applied, ProjectionError> {
     sqlx::query("savepoint bulk_page")
         .execute(&mut *conn)
         .await?;
     let events: Vec<&RecordedEvent> = page.iter().collect();
     let mut tally = Tally::default();
-    if !bookkeeping::apply_claimed(conn, projection, &events, Rows::New, &mut tally).await? {
+    let careful =
+        !bookkeeping::apply_claimed(conn, projection, &events, Rows::New, &mut tally).await?;
+    if careful {
         sqlx::query("rollback to savepoint bulk_page")
             .execute(&mut *conn)
             .await?;
@@ -239,7 +247,7 @@ async fn apply(
         .execute(&mut *conn)
         .await?;
     record_sequences(conn, projection.name(), page).await?;
-    Ok(tally)
+    Ok((tally, careful))
 }
 
 /// Records the sequence guard of every aggregate of `page` at its newest sequence there, in

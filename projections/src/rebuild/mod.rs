@@ -57,6 +57,9 @@ pub struct RebuildReport {
     pub duplicates: u64,
     /// Events that could not apply, recorded in `dead_letters`.
     pub dead_lettered: u64,
+    /// Pages of the bulk applied one event at a time (an event of theirs failed the page's one
+    /// `apply_new`): the careful path, where every other page takes the quick one.
+    pub careful_pages: u64,
     /// The new checkpoint's global position (0 when nothing was replayed).
     pub global_position: i64,
 }
@@ -159,6 +162,7 @@ async fn replay_and_swap(
     let began = std::time::Instant::now();
     // then, in commit order, what committed since the gate (some of it read by the bulk too:
     // duplicates, which change nothing), up to a fresh gate
+    let careful_pages = bulk.careful_pages;
     let mut replay = Replay {
         last: start,
         replayed: bulk.replayed,
@@ -202,6 +206,7 @@ async fn replay_and_swap(
         applied: replay.tally.applied,
         duplicates: replay.tally.duplicates,
         dead_lettered: replay.tally.dead_lettered,
+        careful_pages,
         global_position: replay.last.global_position,
     })
 }

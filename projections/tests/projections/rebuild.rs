@@ -448,3 +448,39 @@ async fn a_bulk_page_ends_with_the_whole_of_its_last_aggregate() {
         .expect("count");
     assert_eq!(rows, 5_001);
 }
+
+#[tokio::test]
+async fn a_bulk_page_of_readable_events_is_applied_at_once_and_only_a_bad_one_event_by_event() {
+    let h = Harness::new().await;
+    let (ann, bea) = (Uuid::new_v4(), Uuid::new_v4());
+    h.record(ann, 1, &registered(ann, h.tenant, "Ann")).await;
+    h.record(ann, 2, &updated("Ann later")).await;
+    let newest = h.record(bea, 1, &registered(bea, h.tenant, "Bea")).await;
+    h.wait_for_gate(newest.transaction_id).await;
+    let report = projections::rebuild(h.pool(), "customers")
+        .await
+        .expect("rebuilt");
+    assert_eq!(report.applied, 3);
+    assert_eq!(
+        report.careful_pages, 0,
+        "the quick path took the whole page"
+    );
+
+    h.record_raw(
+        "customer",
+        &bea.to_string(),
+        2,
+        "CustomerNicknamed",
+        serde_json::json!({"CustomerNicknamed": {"nickname": 7}}),
+    )
+    .await;
+    let newest = h.record(bea, 3, &updated("Bea later")).await;
+    h.wait_for_gate(newest.transaction_id).await;
+    let report = projections::rebuild(h.pool(), "customers")
+        .await
+        .expect("rebuilt");
+    assert_eq!(
+        report.careful_pages, 1,
+        "the page with the bad event, alone"
+    );
+}
