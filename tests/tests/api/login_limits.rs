@@ -146,3 +146,23 @@ async fn behind_a_trusted_proxy_each_forwarded_address_counts_apart_and_untruste
     );
     assert_eq!(statuses[50], StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn twenty_wrong_passwords_at_once_get_exactly_ten_tries() {
+    let app = spawn_app().await;
+    app.owner("guess-shop").await;
+    let guesses = (0..20).map(|_| {
+        let app = &app;
+        async move { log_in(app, OWNER, "wrong password!!", None).await.status() }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((tried, refused), (10, 10), "{statuses:?}");
+}

@@ -132,3 +132,26 @@ async fn signup_opens_a_session_too() {
 fn app_ttl(app: &TestApp) -> u64 {
     app.env.config.jwt_ttl.as_secs()
 }
+
+#[tokio::test]
+async fn one_refresh_token_sent_twice_at_once_buys_one_pair_and_revokes_the_login() {
+    let app = spawn_app().await;
+    app.owner("session-shop").await;
+    let session = log_in(&app, "owner@session-shop.example").await;
+    let (one, two) = tokio::join!(refresh(&app, &session), refresh(&app, &session));
+    let mut statuses = [one.status(), two.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::UNAUTHORIZED]);
+    // the pair the winner got belongs to the revoked login too
+    let won: Value = if one.status() == StatusCode::OK {
+        one.json().await.expect("json")
+    } else {
+        two.json().await.expect("json")
+    };
+    assert_problem(
+        refresh(&app, &won).await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
+}
