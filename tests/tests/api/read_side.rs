@@ -121,11 +121,14 @@ async fn a_booking_shows_everywhere_and_its_completion_in_visits_revenue_and_its
     // booked ahead: the calendar, the dashboard and availability show it at once
     let ahead = app.book_quick(&busy, ana, busy.shop.staff_id, 120).await;
     let position = app.newest_position().await;
+    // the calendar's dates are the shop's local ones: from the day before the UTC date of the
+    // start, three days hold its local date whatever the offset
+    let from =
+        (Utc::now() + chrono::Duration::minutes(120)).date_naive() - chrono::Duration::days(1);
     let calendar = app
         .read(
             &format!(
-                "/api/v1/calendar?date={}&days=2&staff_id={}&min_position={position}",
-                mark(120).get(..10).unwrap_or_default(),
+                "/api/v1/calendar?date={from}&days=3&staff_id={}&min_position={position}",
                 busy.shop.staff_id
             ),
             &token,
