@@ -149,6 +149,7 @@ fn router(
             store,
             keys: keys.clone(),
             users: command::http::KnownUsers::default(),
+            public_url: config.public_url.as_str().into(),
         }));
     }
     if role.serves_queries() {

@@ -5,15 +5,18 @@
 
 use std::fmt::Write as _;
 
-use platform::roles::{Power, Role, POWERS};
+use platform::roles::{Power, Powers, Role, OWN_CHAIR_ONLY, POWERS};
 use utoipa::openapi::OpenApi;
 
-/// The routes open to anyone (no access token: they are how one is got, renewed or given up).
-pub const OPEN: [&str; 4] = [
+/// The routes open to anyone (no access token: they are how one is got, renewed or given up,
+/// the last two with a one-time link instead).
+pub const OPEN: [&str; 6] = [
     "/api/v1/signup",
     "/api/v1/login",
     "/api/v1/token/refresh",
     "/api/v1/logout",
+    "/api/v1/invitations/accept",
+    "/api/v1/password/reset",
 ];
 
 /// Each operation of the document (as JSON, as `/api/openapi.json` serves it) with the power it
@@ -64,6 +67,15 @@ pub fn render(doc: &OpenApi) -> String {
             marks.join(" | ")
         );
     }
+    let own: Vec<&str> = OWN_CHAIR_ONLY.iter().map(|role| role.name()).collect();
+    let _ = writeln!(page);
+    let _ = writeln!(
+        page,
+        "A login of {} sees and works only its own chair (the staff member it is linked to): \
+         the calendar, the appointments and their workflow steps; another chair's appointment \
+         is 404 to read and 403 `not_your_chair` to work.",
+        own.join(", ")
+    );
     let _ = writeln!(page);
     let _ = writeln!(page, "| method | route | power | who |");
     let _ = writeln!(page, "|---|---|---|---|");

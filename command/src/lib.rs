@@ -10,7 +10,9 @@
 //!   phone and email (`customer_contacts`, written with the events).
 //! - [`store`]: runs a command, or one decision over several streams, against the Postgres event
 //!   store and reports the committed position.
-//! - [`accounts`]: signup and login (users and slugs live beside the events, see the module).
+//! - [`accounts`]: signup, login and every change to a login (the Account aggregate, with the
+//!   credentials beside the events, see the module).
+//! - [`sessions`], [`login_limits`]: access and refresh tokens; limits on guessing passwords.
 //! - [`http`]: the command HTTP API.
 
 pub mod accounts;

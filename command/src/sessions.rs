@@ -5,9 +5,12 @@
 //! each is good for one use within [`REFRESH_LIFETIME`], which marks it used and issues the next
 //! of its family (one family per login). A used token presented again was copied, by a thief or
 //! by a client that lost the answer: the whole family is revoked, and the user logs in again.
-//! Logout revokes the family. A refresh reads the user afresh, so a changed role takes effect
-//! and a user no longer on record gets no new token; an access token lives out its lifetime at
-//! most (the command side also asks `users` about every token's user at least once a minute).
+//! Logout revokes the family. A refresh reads the user afresh, so a changed role or chair takes
+//! effect, and a disabled user (or one no longer on record) gets no new token. Disabling a user
+//! and changing or resetting a password revoke every family of the user ([`revoke_user`]). An
+//! access token lives out its lifetime at most; the command side asks `users` about every
+//! token's user at least once a minute and refuses a disabled user's, or one whose role or chair
+//! changed (`http::known_users`).
 
 use std::time::Duration;
 
@@ -31,22 +34,35 @@ pub struct Session {
     pub refresh_token: String,
 }
 
+/// Who a session is for, as `users` has them now.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Login {
+    pub user_id: Uuid,
+    pub business_id: Uuid,
+    pub role: String,
+    pub staff_id: Option<Uuid>,
+}
+
+impl Login {
+    /// The login of `user_id` if it may be used: it has a password and is not disabled.
+    pub async fn usable(
+        conn: &mut sqlx::PgConnection,
+        user_id: Uuid,
+    ) -> Result<Option<Login>, sqlx::Error> {
+        sqlx::query_as(
+            "select user_id, business_id, role, staff_id from users
+              where user_id = $1 and disabled_at is null and password_hash is not null",
+        )
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
+    }
+}
+
 /// Opens a session (a new family of refresh tokens) for a user.
-pub async fn open(
-    pool: &PgPool,
-    keys: &JwtKeys,
-    user_id: Uuid,
-    business_id: Uuid,
-    role: &str,
-) -> Result<Session, ApiError> {
+pub async fn open(pool: &PgPool, keys: &JwtKeys, login: &Login) -> Result<Session, ApiError> {
     let mut conn = pool.acquire().await?;
-    issue(
-        &mut conn,
-        keys,
-        (user_id, business_id, role),
-        Uuid::new_v4(),
-    )
-    .await
+    issue(&mut conn, keys, login, Uuid::new_v4()).await
 }
 
 /// The next pair for a refresh token; 401 `invalid_refresh_token` for one unknown, expired,
@@ -77,17 +93,12 @@ pub async fn refresh(pool: &PgPool, keys: &JwtKeys, text: &str) -> Result<Sessio
         .bind(secret_token::hash(text))
         .execute(&mut *tx)
         .await?;
-    let user: Option<(Uuid, String)> =
-        sqlx::query_as("select business_id, role from users where user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((business_id, role)) = user else {
+    let Some(login) = Login::usable(&mut tx, user_id).await? else {
         revoke_family(&mut tx, family).await?;
         tx.commit().await?;
         return Err(invalid());
     };
-    let session = issue(&mut tx, keys, (user_id, business_id, &role), family).await?;
+    let session = issue(&mut tx, keys, &login, family).await?;
     tx.commit().await?;
     Ok(session)
 }
@@ -110,7 +121,7 @@ pub async fn close(pool: &PgPool, text: &str) -> Result<(), ApiError> {
 async fn issue(
     conn: &mut sqlx::PgConnection,
     keys: &JwtKeys,
-    (user_id, business_id, role): (Uuid, Uuid, &str),
+    login: &Login,
     family: Uuid,
 ) -> Result<Session, ApiError> {
     let refresh = secret_token::draw();
@@ -120,16 +131,32 @@ async fn issue(
     )
     .bind(&refresh.hash)
     .bind(family)
-    .bind(user_id)
-    .bind(business_id)
+    .bind(login.user_id)
+    .bind(login.business_id)
     .bind(i64::try_from(REFRESH_LIFETIME.as_secs()).unwrap_or(i64::MAX))
     .execute(conn)
     .await?;
     Ok(Session {
-        token: keys.issue(user_id, business_id, role)?,
+        token: keys.issue(
+            login.user_id,
+            login.business_id,
+            &login.role,
+            login.staff_id,
+        )?,
         expires_in: keys.ttl().as_secs(),
         refresh_token: refresh.text,
     })
+}
+
+/// Revokes every session of a user (disabled, or their password changed).
+pub async fn revoke_user(conn: &mut sqlx::PgConnection, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null",
+    )
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 async fn revoke_family(conn: &mut sqlx::PgConnection, family: Uuid) -> Result<(), sqlx::Error> {

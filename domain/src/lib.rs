@@ -4,6 +4,7 @@
 //! the same `apply` to show a record as it was at any moment, and asks the same rules where a
 //! booking would be accepted. `query` never depends on `command`; both depend on this crate.
 //!
+//! - [`account`]: a business's logins: invitations, roles, chairs, who may change whom.
 //! - [`aggregate`]: the one shape of every aggregate, a pure `decide` that `handle` only records.
 //! - [`business`], [`customer`], [`service`], [`staff`]: one module per aggregate (state,
 //!   commands, errors, `decide`, `apply`, given/when/then tests).
@@ -24,6 +25,7 @@
 //! Feature `testing`: each refusal enum's discriminant list, for tests elsewhere that walk every
 //! refusal (the error catalogue).
 
+pub mod account;
 pub mod aggregate;
 pub mod appointment;
 pub mod bookable;

@@ -10,6 +10,7 @@ use cqrs_es::Aggregate;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::account::Account;
 use crate::appointment::Appointment;
 use crate::business::Business;
 use crate::customer::Customer;
@@ -21,6 +22,8 @@ use crate::staff::StaffMember;
 /// The kinds of record the event store holds, one per aggregate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordType {
+    /// A login of the business (its id is the user id).
+    Account,
     Business,
     StaffMember,
     Service,
@@ -33,7 +36,8 @@ pub enum RecordType {
 }
 
 impl RecordType {
-    pub const ALL: [RecordType; 7] = [
+    pub const ALL: [RecordType; 8] = [
+        Self::Account,
         Self::Business,
         Self::StaffMember,
         Self::Service,
@@ -46,6 +50,7 @@ impl RecordType {
     /// The aggregate type its events are stored under.
     pub fn aggregate_type(self) -> &'static str {
         match self {
+            Self::Account => Account::TYPE,
             Self::Business => Business::TYPE,
             Self::StaffMember => StaffMember::TYPE,
             Self::Service => Service::TYPE,
@@ -80,6 +85,7 @@ impl RecordType {
         payloads: impl IntoIterator<Item = Value>,
     ) -> Result<Value, serde_json::Error> {
         match self {
+            Self::Account => fold_to_json::<Account>(payloads),
             Self::Business => fold_to_json::<Business>(payloads),
             Self::StaffMember => fold_to_json::<StaffMember>(payloads),
             Self::Service => fold_to_json::<Service>(payloads),

@@ -3,6 +3,7 @@
 //!
 //! - [`clock_time`]: a time of day on a weekly rota, `00:00` to `24:00`.
 //! - [`metadata`]: who caused an event and on whose behalf (tenant, actor, correlation, causation).
+//! - [`account`]: a business's logins: invitations, roles, chairs, disabling, passwords.
 //! - [`business`], [`customer`], [`service`], [`staff`]: one event enum per aggregate.
 //! - [`schedule`]: one barber's reservations on one local day (the no-double-booking unit).
 //! - [`customer_day`]: one customer's appointments on one local day (no two chairs at once).
@@ -10,6 +11,7 @@
 //! - [`recorded`]: an event as stored and published, with its commit-order position.
 //! - [`subjects`]: NATS subject naming.
 
+pub mod account;
 pub mod appointment;
 pub mod business;
 pub mod clock_time;

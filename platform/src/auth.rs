@@ -24,6 +24,9 @@ pub struct Claims {
     /// The business (tenant) id.
     pub tid: Uuid,
     pub role: String,
+    /// The staff member (chair) the login belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<Uuid>,
     pub iat: i64,
     pub exp: i64,
 }
@@ -76,13 +79,20 @@ impl JwtKeys {
         self.inner.ttl
     }
 
-    /// A token for a user of a business.
-    pub fn issue(&self, user_id: Uuid, tenant_id: Uuid, role: &str) -> Result<String, ApiError> {
+    /// A token for a user of a business, with their role and chair.
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        tenant_id: Uuid,
+        role: &str,
+        staff: Option<Uuid>,
+    ) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
             tid: tenant_id,
             role: role.to_owned(),
+            staff,
             iat: now,
             exp: now + i64::try_from(self.inner.ttl.as_secs()).unwrap_or(i64::MAX / 2),
         };
@@ -124,6 +134,7 @@ impl JwtKeys {
             user_id: claims.sub,
             tenant_id: claims.tid,
             role,
+            staff_id: claims.staff,
         })
     }
 }
@@ -144,6 +155,8 @@ pub struct Authenticated {
     pub user_id: Uuid,
     pub tenant_id: Uuid,
     pub role: Role,
+    /// The chair the login belongs to: a barber sees and works only this one.
+    pub staff_id: Option<Uuid>,
 }
 
 impl<S> FromRequestParts<S> for Authenticated
@@ -166,7 +179,7 @@ mod tests {
     fn a_token_verifies_with_its_own_secret_only() {
         let keys = JwtKeys::new("one", Duration::from_secs(60));
         let (user, tenant) = (Uuid::new_v4(), Uuid::new_v4());
-        let token = keys.issue(user, tenant, "owner").expect("issued");
+        let token = keys.issue(user, tenant, "owner", None).expect("issued");
         let claims = keys.verify(&token).expect("valid");
         assert_eq!((claims.sub, claims.tid), (user, tenant));
         let other = JwtKeys::new("two", Duration::from_secs(60));

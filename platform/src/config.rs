@@ -55,6 +55,9 @@ pub struct Config {
     /// `FORWARDED_HOPS`: how many proxies in front append to `X-Forwarded-For` (0: none, the
     /// connection's peer is the client; see `platform::client`).
     pub forwarded_hops: usize,
+    /// `PUBLIC_URL`: where people reach the web app, without a trailing slash; the links barber
+    /// hands out (an invitation, a password reset) start with it.
+    pub public_url: String,
 }
 
 /// A setting that is present but unusable.
@@ -134,6 +137,9 @@ impl Config {
                     name: "FORWARDED_HOPS",
                     reason: "not a number of proxies".into(),
                 })?,
+            public_url: get("PUBLIC_URL", "http://localhost:8080")
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 }

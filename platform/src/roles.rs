@@ -5,67 +5,25 @@
 //! `docs/permissions.md` is rendered from this table and the routes' powers, and a test calls
 //! every route with every role.
 
-use std::fmt;
 use std::marker::PhantomData;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 
 use crate::auth::{Authenticated, JwtKeys};
 use crate::problem::ApiError;
 
-/// A role a user holds in one business.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs the business: everything.
-    Owner,
-    /// Runs the shop for the owner: all but what only an owner decides.
-    Manager,
-    /// Takes customers and bookings at the desk: no figures, no setup.
-    FrontDesk,
-    /// Cuts hair: sees the shop, works the appointments.
-    Barber,
-    /// Reads everything, the history included; changes nothing.
-    Auditor,
-}
+pub use events::account::Role;
 
-impl Role {
-    /// Every role, from the most powerful.
-    pub const ALL: [Role; 5] = [
-        Role::Owner,
-        Role::Manager,
-        Role::FrontDesk,
-        Role::Barber,
-        Role::Auditor,
-    ];
-
-    /// The name tokens, the API and the docs use.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Manager => "manager",
-            Role::FrontDesk => "front_desk",
-            Role::Barber => "barber",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    /// The role called `name`.
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.name() == name)
-    }
-
+/// What a role may do, by the table [`POWERS`].
+pub trait Powers {
     /// Whether this role gives `power`.
-    pub fn may(self, power: Power) -> bool {
-        power.holders().contains(&self)
-    }
+    fn may(self, power: Power) -> bool;
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+impl Powers for Role {
+    fn may(self, power: Power) -> bool {
+        power.holders().contains(&self)
     }
 }
 
@@ -114,12 +72,13 @@ powers!(
     Book => "book",
     WorkAppointments => "work_appointments",
     ReadHistory => "read_history",
+    OwnAccount => "own_account",
 );
 
 use Role::{Auditor, Barber, FrontDesk, Manager, Owner};
 
 /// The one table: each power, what it allows, and the roles that hold it.
-pub const POWERS: [(Power, &str, &[Role]); 11] = [
+pub const POWERS: [(Power, &str, &[Role]); 12] = [
     (
         Power::SeeTheShop,
         "see the shop: its details, services, staff, customers and their visits, appointments, \
@@ -148,7 +107,9 @@ pub const POWERS: [(Power, &str, &[Role]); 11] = [
     ),
     (
         Power::ManageStaff,
-        "add and change staff, their hours, services and time off",
+        "add and change staff, their hours, services and time off, and the business's logins: \
+         invite, change a role or chair, disable, issue a password reset (an owner's login and \
+         the owner role only by an owner)",
         &[Owner, Manager],
     ),
     (
@@ -176,7 +137,28 @@ pub const POWERS: [(Power, &str, &[Role]); 11] = [
         "read the business's history (the audit)",
         &[Owner, Manager, Auditor],
     ),
+    (
+        Power::OwnAccount,
+        "see one's own login and change its password",
+        &[Owner, Manager, FrontDesk, Barber, Auditor],
+    ),
 ];
+
+/// The roles whose logins see and work only their own chair (the staff member their login is
+/// linked to): their calendar, their appointments and their appointments' workflow. A login of
+/// such a role linked to no chair has none.
+pub const OWN_CHAIR_ONLY: [Role; 1] = [Barber];
+
+impl Authenticated {
+    /// The one chair the caller may see and work, when their role limits them to their own
+    /// ([`OWN_CHAIR_ONLY`]); `Some(Uuid::nil())`, a chair nobody has, for such a login linked to
+    /// none. `None`: every chair of the business.
+    pub fn own_chair(&self) -> Option<uuid::Uuid> {
+        OWN_CHAIR_ONLY
+            .contains(&self.role)
+            .then(|| self.staff_id.unwrap_or(uuid::Uuid::nil()))
+    }
+}
 
 impl Power {
     /// Every power, in the table's order.
@@ -263,7 +245,12 @@ mod tests {
 
     #[test]
     fn an_auditor_changes_nothing_and_reads_the_history() {
-        let reads = [Power::SeeTheShop, Power::SeeFigures, Power::ReadHistory];
+        let reads = [
+            Power::SeeTheShop,
+            Power::SeeFigures,
+            Power::ReadHistory,
+            Power::OwnAccount,
+        ];
         for (power, _, _) in POWERS {
             assert_eq!(
                 Role::Auditor.may(power),

@@ -157,7 +157,8 @@ pub async fn list_appointments(
     if let Some(to) = params.to {
         sql.push(" and starts_at < ").push_bind(to);
     }
-    if let Some(staff_id) = params.staff_id {
+    // a barber's login sees their own chair only
+    if let Some(staff_id) = user.own_chair().or(params.staff_id) {
         sql.push(" and staff_id = ").push_bind(staff_id);
     }
     if let Some(customer_id) = params.customer_id {
@@ -241,9 +242,12 @@ pub async fn get_appointment(
     .bind(appointment_id)
     .fetch_optional(&state.pool)
     .await?;
-    let appointment = appointment.ok_or_else(|| {
-        ApiError::not_found("appointment_not_found", "the appointment does not exist")
-    })?;
+    // another chair's appointment does not exist for a barber's login
+    let appointment = appointment
+        .filter(|a| user.own_chair().is_none_or(|chair| a.staff_id == chair))
+        .ok_or_else(|| {
+            ApiError::not_found("appointment_not_found", "the appointment does not exist")
+        })?;
     Ok((consistency.headers(), Json(appointment)))
 }
 

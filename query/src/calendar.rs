@@ -191,6 +191,8 @@ pub async fn get_calendar(
         .wait_for_all(&READS, params.min_position)
         .await?;
     let tenant = user.tenant_id;
+    // a barber's login sees their own chair only
+    let staff_id = user.own_chair().or(params.staff_id);
     // made from read models alone: kept while none of them moves (`crate::answers`)
     let versions = answers::versions(
         &state.pool,
@@ -199,14 +201,14 @@ pub async fn get_calendar(
         &[RESERVATIONS, APPOINTMENTS, CUSTOMERS],
     )
     .await?;
-    let key = format!("{tenant} {dates:?} {:?}", params.staff_id);
+    let key = format!("{tenant} {dates:?} {staff_id:?}");
     if let Some(body) = state
         .answers
         .kept("calendar", &key, versions.as_deref(), Utc::now())
     {
         return Ok(answers::json(consistency.headers(), body));
     }
-    let calendar = make(&state, tenant, &dates, params.staff_id).await?;
+    let calendar = make(&state, tenant, &dates, staff_id).await?;
     let body = Bytes::from(serde_json::to_vec(&calendar).map_err(ApiError::internal)?);
     if let Some(versions) = versions {
         state.answers.keep(key, versions, body.clone(), None);

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use platform::json::ApiQuery;
-use platform::roles::{power, May, Power};
+use platform::roles::{power, May, Power, Powers};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -161,6 +161,8 @@ pub async fn get_dashboard(
         .wait_for_all(&READS, params.min_position)
         .await?;
     let tenant = user.tenant_id;
+    // a barber's login lists their own chair's appointments only (the counts are the shop's)
+    let chair = user.own_chair();
     let clock = BusinessClock::of(&state.pool, tenant).await?;
     let now = Utc::now();
     let periods = Periods::at(now, clock.timezone);
@@ -200,6 +202,7 @@ pub async fn get_dashboard(
             "{LISTED}
               where a.tenant_id = $1 and a.starts_at >= $2 and a.starts_at < $3
                 and a.ends_at > $4 and a.status in ('booked', 'confirmed', 'checked_in')
+                and ($6::uuid is null or a.staff_id = $6)
               order by a.starts_at, a.appointment_id
               limit $5"
         ))
@@ -208,6 +211,7 @@ pub async fn get_dashboard(
         .bind(tomorrow)
         .bind(now)
         .bind(NEXT_BOOKINGS)
+        .bind(chair)
         .fetch_all(&state.pool)
         .await?;
         Ok::<_, ApiError>(next)
@@ -215,12 +219,13 @@ pub async fn get_dashboard(
     let recent = async {
         let recent: Vec<DashboardAppointment> = sqlx::query_as(&format!(
             "{LISTED}
-              where a.tenant_id = $1
+              where a.tenant_id = $1 and ($3::uuid is null or a.staff_id = $3)
               order by a.booked_at desc, a.appointment_id
               limit $2"
         ))
         .bind(tenant)
         .bind(RECENT)
+        .bind(chair)
         .fetch_all(&state.pool)
         .await?;
         Ok::<_, ApiError>(recent)

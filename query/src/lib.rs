@@ -21,6 +21,7 @@
 //! - [`calendar`]: `GET /calendar`, one column per barber: hours, breaks, time off, appointments.
 //! - `chairs`: what they (and the utilization report) read about a shop's chairs over some
 //!   dates, in one snapshot; the barbers' weekly hours.
+//! - [`users`]: `GET /users`, the business's logins; `GET /me`, the caller's.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
@@ -43,6 +44,7 @@ pub mod reports;
 pub mod services;
 mod snapshot;
 pub mod staff;
+pub mod users;
 pub mod visits;
 
 use axum::extract::FromRef;
@@ -86,6 +88,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(audit::routes())
         .merge(availability::routes())
         .merge(calendar::routes())
+        .merge(users::routes())
         .with_state(state)
 }
 
@@ -111,5 +114,7 @@ pub fn router(state: QueryState) -> Router {
     audit::log::list_events,
     availability::get_availability,
     calendar::get_calendar,
+    users::list_users,
+    users::get_me,
 ))]
 pub struct QueryApi;

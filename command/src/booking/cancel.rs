@@ -11,7 +11,7 @@ use events::appointment::AppointmentStatus;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::{retrying, BookingError};
+use super::{retrying, BookingError, Scope};
 use crate::store::{Committed, EventStore};
 
 /// A cancellation.
@@ -56,14 +56,15 @@ pub async fn cancel(
 #[tracing::instrument(skip(store, metadata))]
 pub async fn mark_no_show(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
+    let tenant_id = scope.tenant_id;
     retrying(|| {
         end_and_free(store, tenant_id, appointment_id, metadata, |_| {
-            AppointmentCommand::MarkNoShow { tenant_id, now }
+            scope.limit(AppointmentCommand::MarkNoShow { tenant_id, now })
         })
     })
     .await

@@ -14,8 +14,9 @@
 //!   refused, moved or cancelled in the same step, behind the barber's staff fence.
 //! - [`change_settings()`]: a business's name, currency or timezone; a timezone only while
 //!   nothing lies ahead, decided under the timezone fence.
-//! - [`confirm()`], [`check_in()`], [`start()`], [`complete()`]: the rest of the workflow, one
-//!   stream each.
+//! - [`confirm()`], [`check_in()`], [`start()`], [`complete()`], [`add_note()`]: the rest of the
+//!   workflow, one stream each; these and [`mark_no_show()`] take a [`Scope`], which limits a
+//!   barber's login to their own chair.
 //!
 //! Each step is **one decision over every stream it touches**: every aggregate decides its own
 //! command on its own state at its own expected sequence, and all their events are appended in
@@ -34,6 +35,7 @@ mod error;
 mod facts;
 mod merge;
 mod reschedule;
+mod scope;
 mod stretch;
 mod time_off;
 mod timezone;
@@ -51,6 +53,7 @@ pub use error::BookingError;
 pub use error::BookingErrorDiscriminants;
 pub use merge::{merge_customers, MergeRequest};
 pub use reschedule::{reschedule, RescheduleRequest};
+pub use scope::Scope;
 pub use time_off::{add_time_off, remove_time_off, TimeOffRequest, MAX_TIME_OFF_DAYS};
 pub use timezone::{change_settings, SettingsRequest};
 pub use workflow::{add_note, check_in, complete, confirm, start, Payment};

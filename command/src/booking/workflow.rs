@@ -10,7 +10,7 @@ use events::appointment::PaymentMethod;
 use events::EventMetadata;
 use uuid::Uuid;
 
-use super::{retrying, BookingError};
+use super::{retrying, BookingError, Scope};
 use crate::store::{Committed, CustomerFence, EventStore};
 
 /// What was paid when the service was completed.
@@ -23,24 +23,26 @@ pub struct Payment {
 
 async fn step(
     store: &EventStore,
-    appointment_id: Uuid,
+    (scope, appointment_id): (Scope, Uuid),
     command: AppointmentCommand,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
     Ok(store
-        .execute::<Appointment>(&appointment_id.to_string(), command, metadata)
+        .execute::<Appointment>(&appointment_id.to_string(), scope.limit(command), metadata)
         .await?)
 }
 
 /// The customer confirmed they are coming.
 pub async fn confirm(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     metadata: &EventMetadata,
 ) -> Result<Committed, BookingError> {
-    let command = AppointmentCommand::Confirm { tenant_id };
-    step(store, appointment_id, command, metadata).await
+    let command = AppointmentCommand::Confirm {
+        tenant_id: scope.tenant_id,
+    };
+    step(store, (scope, appointment_id), command, metadata).await
 }
 
 /// The business's local date of `now`, and its policy's check-in window.
@@ -60,11 +62,12 @@ async fn today(
 /// The customer is in the shop: on the day, from the policy's check-in window before the start.
 pub async fn check_in(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
+    let tenant_id = scope.tenant_id;
     let (today, opens_minutes) = today(store, tenant_id, now).await?;
     let command = AppointmentCommand::CheckIn {
         tenant_id,
@@ -72,56 +75,58 @@ pub async fn check_in(
         today,
         opens_minutes,
     };
-    step(store, appointment_id, command, metadata).await
+    step(store, (scope, appointment_id), command, metadata).await
 }
 
 /// The customer is in the chair: after check-in, on the day.
 pub async fn start(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
+    let tenant_id = scope.tenant_id;
     let (today, _) = today(store, tenant_id, now).await?;
     let command = AppointmentCommand::Start {
         tenant_id,
         now,
         today,
     };
-    step(store, appointment_id, command, metadata).await
+    step(store, (scope, appointment_id), command, metadata).await
 }
 
 /// The service is done and paid for.
 pub async fn complete(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     payment: Payment,
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
     let command = AppointmentCommand::Complete {
-        tenant_id,
+        tenant_id: scope.tenant_id,
         now,
         amount_paid_cents: payment.amount_paid_cents,
         tip_cents: payment.tip_cents,
         payment_method: payment.method,
     };
-    step(store, appointment_id, command, metadata).await
+    step(store, (scope, appointment_id), command, metadata).await
 }
 
 /// A note on an appointment by someone on the staff. Its text is about the appointment's
 /// customer and sealed with their key: none is written about an erased customer.
 pub async fn add_note(
     store: &EventStore,
-    tenant_id: Uuid,
+    scope: Scope,
     appointment_id: Uuid,
     note: (Uuid, String),
     metadata: &EventMetadata,
     now: DateTime<Utc>,
 ) -> Result<Committed, BookingError> {
     let (note_id, text) = note;
+    let tenant_id = scope.tenant_id;
     let id = appointment_id.to_string();
     retrying(|| async {
         let appointment = store.known::<Appointment>(&id).await?;
@@ -147,7 +152,7 @@ pub async fn add_note(
         };
         let mut decision = store.decision(metadata);
         decision
-            .decide::<Appointment>(&id, appointment, command)
+            .decide::<Appointment>(&id, appointment, scope.limit(command))
             .await?;
         if let Some(customer_id) = customer_id {
             // the note is about the customer: not once they are erased (or merged away)

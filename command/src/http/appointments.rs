@@ -9,6 +9,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use events::appointment::{AppointmentSource, PaymentMethod};
+use platform::auth::Authenticated;
 use platform::json::{ApiJson, ApiPath, OptionalJson};
 use platform::request::RequestContext;
 use platform::roles::{power, May};
@@ -151,8 +152,7 @@ pub async fn confirm_appointment(
     ApiPath(appointment_id): ApiPath<Uuid>,
 ) -> Result<Json<Accepted>, ApiError> {
     let metadata = metadata(&user, &context);
-    let committed =
-        booking::confirm(&state.store, user.tenant_id, appointment_id, &metadata).await?;
+    let committed = booking::confirm(&state.store, scope(&user), appointment_id, &metadata).await?;
     Ok(moved(appointment_id, committed))
 }
 
@@ -170,7 +170,7 @@ pub async fn check_in_appointment(
     let metadata = metadata(&user, &context);
     let committed = booking::check_in(
         &state.store,
-        user.tenant_id,
+        scope(&user),
         appointment_id,
         &metadata,
         Utc::now(),
@@ -193,7 +193,7 @@ pub async fn start_appointment(
     let metadata = metadata(&user, &context);
     let committed = booking::start(
         &state.store,
-        user.tenant_id,
+        scope(&user),
         appointment_id,
         &metadata,
         Utc::now(),
@@ -236,7 +236,7 @@ pub async fn complete_appointment(
     let metadata = metadata(&user, &context);
     let committed = booking::complete(
         &state.store,
-        user.tenant_id,
+        scope(&user),
         appointment_id,
         payment,
         &metadata,
@@ -295,7 +295,7 @@ pub async fn mark_no_show(
     let metadata = metadata(&user, &context);
     let committed = booking::mark_no_show(
         &state.store,
-        user.tenant_id,
+        scope(&user),
         appointment_id,
         &metadata,
         Utc::now(),
@@ -329,7 +329,7 @@ pub async fn add_note(
     let metadata = metadata(&user, &context);
     let committed = booking::add_note(
         &state.store,
-        user.tenant_id,
+        scope(&user),
         appointment_id,
         (note_id, body.text),
         &metadata,
@@ -378,4 +378,12 @@ pub async fn change_service(
     let metadata = metadata(&user, &context);
     let committed = booking::change_service(&state.store, request, &metadata).await?;
     Ok(moved(appointment_id, committed))
+}
+
+/// The appointments a caller's workflow steps may touch: a barber's, only their own chair's.
+fn scope(user: &Authenticated) -> booking::Scope {
+    booking::Scope {
+        tenant_id: user.tenant_id,
+        chair: user.own_chair(),
+    }
 }

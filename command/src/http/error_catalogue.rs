@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::account::{AccountError as Ac, AccountErrorDiscriminants as AcD};
 use domain::appointment::{AppointmentError as A, AppointmentErrorDiscriminants as AD};
 use domain::bookable::{OutsideWindow as W, OutsideWindowDiscriminants as WD};
 use domain::business::{BusinessError as Bu, BusinessErrorDiscriminants as BuD};
@@ -31,6 +32,7 @@ use events::staff::Weekday;
 fn appointment(d: AD) -> A {
     match d {
         AD::NotFound => A::NotFound,
+        AD::NotYourChair => A::NotYourChair,
         AD::AlreadyBooked => A::AlreadyBooked,
         AD::InvalidInterval => A::InvalidInterval,
         AD::InvalidScheduleDate => A::InvalidScheduleDate,
@@ -224,6 +226,20 @@ fn customer_day(d: CdD) -> Cd {
     }
 }
 
+fn account(d: AcD) -> Ac {
+    match d {
+        AcD::NotFound => Ac::NotFound,
+        AcD::AlreadyExists => Ac::AlreadyExists,
+        AcD::InvalidName => Ac::InvalidName,
+        AcD::InvalidEmail => Ac::InvalidEmail("ana-at-shop".into()),
+        AcD::OwnersOnly => Ac::OwnersOnly,
+        AcD::OwnLogin => Ac::OwnLogin,
+        AcD::AlreadyJoined => Ac::AlreadyJoined,
+        AcD::NotJoined => Ac::NotJoined,
+        AcD::Disabled => Ac::Disabled,
+    }
+}
+
 fn details(d: DeD) -> De {
     match d {
         DeD::InvalidTag => De::InvalidTag("VIP!".into()),
@@ -247,6 +263,7 @@ fn every_refusal() -> Vec<ApiError> {
     all.extend(CbD::iter().filter_map(customer_book).map(ApiError::from));
     all.extend(CdD::iter().map(|d| customer_day(d).into_problem()));
     all.extend(WD::iter().map(|d| window(d).into_problem()));
+    all.extend(AcD::iter().map(|d| account(d).into_problem()));
     all
 }
 

@@ -17,6 +17,24 @@ pub trait IntoProblem {
     fn into_problem(self) -> ApiError;
 }
 
+impl IntoProblem for domain::account::AccountError {
+    fn into_problem(self) -> ApiError {
+        use domain::account::AccountError as E;
+        let detail = self.to_string();
+        match self {
+            E::NotFound => ApiError::not_found("user_not_found", detail),
+            E::AlreadyExists => ApiError::conflict("user_exists", detail),
+            E::InvalidName => ApiError::unprocessable("invalid_name", detail),
+            E::InvalidEmail(_) => ApiError::unprocessable("invalid_email", detail),
+            E::OwnersOnly => ApiError::forbidden(detail).with_member("needed_roles", vec!["owner"]),
+            E::OwnLogin => ApiError::unprocessable("own_login", detail),
+            E::AlreadyJoined => ApiError::conflict("invitation_accepted", detail),
+            E::NotJoined => ApiError::conflict("invitation_pending", detail),
+            E::Disabled => ApiError::conflict("login_disabled", detail),
+        }
+    }
+}
+
 impl IntoProblem for CustomerError {
     fn into_problem(self) -> ApiError {
         let detail = self.to_string();
@@ -185,6 +203,7 @@ impl IntoProblem for domain::appointment::AppointmentError {
         use domain::appointment::AppointmentError as E;
         let status = match self {
             E::NotFound => StatusCode::NOT_FOUND,
+            E::NotYourChair => StatusCode::FORBIDDEN,
             E::InvalidInterval
             | E::InvalidScheduleDate
             | E::InvalidPrice(_)

@@ -1,12 +1,14 @@
-//! A command is taken only from a user the accounts know, in the business the token names. A
-//! token is only a signature: it stays valid after its user is removed or its business is gone
-//! (or, with a leaked secret, for a business that never existed), and the aggregates would
-//! record a customer, a service or a staff member for a business nobody runs. Every command
-//! route therefore checks the token's (user, business) against `users` before anything else
-//! runs; a token without a known user answers 401 `unknown_user` and writes nothing.
+//! A command is taken only from a user the accounts know, in the business the token names, as
+//! the login is now. A token is only a signature: it stays valid after its user is disabled,
+//! changes role or chair, or is removed (or, with a leaked secret, for a business that never
+//! existed). Every command route therefore checks the token's user against `users` before
+//! anything else runs, and writes nothing when the login is not as the token says:
+//! 401 `unknown_user` (no such user of that business), 401 `account_disabled`, or 401
+//! `token_outdated` (the role or chair changed: refresh the session for a token that says so).
 //!
-//! A user found is remembered for [`REMEMBERED`], so the check costs one indexed read per user
-//! a minute, not one per command; a user removed later is refused within that time at most.
+//! A login read is remembered for [`REMEMBERED`], so the check costs one indexed read per user
+//! a minute, not one per command; a change made by another process is seen within that time at
+//! most, one made by this process at once ([`KnownUsers::forget`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,10 +25,18 @@ use super::CommandState;
 /// How long a user found is trusted without asking again.
 pub const REMEMBERED: Duration = Duration::from_secs(60);
 
-/// The users found lately, and when.
+/// A login as `users` had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LoginNow {
+    role: String,
+    staff_id: Option<Uuid>,
+    disabled: bool,
+}
+
+/// The logins read lately, and when.
 #[derive(Clone)]
 pub struct KnownUsers {
-    found: Arc<quick_cache::sync::Cache<(Uuid, Uuid), Instant>>,
+    found: Arc<quick_cache::sync::Cache<(Uuid, Uuid), (Instant, LoginNow)>>,
 }
 
 impl Default for KnownUsers {
@@ -38,32 +48,41 @@ impl Default for KnownUsers {
 }
 
 impl KnownUsers {
-    /// Whether `user_id` is a user of business `business_id`.
-    async fn knows(
+    /// Login `user_id` of business `business_id`, if there is one.
+    async fn login(
         &self,
         pool: &PgPool,
         user_id: Uuid,
         business_id: Uuid,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<Option<LoginNow>, sqlx::Error> {
         let key = (user_id, business_id);
-        if self
-            .found
-            .get(&key)
-            .is_some_and(|at| at.elapsed() < REMEMBERED)
-        {
-            return Ok(true);
+        if let Some((at, login)) = self.found.get(&key) {
+            if at.elapsed() < REMEMBERED {
+                return Ok(Some(login));
+            }
         }
-        let known: bool = sqlx::query_scalar(
-            "select exists (select 1 from users where user_id = $1 and business_id = $2)",
+        let found: Option<(String, Option<Uuid>, bool)> = sqlx::query_as(
+            "select role, staff_id, disabled_at is not null from users
+              where user_id = $1 and business_id = $2",
         )
         .bind(user_id)
         .bind(business_id)
-        .fetch_one(pool)
+        .fetch_optional(pool)
         .await?;
-        if known {
-            self.found.insert(key, Instant::now());
+        let login = found.map(|(role, staff_id, disabled)| LoginNow {
+            role,
+            staff_id,
+            disabled,
+        });
+        if let Some(login) = &login {
+            self.found.insert(key, (Instant::now(), login.clone()));
         }
-        Ok(known)
+        Ok(login)
+    }
+
+    /// Forgets what was read of `user_id`'s login: this process has just changed it.
+    pub fn forget(&self, user_id: Uuid, business_id: Uuid) {
+        self.found.remove(&(user_id, business_id));
     }
 }
 
@@ -73,18 +92,29 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
     let Ok(user) = state.keys.authenticate(request.headers()) else {
         return next.run(request).await;
     };
+    let unauthorized = |code, detail| {
+        ApiError::client(axum::http::StatusCode::UNAUTHORIZED, code, detail).into_response()
+    };
     match state
         .users
-        .knows(state.store.pool(), user.user_id, user.tenant_id)
+        .login(state.store.pool(), user.user_id, user.tenant_id)
         .await
     {
-        Ok(true) => next.run(request).await,
-        Ok(false) => ApiError::client(
-            axum::http::StatusCode::UNAUTHORIZED,
+        Ok(None) => unauthorized(
             "unknown_user",
             "the token's user is not a user of its business; log in again",
-        )
-        .into_response(),
+        ),
+        Ok(Some(login)) if login.disabled => {
+            unauthorized("account_disabled", "this login is disabled")
+        }
+        Ok(Some(login)) if login.role != user.role.name() || login.staff_id != user.staff_id => {
+            unauthorized(
+                "token_outdated",
+                "the login's role or chair changed since the token was issued; refresh the \
+                 session (POST /token/refresh) or log in again",
+            )
+        }
+        Ok(Some(_)) => next.run(request).await,
         Err(err) => ApiError::from(err).into_response(),
     }
 }
@@ -113,26 +143,31 @@ mod tests {
         let env = TestEnv::new().await;
         let (user, business) = (Uuid::new_v4(), Uuid::new_v4());
         let known = KnownUsers::default();
-        assert!(!known.knows(&env.pool, user, business).await.expect("asked"));
+        let knows = |known: &KnownUsers, business| {
+            let (known, pool) = (known.clone(), env.pool.clone());
+            async move {
+                known
+                    .login(&pool, user, business)
+                    .await
+                    .expect("asked")
+                    .is_some()
+            }
+        };
+        assert!(!knows(&known, business).await);
         add_user(&env.pool, user, business).await;
         // not remembered as unknown: found as soon as the user exists
-        assert!(known.knows(&env.pool, user, business).await.expect("asked"));
-        assert!(!known
-            .knows(&env.pool, user, Uuid::new_v4())
-            .await
-            .expect("asked"));
+        assert!(knows(&known, business).await);
+        assert!(!knows(&known, Uuid::new_v4()).await);
         // the remembered answer is used: the row is gone but the minute is not over
         sqlx::query("delete from users where user_id = $1")
             .bind(user)
             .execute(&env.pool)
             .await
             .expect("removed");
-        assert!(known
-            .knows(&env.pool, user, business)
-            .await
-            .expect("remembered"));
-        // a process that never saw the user asks, and finds nobody
-        let fresh = KnownUsers::default();
-        assert!(!fresh.knows(&env.pool, user, business).await.expect("asked"));
+        assert!(knows(&known, business).await);
+        // a process that never saw the user asks, and finds nobody; nor does one that forgot
+        assert!(!knows(&KnownUsers::default(), business).await);
+        known.forget(user, business);
+        assert!(!knows(&known, business).await);
     }
 }

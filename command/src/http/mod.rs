@@ -15,6 +15,7 @@ mod known_users;
 mod services;
 mod staff;
 mod staff_schedule;
+mod users;
 
 use axum::extract::FromRef;
 use axum::Router;
@@ -37,6 +38,8 @@ pub struct CommandState {
     pub keys: JwtKeys,
     /// Who may send commands: users the accounts know, remembered for a minute.
     pub users: known_users::KnownUsers,
+    /// `PUBLIC_URL`: where the links handed out point.
+    pub public_url: std::sync::Arc<str>,
 }
 
 impl FromRef<CommandState> for JwtKeys {
@@ -146,6 +149,7 @@ pub fn router(state: CommandState) -> Router {
         .merge(services::routes())
         .merge(staff::routes())
         .merge(staff_schedule::routes())
+        .merge(users::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,
@@ -194,6 +198,15 @@ pub fn router(state: CommandState) -> Router {
         staff_schedule::add_time_off,
         staff_schedule::remove_time_off,
         staff_schedule::offer_services,
+        users::invite_user,
+        users::change_user,
+        users::renew_invitation,
+        users::disable_user,
+        users::enable_user,
+        users::issue_password_reset,
+        users::accept_invitation,
+        users::reset_password,
+        users::change_own_password,
     ),
     components(schemas(Accepted, platform::problem::Problem))
 )]

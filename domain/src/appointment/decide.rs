@@ -20,6 +20,19 @@ impl Decide for Appointment {
     /// command's own values (times, amounts).
     fn decide(&self, command: C) -> Result<Vec<AppointmentEvent>, E> {
         let event = match command {
+            C::InChair {
+                tenant_id,
+                staff_id,
+                step,
+            } => {
+                if !self.belongs_to(tenant_id) {
+                    return Err(E::NotFound);
+                }
+                if self.staff_id() != Some(staff_id) {
+                    return Err(E::NotYourChair);
+                }
+                return self.decide(*step);
+            }
             C::Book {
                 appointment_id,
                 tenant_id,

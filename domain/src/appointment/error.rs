@@ -24,6 +24,8 @@ pub const MAX_AMOUNT: i64 = 100_000_000_000;
 pub enum AppointmentError {
     #[error("the appointment does not exist")]
     NotFound,
+    #[error("the appointment is in another barber's chair; a barber works only their own")]
+    NotYourChair,
     #[error("an appointment with this id was already booked with different details")]
     AlreadyBooked,
     #[error(
@@ -69,6 +71,7 @@ impl AppointmentError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "appointment_not_found",
+            Self::NotYourChair => "not_your_chair",
             Self::AlreadyBooked => "appointment_already_booked",
             Self::InvalidInterval => "invalid_interval",
             Self::InvalidScheduleDate => "invalid_schedule_date",

@@ -138,6 +138,14 @@ pub enum AppointmentCommand {
         tenant_id: Uuid,
         customer_id: Uuid,
     },
+    /// `step`, asked by someone who may work only barber `staff_id`'s chair (a barber's
+    /// login): refused unless the appointment is in that chair when it is decided, so a
+    /// reschedule to another barber racing it cannot let it through.
+    InChair {
+        tenant_id: Uuid,
+        staff_id: Uuid,
+        step: Box<AppointmentCommand>,
+    },
 }
 
 /// Where and when the barber's chair is taken; reschedules replace it as a whole.

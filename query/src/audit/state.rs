@@ -49,7 +49,7 @@ pub struct StateAsOf {
 
 /// One record of the business as it was at `as_of`.
 #[utoipa::path(get, path = "/api/v1/audit/streams/{aggregate_type}/{id}/state",
-    params(("aggregate_type" = String, Path, description = "business, staff, service, \
+    params(("aggregate_type" = String, Path, description = "account, business, staff, service, \
             customer, appointment, schedule or customer_day"),
         ("id" = String, Path, description = "a UUID, or {uuid}:{YYYY-MM-DD} for a day"),
         StateAsOf),

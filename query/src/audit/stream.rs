@@ -31,7 +31,7 @@ pub struct ListStream {
 /// Every event of one record of the business, oldest first, with who caused it (`actor`), the
 /// request it came from (`correlation_id`) and its direct cause (`causation_id`).
 #[utoipa::path(get, path = "/api/v1/audit/streams/{aggregate_type}/{id}",
-    params(("aggregate_type" = String, Path, description = "business, staff, service, \
+    params(("aggregate_type" = String, Path, description = "account, business, staff, service, \
             customer, appointment, schedule or customer_day"),
         ("id" = String, Path, description = "a UUID, or {uuid}:{YYYY-MM-DD} for a day"),
         ListStream),

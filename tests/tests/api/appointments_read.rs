@@ -175,8 +175,8 @@ async fn the_list_filters_by_day_barber_customer_and_status_and_pages_in_start_o
     .await;
     let last = step(&app, &shop, c, "cancel", json!({})).await;
 
-    // any staff role may read
-    let token = app.token_with_role(&shop.owner, "barber").await;
+    // the front desk reads every chair (a barber only their own: `own_chair`)
+    let token = app.token_with_role(&shop.owner, "front_desk").await;
     let list = |query: String| {
         let (app, token) = (&app, &token);
         async move {

@@ -224,26 +224,48 @@ impl TestApp {
     }
 
     /// A token for another user of `owner`'s business with `role`, recorded as a user of it
-    /// (only owners can sign up so far, so other users are written to `users` directly and
-    /// their tokens issued with the app's own key).
+    /// (written to `users` directly, its token issued with the app's own key: the tests of
+    /// what a role may do need not go through an invitation each; `accounts` tests that).
     pub async fn token_with_role(&self, owner: &Owner, role: &str) -> String {
+        self.token_with_chair(owner, role, None).await
+    }
+
+    /// [`Self::token_with_role`] for a login linked to staff member `staff_id`'s chair.
+    pub async fn token_with_chair(
+        &self,
+        owner: &Owner,
+        role: &str,
+        staff_id: Option<Uuid>,
+    ) -> String {
         let user_id = Uuid::new_v4();
         sqlx::query(
-            "insert into users (user_id, business_id, email, name, role, password_hash)
-             values ($1, $2, $3, 'Staff', $4, '')",
+            "insert into users (user_id, business_id, email, name, role, staff_id, password_hash)
+             values ($1, $2, $3, 'Staff', $4, $5, '')",
         )
         .bind(user_id)
         .bind(owner.business_id)
         .bind(format!("{user_id}@staff.test"))
         .bind(role)
+        .bind(staff_id)
         .execute(&self.env.pool)
         .await
         .expect("user recorded");
-        self.token_for(user_id, owner.business_id, role)
+        self.token_for_chair(user_id, owner.business_id, role, staff_id)
     }
 
     /// A token signed with the app's own key for any user and business, known or not.
     pub fn token_for(&self, user_id: Uuid, business_id: Uuid, role: &str) -> String {
+        self.token_for_chair(user_id, business_id, role, None)
+    }
+
+    /// [`Self::token_for`] with a chair.
+    pub fn token_for_chair(
+        &self,
+        user_id: Uuid,
+        business_id: Uuid,
+        role: &str,
+        staff_id: Option<Uuid>,
+    ) -> String {
         let secret = self
             .env
             .config
@@ -251,7 +273,7 @@ impl TestApp {
             .as_ref()
             .expect("tests set a secret");
         platform::auth::JwtKeys::new(secret.expose(), self.env.config.jwt_ttl)
-            .issue(user_id, business_id, role)
+            .issue(user_id, business_id, role, staff_id)
             .expect("token issued")
     }
 }

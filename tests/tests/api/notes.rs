@@ -17,7 +17,9 @@ async fn notes_by_the_desk_and_the_barber_read_back_in_order() {
         .await
         .expect("json");
     let id = booked["id"].as_str().expect("id").to_owned();
-    let barber = app.token_with_role(&shop.owner, "barber").await;
+    let barber = app
+        .token_with_chair(&shop.owner, "barber", Some(shop.staff_id))
+        .await;
     let path = format!("/api/v1/appointments/{id}/notes");
     let first = app
         .post_json(

@@ -4,7 +4,7 @@
 //! `forbidden`, naming the roles that would do) on exactly the routes whose power the role does
 //! not hold (`platform::roles::POWERS`). A new route is covered without a new test.
 
-use platform::roles::{Power, Role};
+use platform::roles::{Power, Powers, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

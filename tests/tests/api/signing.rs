@@ -118,7 +118,7 @@ async fn a_token_signed_with_the_old_public_secret_is_refused() {
     };
     let (business_id, user_id) = (id("business_id"), id("user_id"));
     let forged = platform::auth::JwtKeys::new(OLD_PUBLIC_SECRET, Duration::from_secs(600))
-        .issue(user_id, business_id, "owner")
+        .issue(user_id, business_id, "owner", None)
         .expect("token");
     for (method, path) in [
         (reqwest::Method::GET, "/api/v1/customers"),

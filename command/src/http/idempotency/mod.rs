@@ -28,6 +28,7 @@ use platform::ApiError;
 
 use self::store::{Claim, Scope, Stored};
 use super::accounts::{LOG_IN, LOG_OUT, REFRESH, SIGN_UP};
+use super::users::{ACCEPT_INVITATION, OWN_PASSWORD, RESET_PASSWORD};
 use super::CommandState;
 
 /// The request header naming the key.
@@ -46,9 +47,16 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
     // a session's routes are never kept: their answers are tokens, and asking again is what
     // they are for (a refresh token sent twice revokes its login, `crate::sessions`)
     if request.method() == Method::GET
-        || [LOG_IN, REFRESH, LOG_OUT]
-            .iter()
-            .any(|r| route.ends_with(r))
+        || [
+            LOG_IN,
+            REFRESH,
+            LOG_OUT,
+            ACCEPT_INVITATION,
+            RESET_PASSWORD,
+            OWN_PASSWORD,
+        ]
+        .iter()
+        .any(|r| route.ends_with(r))
     {
         return next.run(request).await;
     }

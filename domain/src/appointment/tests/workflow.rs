@@ -221,3 +221,29 @@ fn a_service_starts_on_its_day_only() {
         })
         .then_expect_error(AppointmentError::DayPassed);
 }
+
+#[test]
+fn a_step_asked_for_a_chair_is_decided_only_in_that_chair() {
+    let in_chair = |staff_id| AppointmentCommand::InChair {
+        tenant_id: TENANT,
+        staff_id,
+        step: Box::new(AppointmentCommand::Confirm { tenant_id: TENANT }),
+    };
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(in_chair(BARBER))
+        .then_expect_events(vec![AppointmentEvent::AppointmentConfirmed {}]);
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(in_chair(OTHER_BARBER))
+        .then_expect_error(AppointmentError::NotYourChair);
+    // another business's appointment does not exist, whoever's chair it is
+    AppointmentTest::with(())
+        .given(history(S::Booked))
+        .when(AppointmentCommand::InChair {
+            tenant_id: Uuid::from_u128(2),
+            staff_id: BARBER,
+            step: Box::new(AppointmentCommand::Confirm { tenant_id: TENANT }),
+        })
+        .then_expect_error(AppointmentError::NotFound);
+}

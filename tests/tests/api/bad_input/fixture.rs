@@ -20,6 +20,8 @@ pub enum Kind {
     Staff,
     Appointment,
     TimeOff,
+    /// A login of the business (an invited barber).
+    User,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             Self::Staff => "staff_not_found",
             Self::Appointment => "appointment_not_found",
             Self::TimeOff => "time_off_not_found",
+            Self::User => "user_not_found",
         }
     }
 
@@ -42,6 +45,7 @@ impl Kind {
             Some("services") => Self::Service,
             Some("staff") => Self::Staff,
             Some("appointments") => Self::Appointment,
+            Some("users") => Self::User,
             _ => return Vec::new(),
         };
         [("{id}", resource), ("{time_off_id}", Self::TimeOff)]
@@ -58,6 +62,7 @@ pub struct Ids {
     pub staff: Uuid,
     pub appointment: Uuid,
     pub time_off: Uuid,
+    pub user: Uuid,
 }
 
 impl Ids {
@@ -69,6 +74,7 @@ impl Ids {
             staff: Uuid::new_v4(),
             appointment: Uuid::new_v4(),
             time_off: Uuid::new_v4(),
+            user: Uuid::new_v4(),
         }
     }
 
@@ -79,6 +85,7 @@ impl Ids {
             Kind::Staff => self.staff,
             Kind::Appointment => self.appointment,
             Kind::TimeOff => self.time_off,
+            Kind::User => self.user,
         }
     }
 
@@ -90,6 +97,7 @@ impl Ids {
             Kind::Staff,
             Kind::Appointment,
             Kind::TimeOff,
+            Kind::User,
         ]
         .into_iter()
         .find(|kind| self.get(*kind).to_string() == id)
@@ -185,12 +193,21 @@ async fn business(app: &TestApp, slug: &str) -> (String, Ids) {
             &json!({"starts_at": utc_day_at(5, 9, 0), "ends_at": utc_day_at(5, 10, 0)}),
         )
         .await;
+    let invited = app
+        .post_json(
+            "/api/v1/users",
+            Some(&shop.owner.token),
+            &json!({"email": format!("barber@{slug}.example"), "name": "Joe", "role": "barber",
+                    "staff_id": shop.staff_id}),
+        )
+        .await;
     let ids = Ids {
         customer: shop.customer_id,
         service: shop.service_id,
         staff: shop.staff_id,
         appointment,
         time_off: id_of(time_off).await,
+        user: id_of(invited).await,
     };
     (shop.owner.token, ids)
 }

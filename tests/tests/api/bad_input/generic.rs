@@ -13,8 +13,16 @@ use super::{shorten, Body, Case, Fixture, Route};
 /// range (NEL, CSI). Line breaks and tabs are text.
 const CONTROLS: [char; 6] = ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}'];
 
-/// The routes of a session: not commands, they read no `Idempotency-Key`.
-const SESSION_ROUTES: [&str; 3] = ["/api/v1/login", "/api/v1/token/refresh", "/api/v1/logout"];
+/// The routes of a session (they answer one, or end one): not commands, they read no
+/// `Idempotency-Key`.
+const SESSION_ROUTES: [&str; 6] = [
+    "/api/v1/login",
+    "/api/v1/token/refresh",
+    "/api/v1/logout",
+    "/api/v1/invitations/accept",
+    "/api/v1/password/reset",
+    "/api/v1/me/password",
+];
 
 /// Bigger than the 2 MiB any command body may be.
 const OVERSIZED: usize = 3 << 20;

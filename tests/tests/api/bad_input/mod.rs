@@ -20,6 +20,7 @@ mod generic;
 mod paths;
 mod services;
 mod staff;
+mod users;
 
 use std::collections::BTreeSet;
 
@@ -202,6 +203,7 @@ fn every_route(own: &Ids, foreign: &Ids) -> Vec<Route> {
         staff::routes(own, foreign),
         customers::routes(own, foreign),
         appointments::routes(own, foreign),
+        users::routes(own, foreign),
     ]
     .into_iter()
     .flatten()
