@@ -1,5 +1,6 @@
-//! Tokens: short-lived HS256 JWTs naming the user, their business (the tenant) and their role.
-//! The tenant of every request comes from here, never from a request body.
+//! Tokens: short-lived HS256 JWTs naming the user, their business (the tenant), their role and
+//! chair; and, when the deployment trusts an identity provider, the provider's tokens
+//! (`crate::identity`). The tenant of every request comes from here, never from a request body.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::identity::ExternalIdentity;
 use crate::problem::ApiError;
 use crate::roles::Role;
 
@@ -37,12 +39,15 @@ pub struct JwtKeys {
     inner: Arc<Keys>,
 }
 
+#[derive(Clone)]
 struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
     /// HMAC-SHA256 keyed for request fingerprints (see [`JwtKeys::fingerprint`]).
     fingerprints: Hmac<Sha256>,
+    /// The identity provider whose tokens are accepted too, if any.
+    external: Option<ExternalIdentity>,
 }
 
 /// What the fingerprint key is derived for: the signing secret itself never keys anything but
@@ -70,7 +75,17 @@ impl JwtKeys {
                 decoding: DecodingKey::from_secret(secret),
                 ttl,
                 fingerprints: fingerprint_mac(secret),
+                external: None,
             }),
+        }
+    }
+
+    /// These keys, accepting `external`'s tokens too.
+    pub fn with_external(self, external: ExternalIdentity) -> Self {
+        let mut keys = Arc::unwrap_or_clone(self.inner);
+        keys.external = Some(external);
+        Self {
+            inner: Arc::new(keys),
         }
     }
 
@@ -122,9 +137,19 @@ impl JwtKeys {
         mac.finalize().into_bytes().to_vec()
     }
 
-    /// Who sent a request, from its `Authorization` header. The extractor and every middleware
-    /// that needs the caller (idempotency keys) authenticate here, so they cannot disagree.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Authenticated, ApiError> {
+    /// Who sent a request, from its `Authorization` header: one of barber's own tokens, or the
+    /// identity provider's. The extractor and every middleware that needs the caller (known
+    /// users, idempotency keys) authenticate here, so they cannot disagree.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Authenticated, ApiError> {
+        let own = self.authenticate_own(headers);
+        match (&own, &self.inner.external, bearer_token(headers)) {
+            (Err(_), Some(external), Some(token)) => external.authenticate(token).await,
+            _ => own,
+        }
+    }
+
+    /// Who sent a request, by one of barber's own tokens.
+    fn authenticate_own(&self, headers: &HeaderMap) -> Result<Authenticated, ApiError> {
         let token = bearer_token(headers)
             .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))?;
         let claims = self.verify(token)?;
@@ -167,7 +192,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        JwtKeys::from_ref(state).authenticate(&parts.headers)
+        JwtKeys::from_ref(state).authenticate(&parts.headers).await
     }
 }
 

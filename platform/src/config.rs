@@ -24,6 +24,27 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// An identity provider whose tokens are accepted beside barber's own, mapped to a login by
+/// their `email` claim (`platform::identity`).
+#[derive(Debug, Clone)]
+pub enum ExternalIdentity {
+    /// An OpenID Connect provider: `OIDC_ISSUER`, `OIDC_JWKS_URL` (its signing keys) and
+    /// `OIDC_AUDIENCE` (the client id its tokens name).
+    Oidc {
+        issuer: String,
+        jwks_url: String,
+        audience: String,
+    },
+    /// Supabase Auth (or any provider signing with a shared secret): `SUPABASE_JWT_SECRET`
+    /// (HS256), `SUPABASE_JWT_AUDIENCE` (default `authenticated`), and `SUPABASE_JWT_ISSUER`
+    /// (checked when set).
+    SharedSecret {
+        secret: Secret,
+        audience: String,
+        issuer: Option<String>,
+    },
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -58,6 +79,8 @@ pub struct Config {
     /// `PUBLIC_URL`: where people reach the web app, without a trailing slash; the links barber
     /// hands out (an invitation, a password reset) start with it.
     pub public_url: String,
+    /// Tokens of an identity provider accepted beside barber's own (none by default).
+    pub external_identity: Option<ExternalIdentity>,
 }
 
 /// A setting that is present but unusable.
@@ -140,7 +163,45 @@ impl Config {
             public_url: get("PUBLIC_URL", "http://localhost:8080")
                 .trim_end_matches('/')
                 .to_owned(),
+            external_identity: external_identity(&lookup)?,
         })
+    }
+}
+
+/// The identity provider the environment configures, if any: OIDC needs all three of its
+/// settings, and only one provider may be set.
+fn external_identity(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<ExternalIdentity>, ConfigError> {
+    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let oidc = [
+        set("OIDC_ISSUER"),
+        set("OIDC_JWKS_URL"),
+        set("OIDC_AUDIENCE"),
+    ];
+    let supabase = set("SUPABASE_JWT_SECRET");
+    match (oidc, supabase) {
+        ([None, None, None], None) => Ok(None),
+        ([Some(issuer), Some(jwks_url), Some(audience)], None) => {
+            Ok(Some(ExternalIdentity::Oidc {
+                issuer,
+                jwks_url,
+                audience,
+            }))
+        }
+        ([None, None, None], Some(secret)) => Ok(Some(ExternalIdentity::SharedSecret {
+            secret: Secret::new(secret),
+            audience: set("SUPABASE_JWT_AUDIENCE").unwrap_or_else(|| "authenticated".into()),
+            issuer: set("SUPABASE_JWT_ISSUER"),
+        })),
+        ([_, _, _], Some(_)) => Err(ConfigError {
+            name: "SUPABASE_JWT_SECRET",
+            reason: "set either the OIDC_* settings or SUPABASE_JWT_SECRET, not both".into(),
+        }),
+        _ => Err(ConfigError {
+            name: "OIDC_ISSUER",
+            reason: "OIDC_ISSUER, OIDC_JWKS_URL and OIDC_AUDIENCE go together".into(),
+        }),
     }
 }
 
@@ -176,5 +237,36 @@ mod tests {
         let err = Config::from_lookup(|name| (name == "BIND").then(|| "nope".to_owned()))
             .expect_err("refused");
         assert_eq!(err.name, "BIND");
+    }
+
+    #[test]
+    fn an_identity_provider_is_configured_whole_or_not_at_all() {
+        let oidc = |names: &'static [&'static str]| {
+            Config::from_lookup(move |name| names.contains(&name).then(|| format!("{name}-value")))
+        };
+        assert!(oidc(&[]).expect("none").external_identity.is_none());
+        let whole = oidc(&["OIDC_ISSUER", "OIDC_JWKS_URL", "OIDC_AUDIENCE"]).expect("whole");
+        assert!(matches!(
+            whole.external_identity,
+            Some(ExternalIdentity::Oidc { .. })
+        ));
+        let partial = oidc(&["OIDC_ISSUER", "OIDC_AUDIENCE"]).expect_err("partial");
+        assert_eq!(partial.name, "OIDC_ISSUER");
+        let both = oidc(&[
+            "OIDC_ISSUER",
+            "OIDC_JWKS_URL",
+            "OIDC_AUDIENCE",
+            "SUPABASE_JWT_SECRET",
+        ])
+        .expect_err("both");
+        assert_eq!(both.name, "SUPABASE_JWT_SECRET");
+        let supabase = oidc(&["SUPABASE_JWT_SECRET"]).expect("supabase");
+        let Some(ExternalIdentity::SharedSecret {
+            audience, issuer, ..
+        }) = supabase.external_identity
+        else {
+            panic!("a shared secret");
+        };
+        assert_eq!((audience.as_str(), issuer), ("authenticated", None));
     }
 }

@@ -5,6 +5,7 @@
 //! - [`db`]: the Postgres pool and the embedded migrations.
 //! - [`nats`]: the NATS connection and the events stream.
 //! - [`auth`]: JWTs and the authenticated-user extractor.
+//! - [`identity`]: an identity provider's tokens (OIDC, Supabase), mapped to logins by email.
 //! - [`signing`]: the secret tokens are signed with: configured, or drawn once per database.
 //! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
@@ -21,6 +22,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod identity;
 pub mod json;
 pub mod nats;
 pub mod personal_data;

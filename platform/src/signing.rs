@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
+use crate::identity::ExternalIdentity;
 
 /// The length of a generated secret: HS256's own block of strength.
 const SECRET_BYTES: usize = 32;
@@ -20,13 +21,18 @@ pub enum SigningError {
     Database(#[from] sqlx::Error),
 }
 
-/// The keys every token of this deployment is signed and verified with.
+/// The keys every token of this deployment is signed and verified with, accepting the
+/// configured identity provider's tokens too.
 pub async fn jwt_keys(pool: &PgPool, config: &Config) -> Result<JwtKeys, SigningError> {
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => stored_secret(pool).await?,
     };
-    Ok(JwtKeys::new(secret, config.jwt_ttl))
+    let keys = JwtKeys::new(secret, config.jwt_ttl);
+    Ok(match &config.external_identity {
+        Some(settings) => keys.with_external(ExternalIdentity::new(settings, pool.clone())),
+        None => keys,
+    })
 }
 
 /// The database's secret, drawn now if no process has drawn it yet. The first insert wins

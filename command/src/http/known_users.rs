@@ -89,7 +89,8 @@ impl KnownUsers {
 /// The middleware. A request without a valid token passes on: the route answers 401 itself (or
 /// needs none: signup, login).
 pub async fn guard(State(state): State<CommandState>, request: Request, next: Next) -> Response {
-    let Ok(user) = state.keys.authenticate(request.headers()) else {
+    let headers = request.headers().clone();
+    let Ok(user) = state.keys.authenticate(&headers).await else {
         return next.run(request).await;
     };
     let unauthorized = |code, detail| {

@@ -18,6 +18,7 @@ mod currency;
 mod customer_overlap;
 mod customers;
 mod dashboard;
+mod external_identity;
 mod freshness;
 mod front_desk_day;
 mod helpers;

@@ -20,7 +20,7 @@ use axum::body::{Body, Bytes};
 use std::net::{IpAddr, Ipv4Addr};
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use platform::client::ClientAddress;
@@ -72,7 +72,8 @@ pub async fn guard(State(state): State<CommandState>, request: Request, next: Ne
         )
         .into_response();
     };
-    let Some(scope) = scope(&state, &request, &route) else {
+    let headers = request.headers().clone();
+    let Some(scope) = scope(&state, &headers, &route).await else {
         // no token or a bad one: the route answers 401, and nothing is remembered
         return next.run(request).await;
     };
@@ -128,11 +129,11 @@ fn route(request: &Request) -> String {
 /// The caller as the route sees them: `public` on signup (which reads no token), else the
 /// user the token names, through the same [`platform::auth::JwtKeys::authenticate`] as the
 /// route's extractor; `None` when that refuses.
-fn scope(state: &CommandState, request: &Request, route: &str) -> Option<Scope> {
+async fn scope(state: &CommandState, headers: &HeaderMap, route: &str) -> Option<Scope> {
     if route.ends_with(SIGN_UP) {
         return Some(Scope::public());
     }
-    let user = state.keys.authenticate(request.headers()).ok()?;
+    let user = state.keys.authenticate(headers).await.ok()?;
     Some(Scope::user(user.tenant_id, user.user_id))
 }
 
