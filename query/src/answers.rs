@@ -144,7 +144,7 @@ pub async fn versions(
     .bind(&global)
     .bind(tenant_id)
     .bind(&per_business)
-    .fetch_one(pool)
+    .fetch_one(&mut *crate::reader::read(pool, tenant_id).await?)
     .await?;
     Ok(versions.filter(|_| usize::try_from(found).is_ok_and(|n| n == per_business.len())))
 }

@@ -176,7 +176,10 @@ pub async fn list_appointments(
     }
     sql.push(" order by starts_at, appointment_id limit ")
         .push_bind(limit + 1);
-    let mut items: Vec<AppointmentView> = sql.build_query_as().fetch_all(&state.pool).await?;
+    let mut items: Vec<AppointmentView> = sql
+        .build_query_as()
+        .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
+        .await?;
 
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         items.pop();
@@ -240,7 +243,7 @@ pub async fn get_appointment(
     ))
     .bind(user.tenant_id)
     .bind(appointment_id)
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     // another chair's appointment does not exist for a barber's login
     let appointment = appointment

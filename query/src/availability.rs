@@ -145,7 +145,7 @@ pub async fn get_availability(
     )
     .bind(tenant)
     .bind(params.service_id)
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let (duration, buffer) = service.ok_or_else(|| {
         ApiError::not_found(

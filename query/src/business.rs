@@ -69,7 +69,7 @@ pub async fn get_business(
            from businesses where tenant_id = $1",
     )
     .bind(user.tenant_id)
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let business = business.ok_or_else(|| {
         ApiError::not_found("business_not_found", "the business is not known yet")

@@ -242,7 +242,7 @@ async fn make(
         None => query,
         Some(staff_id) => query.bind(staff_id),
     }
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?;
     let mut booked: HashMap<(Uuid, NaiveDate), Vec<CalendarAppointment>> = HashMap::new();
     for (
@@ -285,7 +285,7 @@ async fn make(
     )
     .bind(tenant)
     .bind(&time_off_ids)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?;
 
     let shop_hours = chairs.rota.shop.opening_hours.as_ref().map(|week| {

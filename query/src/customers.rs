@@ -151,7 +151,7 @@ pub async fn list_customers(
         .bind(after.as_ref().map(|(_, id)| *id))
         .bind(limit + 1)
         .bind(params.tag.as_deref().and_then(tag_filter))
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         items.pop();
@@ -182,7 +182,7 @@ async fn business_country(
     let country: Option<Option<String>> =
         sqlx::query_scalar("select country from businesses where tenant_id = $1")
             .bind(tenant_id)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *crate::reader::read(pool, tenant_id).await?)
             .await?;
     Ok(country.flatten())
 }
@@ -260,7 +260,7 @@ pub async fn get_customer(
     let customer: Option<CustomerView> = sqlx::query_as(GET)
         .bind(user.tenant_id)
         .bind(customer_id)
-        .fetch_optional(&state.pool)
+        .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
     let customer = customer
         .ok_or_else(|| ApiError::not_found("customer_not_found", "the customer does not exist"))?;

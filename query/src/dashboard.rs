@@ -177,7 +177,7 @@ pub async fn get_dashboard(
                     (select count(*) from services where tenant_id = $1 and active)",
         )
         .bind(tenant)
-        .fetch_one(&state.pool)
+        .fetch_one(&mut *crate::reader::read(&state.pool, tenant).await?)
         .await?;
         Ok::<_, ApiError>(counts)
     };
@@ -189,7 +189,7 @@ pub async fn get_dashboard(
         )
         .bind(tenant)
         .bind(periods.today)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
         .await?;
         let mut counts = StatusCounts::default();
         for (status, n) in by_status {
@@ -212,7 +212,7 @@ pub async fn get_dashboard(
         .bind(now)
         .bind(NEXT_BOOKINGS)
         .bind(chair)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
         .await?;
         Ok::<_, ApiError>(next)
     };
@@ -226,7 +226,7 @@ pub async fn get_dashboard(
         .bind(tenant)
         .bind(RECENT)
         .bind(chair)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
         .await?;
         Ok::<_, ApiError>(recent)
     };
@@ -338,7 +338,7 @@ async fn month_sums(
     .bind(periods.month.0)
     .bind(periods.month.1)
     .bind(currency)
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?)
 }
 

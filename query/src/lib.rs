@@ -22,6 +22,7 @@
 //! - `chairs`: what they (and the utilization report) read about a shop's chairs over some
 //!   dates, in one snapshot; the barbers' weekly hours.
 //! - [`users`]: `GET /users`, the business's logins; `GET /me`, the caller's.
+//! - [`reader`]: every read as the row-level-secured role `barber_reader`, for one tenant.
 //! - [`cursor`]: opaque keyset-pagination cursors.
 //!
 //! Every query is scoped by the tenant of the caller's token; another tenant's id answers 404.
@@ -40,9 +41,9 @@ pub mod dashboard;
 pub mod freshness;
 mod kept;
 pub mod local_days;
+pub mod reader;
 pub mod reports;
 pub mod services;
-mod snapshot;
 pub mod staff;
 pub mod users;
 pub mod visits;

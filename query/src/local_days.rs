@@ -20,7 +20,7 @@ impl BusinessClock {
         let row: Option<(String, String)> =
             sqlx::query_as("select timezone, currency from businesses where tenant_id = $1")
                 .bind(tenant_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *crate::reader::read(pool, tenant_id).await?)
                 .await?;
         let (timezone, currency) = row.ok_or_else(|| {
             ApiError::not_found("business_not_found", "the business is not known yet")

@@ -116,7 +116,7 @@ pub async fn list_services(
         .bind(after.as_ref().map(|key| key.2.clone()))
         .bind(after.as_ref().map(|key| key.3))
         .bind(limit + 1)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         items.pop();
@@ -154,7 +154,7 @@ pub async fn get_service(
     ))
     .bind(user.tenant_id)
     .bind(service_id)
-    .fetch_optional(&state.pool)
+    .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let service = service
         .ok_or_else(|| ApiError::not_found("service_not_found", "the service does not exist"))?;

@@ -139,7 +139,7 @@ pub async fn list_staff(
         .bind(after.as_ref().map(|(name, _)| name.clone()))
         .bind(after.as_ref().map(|(_, id)| *id))
         .bind(limit + 1)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         items.pop();
@@ -187,8 +187,9 @@ pub async fn get_staff_member(
 ) -> Result<(HeaderMap, Json<StaffDetail>), ApiError> {
     let consistency = state.freshness.wait_for(STAFF, params.min_position).await?;
     // one snapshot for the three tables, which the projection writes in one transaction
-    let mut tx = crate::snapshot::begin(
+    let mut tx = crate::reader::snapshot(
         &state.pool,
+        user.tenant_id,
         &["staff_members", "staff_working_hours", "staff_time_off"],
     )
     .await?;

@@ -82,7 +82,7 @@ pub async fn list_users(
         .bind(after_email)
         .bind(after_id)
         .bind(limit + 1)
-        .fetch_all(&state.pool)
+        .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
     let next_cursor = cursor::next_page(&mut items, limit, |u| (u.email.to_lowercase(), u.id));
     Ok(Json(UserPage { items, next_cursor }))
@@ -101,7 +101,7 @@ pub async fn get_me(
     sqlx::query_as(&sql)
         .bind(user.user_id)
         .bind(user.tenant_id)
-        .fetch_optional(&state.pool)
+        .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("user_not_found", "the token's user is not on record"))

@@ -115,7 +115,7 @@ pub async fn summary(
     .bind(tenant_id)
     .bind(customer_id)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(&mut *crate::reader::read(pool, tenant_id).await?)
     .await?;
     let spend: Vec<Spend> = sqlx::query_as(
         "select currency, sum(amount_paid_cents)::bigint as amount_paid_cents,
@@ -127,7 +127,7 @@ pub async fn summary(
     )
     .bind(tenant_id)
     .bind(customer_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *crate::reader::read(pool, tenant_id).await?)
     .await?;
     Ok(VisitSummary {
         visits: counts.visits,
@@ -179,7 +179,7 @@ pub async fn list_visits(
     )
     .bind(user.tenant_id)
     .bind(customer_id)
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     if !known {
         return Err(ApiError::not_found(
@@ -204,7 +204,7 @@ pub async fn list_visits(
     .bind(after.map(|(at, _)| at))
     .bind(after.map(|(_, id)| id))
     .bind(limit + 1)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
         items.pop();

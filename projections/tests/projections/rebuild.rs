@@ -278,7 +278,9 @@ async fn definition(pool: &sqlx::PgPool, table: &str) -> Vec<String> {
          select 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) from pg_constraint
           where conrelid = ('public.' || $1)::regclass
          union all
-         select 'acl: ' || coalesce(relacl::text, 'default') || ' rls: ' || relrowsecurity
+         select 'acl: ' || coalesce((select string_agg(item::text, ',' order by item::text)
+                                       from unnest(relacl) item), 'default')
+                || ' rls: ' || relrowsecurity
                 || ' forced: ' || relforcerowsecurity
            from pg_class where oid = ('public.' || $1)::regclass
          union all

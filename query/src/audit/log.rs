@@ -106,7 +106,7 @@ async fn page(
     .bind(after.1)
     .bind(since)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&mut *crate::reader::read(pool, tenant_id).await?)
     .await?;
     let next = rows
         .last()

@@ -124,7 +124,8 @@ async fn open_personal_data(
         .iter_mut()
         .map(|r| (tenant_id, &mut r.payload))
         .collect();
-    platform::personal_data::open(pool, payloads)
+    let mut reader = crate::reader::read(pool, tenant_id).await?;
+    platform::personal_data::open(&mut *reader, payloads)
         .await
         .map_err(ApiError::internal)
 }

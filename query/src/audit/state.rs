@@ -83,7 +83,7 @@ pub async fn get_state_as_of(
     .bind(&stored_id)
     .bind(user.tenant_id)
     .bind(as_of)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let Some(last) = rows.last() else {
         return Err(absent_at(&state, user.tenant_id, kind, &stored_id).await?);
@@ -131,7 +131,7 @@ async fn absent_at(
     .bind(kind.aggregate_type())
     .bind(stored_id)
     .bind(tenant_id)
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *crate::reader::read(&state.pool, tenant_id).await?)
     .await?;
     Ok(if exists {
         ApiError::not_found(

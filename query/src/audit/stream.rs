@@ -67,7 +67,7 @@ pub async fn list_stream_events(
     .bind(user.tenant_id)
     .bind(after)
     .bind(limit + 1)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     if rows.is_empty() && params.cursor.is_none() {
         return Err(super::not_found());

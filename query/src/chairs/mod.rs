@@ -152,8 +152,9 @@ pub async fn read(
     which: Reservations,
 ) -> Result<Chairs, ApiError> {
     // one snapshot for every table (each projection writes its own in one transaction)
-    let mut tx = crate::snapshot::begin(
+    let mut tx = crate::reader::snapshot(
         pool,
+        tenant_id,
         &[
             "businesses",
             "staff_members",

@@ -122,7 +122,7 @@ pub async fn no_show_report(
     .bind(user.tenant_id)
     .bind(from)
     .bind(to)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     Ok(answer(
         &headers,

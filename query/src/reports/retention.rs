@@ -136,7 +136,7 @@ pub async fn retention_report(
     .bind(start_of(to + Days::new(1), clock.timezone))
     .bind(from)
     .bind(to)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     Ok(answer(
         &headers,

@@ -143,7 +143,7 @@ pub async fn revenue_report(
     .bind(user.tenant_id)
     .bind(from)
     .bind(to)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
     .await?;
     let report = RevenueReport {
         from,

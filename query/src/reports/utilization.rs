@@ -122,7 +122,7 @@ pub async fn utilization_report(
     .bind(tenant)
     .bind(from)
     .bind(to)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?
     .into_iter()
     .collect();
@@ -131,9 +131,9 @@ pub async fn utilization_report(
           order by lower(name), staff_id",
     )
     .bind(tenant)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = crate::reader::read(&state.pool, tenant).await?;
     let weeks = chairs::weeks(&mut conn, tenant, None).await?;
     let time_off: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
         "select staff_id, starts_at, ends_at from staff_time_off

@@ -37,6 +37,7 @@ mod read_side;
 mod replicas;
 mod reports;
 mod reschedule;
+mod row_level_security;
 mod services;
 mod sessions;
 mod signing;

@@ -10,7 +10,7 @@ use crate::dashboard::{busy_shop, mark};
 use crate::helpers::{spawn_app, TestApp};
 
 /// Waits until every projection has applied everything recorded so far.
-async fn settled(app: &TestApp) -> i64 {
+pub async fn settled(app: &TestApp) -> i64 {
     let position = app.newest_position().await;
     for name in projections::names() {
         for _ in 0..200 {
