@@ -162,6 +162,13 @@ fn router(
             answers: query::answers::Answers::default(),
         }));
     }
+    // the public booking pages: anyone may call them, so each address gets a quota
+    let public =
+        platform::rate_limit::RateLimit::per_minute(config.public_requests_per_minute, "/public/");
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        public,
+        platform::rate_limit::limit,
+    ));
     let app = Router::new()
         .nest("/api/v1", api)
         .merge(crate::openapi::routes())

@@ -19,6 +19,15 @@ pub const OPEN: [&str; 6] = [
     "/api/v1/password/reset",
 ];
 
+/// Where the public booking pages' routes live: open to anyone (customers book with no login),
+/// limited per client address instead (`platform::rate_limit`).
+pub const PUBLIC_PAGES: &str = "/api/v1/public/";
+
+/// Whether `path` (as the OpenAPI document names it) is open to anyone.
+pub fn is_open(path: &str) -> bool {
+    OPEN.contains(&path) || path.starts_with(PUBLIC_PAGES)
+}
+
 /// Each operation of the document (as JSON, as `/api/openapi.json` serves it) with the power it
 /// asks for: (method, path, power), in the document's order of paths. An operation without one
 /// is open to anyone (signup, login); a scope that names no power reads as none.
@@ -105,7 +114,7 @@ mod tests {
     fn every_route_asks_for_a_known_power_but_the_open_ones() {
         let json = serde_json::to_value(crate::openapi::document()).expect("json");
         for (method, path, power) in route_powers(&json) {
-            let open = OPEN.contains(&path.as_str());
+            let open = is_open(&path);
             assert_eq!(power.is_none(), open, "{method} {path}");
         }
     }

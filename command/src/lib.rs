@@ -8,6 +8,7 @@
 //!   off, a timezone change), each one decision over every stream it touches.
 //! - [`customer_book`]: registering and changing a customer, with duplicate detection on the
 //!   phone and email (`customer_contacts`, written with the events).
+//! - [`online`]: online booking by customers, with no login: book, view, move, cancel.
 //! - [`store`]: runs a command, or one decision over several streams, against the Postgres event
 //!   store and reports the committed position.
 //! - [`accounts`]: signup, login and every change to a login (the Account aggregate, with the
@@ -20,5 +21,6 @@ pub mod booking;
 pub mod customer_book;
 pub mod http;
 pub mod login_limits;
+pub mod online;
 pub mod sessions;
 pub mod store;

@@ -274,6 +274,11 @@ impl Decide for Service {
 }
 
 impl Service {
+    /// Whether it is a service of business `tenant_id` (retired or not).
+    pub fn belongs_to(&self, tenant_id: Uuid) -> bool {
+        self.owned(tenant_id).is_ok()
+    }
+
     /// Whether `tenant_id` may book it now: it exists in that business and is not retired.
     pub fn is_bookable_by(&self, tenant_id: Uuid) -> bool {
         self.owned(tenant_id).is_ok() && !self.retired

@@ -48,6 +48,50 @@ pub enum BusinessEvent {
     /// first. A weekday absent from `days` is closed. Before the first of these a business has
     /// no opening hours: it takes bookings whenever its staff work.
     OpeningHoursSet { days: Vec<WorkingDay> },
+    /// What customers may book online, with no login, on the business's public page; carries
+    /// the whole setting as it now is.
+    OnlineBookingSet { online_booking: OnlineBooking },
+}
+
+/// Online booking: on or off, and which services and barbers it offers. A business starts
+/// with it on, for every service and every barber ([`OnlineBooking::default`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnlineBooking {
+    pub enabled: bool,
+    /// The services offered online; `None`: every active service.
+    pub service_ids: Option<Vec<Uuid>>,
+    /// The barbers offered online; `None`: every active barber.
+    pub staff_ids: Option<Vec<Uuid>>,
+}
+
+impl Default for OnlineBooking {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            service_ids: None,
+            staff_ids: None,
+        }
+    }
+}
+
+impl OnlineBooking {
+    /// Whether service `service_id` is offered online (the service must also be bookable).
+    pub fn offers_service(&self, service_id: Uuid) -> bool {
+        self.enabled
+            && self
+                .service_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&service_id))
+    }
+
+    /// Whether barber `staff_id` is offered online (they must also be active and work).
+    pub fn offers_staff(&self, staff_id: Uuid) -> bool {
+        self.enabled
+            && self
+                .staff_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&staff_id))
+    }
 }
 
 /// How bookings may be made and cancelled. A business starts with [`BookingPolicy::default`].
@@ -98,6 +142,7 @@ impl DomainEvent for BusinessEvent {
             Self::BusinessSettingsChanged { .. } => "BusinessSettingsChanged".into(),
             Self::BookingPolicyChanged { .. } => "BookingPolicyChanged".into(),
             Self::OpeningHoursSet { .. } => "OpeningHoursSet".into(),
+            Self::OnlineBookingSet { .. } => "OnlineBookingSet".into(),
         }
     }
 

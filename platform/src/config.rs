@@ -81,6 +81,9 @@ pub struct Config {
     pub public_url: String,
     /// Tokens of an identity provider accepted beside barber's own (none by default).
     pub external_identity: Option<ExternalIdentity>,
+    /// `PUBLIC_REQUESTS_PER_MINUTE`: how many requests one client address may make to the
+    /// public booking pages (`/api/v1/public/…`) a minute, per process (default 120).
+    pub public_requests_per_minute: u32,
 }
 
 /// A setting that is present but unusable.
@@ -164,6 +167,14 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             external_identity: external_identity(&lookup)?,
+            public_requests_per_minute: get("PUBLIC_REQUESTS_PER_MINUTE", "120")
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError {
+                    name: "PUBLIC_REQUESTS_PER_MINUTE",
+                    reason: "not a number of requests above 0".into(),
+                })?,
         })
     }
 }

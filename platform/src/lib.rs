@@ -7,6 +7,7 @@
 //! - [`auth`]: JWTs and the authenticated-user extractor.
 //! - [`identity`]: an identity provider's tokens (OIDC, Supabase), mapped to logins by email.
 //! - [`signing`]: the secret tokens are signed with: configured, or drawn once per database.
+//! - [`rate_limit`]: requests limited per client address (the public booking pages).
 //! - [`problem`]: the one API error type, answered as RFC 9457 problem+json.
 //! - [`progress`]: whether a read model has reached a position (read-your-writes).
 //! - [`json`]: body, query and path extractors whose rejections are problem+json.
@@ -28,6 +29,7 @@ pub mod nats;
 pub mod personal_data;
 pub mod problem;
 pub mod progress;
+pub mod rate_limit;
 pub mod read_models;
 pub mod request;
 pub mod rfc3339;

@@ -50,6 +50,8 @@ impl TestEnv {
         config.bind = "127.0.0.1:0".parse().expect("address");
         config.relay_poll_interval = Duration::from_millis(50);
         config.jwt_secret = Some(crate::config::Secret::new(format!("secret-{id}")));
+        // every test's requests come from one address: a test of the limit sets its own
+        config.public_requests_per_minute = 1_000_000;
         let pool = crate::db::connect(&config.database_url, 10)
             .await
             .expect("test database reachable");

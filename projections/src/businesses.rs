@@ -96,6 +96,14 @@ impl Projection for Businesses {
             .bind(sqlx::types::Json(days))
             .bind(at)
             .bind(version),
+            BusinessEvent::OnlineBookingSet { online_booking } => sqlx::query(
+                "update businesses set online_booking = $2, updated_at = $3, version = $4
+                  where tenant_id = $1 and version < $4",
+            )
+            .bind(tenant)
+            .bind(sqlx::types::Json(online_booking))
+            .bind(at)
+            .bind(version),
         };
         query.execute(conn).await?;
         Ok(())

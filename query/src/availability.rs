@@ -120,8 +120,36 @@ pub async fn get_availability(
         .freshness
         .wait_for_all(&READS, params.min_position)
         .await?;
-    let tenant = user.tenant_id;
+    let asked = Asked {
+        service_id: params.service_id,
+        dates,
+        staff_id: params.staff_id,
+        asker: Asker::Shop,
+        only: None,
+    };
+    let body = answer(&state, user.tenant_id, &asked).await?;
+    Ok(answers::json(consistency.headers(), body))
+}
+
+/// What an availability search asks.
+pub(crate) struct Asked {
+    pub service_id: Uuid,
+    pub dates: Vec<NaiveDate>,
+    pub staff_id: Option<Uuid>,
+    /// Whose booking window: the shop's, or a customer's online (with the lead time).
+    pub asker: Asker,
+    /// Only these barbers (those a business offers online); `None`: every one.
+    pub only: Option<Vec<Uuid>>,
+}
+
+/// The answer to `asked` in business `tenant`, as JSON: kept, or made and kept.
+pub(crate) async fn answer(
+    state: &QueryState,
+    tenant: Uuid,
+    asked: &Asked,
+) -> Result<Bytes, ApiError> {
     let now = Utc::now();
+    let dates = &asked.dates;
     let versions = answers::versions(
         &state.pool,
         tenant,
@@ -130,22 +158,22 @@ pub async fn get_availability(
     )
     .await?;
     let key = format!(
-        "{tenant} {} {dates:?} {:?}",
-        params.service_id, params.staff_id
+        "{tenant} {} {dates:?} {:?} {:?} {:?}",
+        asked.service_id, asked.staff_id, asked.asker, asked.only
     );
     if let Some(body) = state
         .answers
         .kept("availability", &key, versions.as_deref(), now)
     {
-        return Ok(answers::json(consistency.headers(), body));
+        return Ok(body);
     }
     let service: Option<(i32, i32)> = sqlx::query_as(
         "select duration_minutes, buffer_minutes from services
           where tenant_id = $1 and service_id = $2 and active",
     )
     .bind(tenant)
-    .bind(params.service_id)
-    .fetch_optional(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
+    .bind(asked.service_id)
+    .fetch_optional(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?;
     let (duration, buffer) = service.ok_or_else(|| {
         ApiError::not_found(
@@ -157,8 +185,8 @@ pub async fn get_availability(
         &state.pool,
         &state.kept,
         tenant,
-        &dates,
-        params.staff_id,
+        dates,
+        asked.staff_id,
         chairs::Reservations::All,
     )
     .await?;
@@ -167,10 +195,10 @@ pub async fn get_availability(
     let buffer = effective_buffer(u32::try_from(buffer).unwrap_or(0), policy);
     let days = dates
         .iter()
-        .map(|date| free_day(&chairs, params.service_id, *date, length, buffer, now))
+        .map(|date| free_day(&chairs, asked, *date, (length, buffer), now))
         .collect();
     let availability = Availability {
-        service_id: params.service_id,
+        service_id: asked.service_id,
         timezone: chairs.rota.shop.timezone.name().to_owned(),
         duration_minutes: length.num_minutes(),
         buffer_minutes: buffer.num_minutes(),
@@ -179,20 +207,19 @@ pub async fn get_availability(
     let body = Bytes::from(serde_json::to_vec(&availability).map_err(ApiError::internal)?);
     if let Some(versions) = versions {
         let span = (dates[0], dates[dates.len() - 1]);
-        let window = Window::at(policy, Asker::Shop, span, now);
+        let window = Window::at(policy, asked.asker, span, now);
         state
             .answers
             .keep(key, versions, body.clone(), Some(window));
     }
-    Ok(answers::json(consistency.headers(), body))
+    Ok(body)
 }
 
 fn free_day(
     chairs: &Chairs,
-    service_id: Uuid,
+    asked: &Asked,
     date: NaiveDate,
-    length: Duration,
-    buffer: Duration,
+    (length, buffer): (Duration, Duration),
     now: DateTime<Utc>,
 ) -> AvailableDay {
     let tz = chairs.rota.shop.timezone;
@@ -202,11 +229,22 @@ fn free_day(
     };
     let mut barbers = Vec::new();
     let mut any: BTreeMap<DateTime<Utc>, Vec<Uuid>> = BTreeMap::new();
-    for barber in chairs.rota.barbers.iter().filter(|b| b.offers(service_id)) {
+    let asked_for = |staff_id: &Uuid| {
+        asked
+            .only
+            .as_ref()
+            .is_none_or(|only| only.contains(staff_id))
+    };
+    for barber in chairs
+        .rota
+        .barbers
+        .iter()
+        .filter(|b| b.offers(asked.service_id) && asked_for(&b.staff_id))
+    {
         let search = Search {
             policy: &chairs.rota.shop.policy,
             now,
-            asker: Asker::Shop,
+            asker: asked.asker,
             length,
             buffer,
             hours: Hours {

@@ -38,6 +38,11 @@ pub struct BusinessView {
     /// `null` until set: then bookings are taken whenever the staff work.
     #[schema(value_type = Option<Vec<crate::staff::WorkingDayView>>)]
     opening_hours: Option<sqlx::types::Json<Vec<WorkingDay>>>,
+    /// `{enabled, service_ids, staff_ids}`: whether customers may book on the public page, and
+    /// the services and barbers it offers (`null`: all).
+    #[sqlx(json)]
+    #[schema(value_type = Object)]
+    online_booking: serde_json::Value,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -65,7 +70,7 @@ pub async fn get_business(
         .await?;
     let business: Option<BusinessView> = sqlx::query_as(
         "select tenant_id, name, slug, timezone, currency, country, policy as booking_policy,
-                opening_hours, created_at, updated_at
+                opening_hours, online_booking, created_at, updated_at
            from businesses where tenant_id = $1",
     )
     .bind(user.tenant_id)

@@ -21,6 +21,7 @@
 //! - [`calendar`]: `GET /calendar`, one column per barber: hours, breaks, time off, appointments.
 //! - `chairs`: what they (and the utilization report) read about a shop's chairs over some
 //!   dates, in one snapshot; the barbers' weekly hours.
+//! - [`public`]: the public booking page's reads, with no login (`GET /public/…`).
 //! - [`users`]: `GET /users`, the business's logins; `GET /me`, the caller's.
 //! - [`reader`]: every read as the row-level-secured role `barber_reader`, for one tenant.
 //! - [`cursor`]: opaque keyset-pagination cursors.
@@ -41,6 +42,7 @@ pub mod dashboard;
 pub mod freshness;
 mod kept;
 pub mod local_days;
+pub mod public;
 pub mod reader;
 pub mod reports;
 pub mod services;
@@ -90,6 +92,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(availability::routes())
         .merge(calendar::routes())
         .merge(users::routes())
+        .merge(public::routes())
         .with_state(state)
 }
 
@@ -117,5 +120,10 @@ pub fn router(state: QueryState) -> Router {
     calendar::get_calendar,
     users::list_users,
     users::get_me,
+    public::get_shop,
+    public::list_online_services,
+    public::list_online_staff,
+    public::get_online_availability,
+    public::get_online_booking,
 ))]
 pub struct QueryApi;

@@ -31,9 +31,21 @@ pub struct BookingRequest {
 }
 
 /// Books an appointment under a fresh id.
-#[tracing::instrument(skip(store, request, metadata), fields(staff_id = %request.staff_id))]
 pub async fn book(
     store: &EventStore,
+    request: BookingRequest,
+    metadata: &EventMetadata,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, Committed), BookingError> {
+    book_as(store, Uuid::new_v4(), request, metadata, now).await
+}
+
+/// [`book`] under `appointment_id`, chosen by the caller (who keeps something under it first:
+/// an online booking's manage link).
+#[tracing::instrument(skip(store, request, metadata), fields(staff_id = %request.staff_id))]
+pub async fn book_as(
+    store: &EventStore,
+    appointment_id: Uuid,
     request: BookingRequest,
     metadata: &EventMetadata,
     now: DateTime<Utc>,
@@ -45,9 +57,54 @@ pub async fn book(
     } else {
         on_grid(request.starts_at)?;
     }
-    let appointment_id = Uuid::new_v4();
     let committed = retrying(|| book_once(store, &request, appointment_id, metadata, now)).await?;
     Ok((appointment_id, committed))
+}
+
+/// Whether barber `staff_id` could take `service_id` at `starts_at` now, by every rule of
+/// [`book`] but the customer's own (their other appointments): the grid, the booking window,
+/// the opening hours and the barber's day, decided on their current state and recorded
+/// nowhere. An online booking asks this before it registers a new customer, so that a booking
+/// refused for its time leaves no customer behind.
+pub async fn would_book(
+    store: &EventStore,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<(), BookingError> {
+    on_grid(request.starts_at)?;
+    let facts = facts::gather(
+        store,
+        Lookup {
+            tenant_id: request.tenant_id,
+            customer_id: None,
+            staff_id: request.staff_id,
+            service_id: request.service_id,
+            starts_at: request.starts_at,
+            also: None,
+            customer_day: None,
+            also_customer_day: None,
+        },
+    )
+    .await?;
+    check_window(&facts.policy, request.starts_at, now, asker(request.source))?;
+    let stretch = facts.stretch(request.starts_at, facts.duration, facts.buffer);
+    if facts.outside_opening_hours(facts.date, request.starts_at, stretch.ends_at) {
+        return Err(BookingError::OutsideOpeningHours);
+    }
+    let probe = Uuid::new_v4();
+    let reserve = facts.reserve((probe, probe), request.tenant_id, request.staff_id, stretch);
+    domain::aggregate::Decide::decide(&facts.day.state, reserve)
+        .map(|_| ())
+        .map_err(BookingError::Schedule)
+}
+
+/// Whose booking window a booking of `source` is in.
+fn asker(source: AppointmentSource) -> Asker {
+    match source {
+        AppointmentSource::WalkIn => Asker::WalkIn,
+        AppointmentSource::Online => Asker::Customer,
+        AppointmentSource::FrontDesk | AppointmentSource::Phone => Asker::Shop,
+    }
 }
 
 async fn book_once(
@@ -79,12 +136,7 @@ async fn book_once(
         },
     )
     .await?;
-    let asker = match source {
-        AppointmentSource::WalkIn => Asker::WalkIn,
-        AppointmentSource::Online => Asker::Customer,
-        AppointmentSource::FrontDesk | AppointmentSource::Phone => Asker::Shop,
-    };
-    check_window(&facts.policy, starts_at, now, asker)?;
+    check_window(&facts.policy, starts_at, now, asker(source))?;
     let stretch = facts.stretch(starts_at, facts.duration, facts.buffer);
     let Stretch {
         ends_at,

@@ -42,7 +42,7 @@ mod timezone;
 mod workflow;
 
 pub use absence::{Bookings, Displaced};
-pub use book::{book, BookingRequest};
+pub use book::{book, book_as, would_book, BookingRequest};
 pub use cancel::{cancel, mark_no_show, CancelRequest};
 pub use change_service::{change_service, ServiceChangeRequest};
 pub use currency::{add_service, NewService, Unpriced};

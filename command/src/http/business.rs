@@ -5,16 +5,19 @@ use axum::extract::State;
 use axum::routing::{patch, put};
 use axum::{Json, Router};
 use chrono::Utc;
-use domain::business::{Business, BusinessCommand};
+use domain::business::{Business, BusinessCommand, BusinessError};
 use domain::rota::WorkingDayInput;
-use events::business::BookingPolicy;
+use domain::service::{Service, ServiceError};
+use domain::staff::{StaffError, StaffMember};
+use events::business::{BookingPolicy, OnlineBooking};
 use platform::json::ApiJson;
 use platform::request::RequestContext;
 use platform::roles::{power, May};
 use platform::ApiError;
 use serde::Deserialize;
+use uuid::Uuid;
 
-use super::{Accepted, CommandState};
+use super::{Accepted, CommandState, IntoProblem};
 use crate::booking::{self, SettingsRequest};
 
 pub fn routes() -> Router<CommandState> {
@@ -22,6 +25,7 @@ pub fn routes() -> Router<CommandState> {
         .route("/business", patch(change_settings))
         .route("/business/booking-policy", put(set_booking_policy))
         .route("/business/opening-hours", put(set_opening_hours))
+        .route("/business/online-booking", put(set_online_booking))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -152,6 +156,62 @@ pub async fn set_opening_hours(
     };
     let accepted = state
         .accept::<Business>(user.tenant_id, command, &user, &context)
+        .await?;
+    Ok(Json(accepted))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnlineBookingRequest {
+    /// Whether customers may book on the public page at all.
+    enabled: bool,
+    /// The services offered online; absent or `null`: every active service.
+    service_ids: Option<Vec<Uuid>>,
+    /// The barbers offered online; absent or `null`: every active barber.
+    staff_ids: Option<Vec<Uuid>>,
+}
+
+/// Switches online booking on or off and chooses what it offers (at most 500 services and
+/// 500 barbers listed; each must be the business's: 404 `service_not_found`, `staff_not_found`).
+#[utoipa::path(put, path = "/api/v1/business/online-booking", request_body = OnlineBookingRequest,
+    tag = "business", security(("bearer" = ["change_settings"])),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 422, body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn set_online_booking(
+    State(state): State<CommandState>,
+    May(user, _): May<power::ChangeSettings>,
+    context: RequestContext,
+    ApiJson(body): ApiJson<OnlineBookingRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let tenant = user.tenant_id;
+    let too_many = |ids: &Option<Vec<Uuid>>| ids.as_ref().is_some_and(|ids| ids.len() > 1000);
+    if too_many(&body.service_ids) || too_many(&body.staff_ids) {
+        return Err(BusinessError::TooManyOnlineChoices.into_problem());
+    }
+    for id in body.service_ids.iter().flatten() {
+        let service: Service = state.store.load(&id.to_string()).await?;
+        if !service.belongs_to(tenant) {
+            return Err(ServiceError::NotFound.into_problem());
+        }
+    }
+    for id in body.staff_ids.iter().flatten() {
+        let staff: StaffMember = state.store.load(&id.to_string()).await?;
+        if !staff.belongs_to(tenant) {
+            return Err(StaffError::NotFound.into_problem());
+        }
+    }
+    let command = BusinessCommand::SetOnlineBooking {
+        tenant_id: tenant,
+        online_booking: OnlineBooking {
+            enabled: body.enabled,
+            service_ids: body.service_ids,
+            staff_ids: body.staff_ids,
+        },
+    };
+    let accepted = state
+        .accept::<Business>(tenant, command, &user, &context)
         .await?;
     Ok(Json(accepted))
 }

@@ -145,6 +145,7 @@ fn business(d: BuD) -> Vec<Bu> {
         BuD::InvalidCountry => Bu::InvalidCountry("UK".into()),
         BuD::InvalidOwnerName => Bu::InvalidOwnerName,
         BuD::NotFound => Bu::NotFound,
+        BuD::TooManyOnlineChoices => Bu::TooManyOnlineChoices,
         BuD::InvalidPolicy => return PD::iter().map(|p| Bu::InvalidPolicy(policy(p))).collect(),
         BuD::InvalidOpeningHours => {
             return RD::iter()

@@ -126,6 +126,7 @@ impl IntoProblem for BusinessError {
             BusinessError::InvalidCurrency(_) => "invalid_currency",
             BusinessError::InvalidCountry(_) => "invalid_country",
             BusinessError::InvalidOwnerName => "invalid_owner_name",
+            BusinessError::TooManyOnlineChoices => "too_many_online_choices",
         };
         ApiError::unprocessable(code, detail)
     }

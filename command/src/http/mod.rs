@@ -12,6 +12,7 @@ mod errors;
 pub use errors::IntoProblem;
 pub mod idempotency;
 mod known_users;
+mod public;
 mod services;
 mod staff;
 mod staff_schedule;
@@ -150,6 +151,7 @@ pub fn router(state: CommandState) -> Router {
         .merge(staff::routes())
         .merge(staff_schedule::routes())
         .merge(users::routes())
+        .merge(public::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,
@@ -182,6 +184,7 @@ pub fn router(state: CommandState) -> Router {
         business::change_settings,
         business::set_booking_policy,
         business::set_opening_hours,
+        business::set_online_booking,
         customers::register_customer,
         customers::update_customer,
         customer_merge::merge_customer,
@@ -207,6 +210,9 @@ pub fn router(state: CommandState) -> Router {
         users::accept_invitation,
         users::reset_password,
         users::change_own_password,
+        public::book_online,
+        public::cancel_online,
+        public::reschedule_online,
     ),
     components(schemas(Accepted, platform::problem::Problem))
 )]

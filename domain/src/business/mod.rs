@@ -8,7 +8,7 @@ mod tests;
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
-use events::business::{BookingPolicy, BusinessEvent};
+use events::business::{BookingPolicy, BusinessEvent, OnlineBooking};
 use events::staff::WorkingDay;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -52,6 +52,12 @@ pub enum BusinessCommand {
         tenant_id: Uuid,
         days: Vec<WorkingDayInput>,
     },
+    /// Replaces the online booking setting (the caller has checked that the ids are the
+    /// business's services and staff).
+    SetOnlineBooking {
+        tenant_id: Uuid,
+        online_booking: OnlineBooking,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -81,6 +87,12 @@ pub enum BusinessError {
     InvalidPolicy(#[from] PolicyError),
     #[error(transparent)]
     InvalidOpeningHours(#[from] RotaError),
+    #[error(
+        "online booking offers at most {} services and {} barbers",
+        rules::MAX_ONLINE,
+        rules::MAX_ONLINE
+    )]
+    TooManyOnlineChoices,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -97,6 +109,8 @@ pub struct Business {
     /// `None` until opening hours are first set: no restriction beyond the staff's hours.
     #[serde(default)]
     opening_hours: Option<Vec<WorkingDay>>,
+    #[serde(default)]
+    online_booking: OnlineBooking,
 }
 
 impl Aggregate for Business {
@@ -147,6 +161,9 @@ impl Aggregate for Business {
             }
             BusinessEvent::BookingPolicyChanged { policy } => self.policy = policy,
             BusinessEvent::OpeningHoursSet { days } => self.opening_hours = Some(days),
+            BusinessEvent::OnlineBookingSet { online_booking } => {
+                self.online_booking = online_booking;
+            }
         }
     }
 }
@@ -232,6 +249,17 @@ impl Decide for Business {
                 }
                 BusinessEvent::OpeningHoursSet { days }
             }
+            BusinessCommand::SetOnlineBooking {
+                tenant_id,
+                online_booking,
+            } => {
+                self.owned_by(tenant_id)?;
+                let online_booking = rules::valid_online_booking(online_booking)?;
+                if online_booking == self.online_booking {
+                    return Ok(Vec::new());
+                }
+                BusinessEvent::OnlineBookingSet { online_booking }
+            }
         };
         Ok(vec![event])
     }
@@ -276,6 +304,11 @@ impl Business {
     /// follows; `None` if the business gave none.
     pub fn country(&self) -> Option<&str> {
         self.country.as_deref()
+    }
+
+    /// What customers may book online.
+    pub fn online_booking(&self) -> &OnlineBooking {
+        &self.online_booking
     }
 
     /// The ISO 4217 currency of its prices.

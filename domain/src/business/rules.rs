@@ -83,6 +83,26 @@ pub enum PolicyError {
 
 const WEEK_MINUTES: u32 = 7 * 24 * 60;
 
+/// The most services, and the most barbers, online booking may list.
+pub const MAX_ONLINE: usize = 500;
+
+/// The setting with its lists sorted and without repeats.
+pub(super) fn valid_online_booking(
+    mut online: events::business::OnlineBooking,
+) -> Result<events::business::OnlineBooking, super::BusinessError> {
+    for ids in [&mut online.service_ids, &mut online.staff_ids]
+        .into_iter()
+        .flatten()
+    {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() > MAX_ONLINE {
+            return Err(super::BusinessError::TooManyOnlineChoices);
+        }
+    }
+    Ok(online)
+}
+
 /// Checks every field; reminder offsets come back sorted, latest reminder last.
 pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, PolicyError> {
     if policy.min_lead_minutes > WEEK_MINUTES {

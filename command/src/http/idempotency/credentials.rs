@@ -7,24 +7,34 @@
 //! request (its fingerprint covers the body, password included), so it proves exactly what a
 //! login proves; a password changed since then answers 401 `invalid_credentials`, like a login.
 //! Login itself is never kept: asking again is already harmless.
+//!
+//! An online booking's answer carries its manage link, kept elsewhere only as a hash: it is kept
+//! without it too, and a replay answers the booking without the link (the customer who lost the
+//! first answer gets it again in the booking's confirmation).
 
 use platform::ApiError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::super::accounts::SIGN_UP;
+use super::super::public::PUBLIC_BOOKINGS;
 use super::super::CommandState;
 use crate::accounts;
 
-/// The members of an answer that are secrets of a session: never kept.
-const SECRETS: [&str; 2] = ["token", "refresh_token"];
+/// The members of an answer that are secrets: never kept.
+const SECRETS: [&str; 4] = ["token", "refresh_token", "manage_token", "manage_url"];
 
 /// Whether the answers of `route` (the matched route, e.g. `/api/v1/signup`) carry a token.
 pub(super) fn carries_token(route: &str) -> bool {
     route.ends_with(SIGN_UP)
 }
 
-/// The answer as it may be kept: a JSON object loses its `token` and `refresh_token`; anything
+/// Whether the answers of `route` carry a booking's manage link.
+pub(super) fn carries_link(route: &str) -> bool {
+    route.ends_with(PUBLIC_BOOKINGS)
+}
+
+/// The answer as it may be kept: a JSON object loses its secrets ([`SECRETS`]); anything
 /// else is not one of the route's own answers and carries none.
 pub(super) fn without_token(body: Vec<u8>) -> Result<Vec<u8>, serde_json::Error> {
     match serde_json::from_slice::<Map<String, Value>>(&body) {

@@ -28,6 +28,7 @@ use platform::ApiError;
 
 use self::store::{Claim, Scope, Stored};
 use super::accounts::{LOG_IN, LOG_OUT, REFRESH, SIGN_UP};
+use super::public::PUBLIC_PREFIX;
 use super::users::{ACCEPT_INVITATION, OWN_PASSWORD, RESET_PASSWORD};
 use super::CommandState;
 
@@ -130,7 +131,9 @@ fn route(request: &Request) -> String {
 /// user the token names, through the same [`platform::auth::JwtKeys::authenticate`] as the
 /// route's extractor; `None` when that refuses.
 async fn scope(state: &CommandState, headers: &HeaderMap, route: &str) -> Option<Scope> {
-    if route.ends_with(SIGN_UP) {
+    // signup and the public pages read no token: their keys are shared by every caller (a
+    // key is a random value of the caller's, and a replay needs the same request too)
+    if route.ends_with(SIGN_UP) || route.contains(PUBLIC_PREFIX) {
         return Some(Scope::public());
     }
     let user = state.keys.authenticate(headers).await.ok()?;
@@ -153,7 +156,7 @@ async fn remember(
     };
     let kept = if parts.status.is_server_error() {
         None
-    } else if credentials::carries_token(route) {
+    } else if credentials::carries_token(route) || credentials::carries_link(route) {
         credentials::without_token(bytes.to_vec()).ok()
     } else {
         Some(bytes.to_vec())

@@ -18,6 +18,7 @@ mod customers;
 mod fixture;
 mod generic;
 mod paths;
+mod public;
 mod services;
 mod staff;
 mod users;
@@ -204,6 +205,7 @@ fn every_route(own: &Ids, foreign: &Ids) -> Vec<Route> {
         customers::routes(own, foreign),
         appointments::routes(own, foreign),
         users::routes(own, foreign),
+        public::routes(own, foreign),
     ]
     .into_iter()
     .flatten()
