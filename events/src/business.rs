@@ -51,6 +51,12 @@ pub enum BusinessEvent {
     /// What customers may book online, with no login, on the business's public page; carries
     /// the whole setting as it now is.
     OnlineBookingSet { online_booking: OnlineBooking },
+    /// How the business presents itself on its public page: its street address and logo;
+    /// carries both as they now are (`None`: none).
+    BusinessProfileSet {
+        address: Option<String>,
+        logo_url: Option<String>,
+    },
 }
 
 /// Online booking: on or off, and which services and barbers it offers. A business starts
@@ -143,6 +149,7 @@ impl DomainEvent for BusinessEvent {
             Self::BookingPolicyChanged { .. } => "BookingPolicyChanged".into(),
             Self::OpeningHoursSet { .. } => "OpeningHoursSet".into(),
             Self::OnlineBookingSet { .. } => "OnlineBookingSet".into(),
+            Self::BusinessProfileSet { .. } => "BusinessProfileSet".into(),
         }
     }
 

@@ -96,6 +96,15 @@ impl Projection for Businesses {
             .bind(sqlx::types::Json(days))
             .bind(at)
             .bind(version),
+            BusinessEvent::BusinessProfileSet { address, logo_url } => sqlx::query(
+                "update businesses set address = $2, logo_url = $3, updated_at = $4, version = $5
+                  where tenant_id = $1 and version < $5",
+            )
+            .bind(tenant)
+            .bind(address)
+            .bind(logo_url)
+            .bind(at)
+            .bind(version),
             BusinessEvent::OnlineBookingSet { online_booking } => sqlx::query(
                 "update businesses set online_booking = $2, updated_at = $3, version = $4
                   where tenant_id = $1 and version < $4",

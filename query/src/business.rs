@@ -43,6 +43,10 @@ pub struct BusinessView {
     #[sqlx(json)]
     #[schema(value_type = Object)]
     online_booking: serde_json::Value,
+    /// The street address on the public page; `null`: none.
+    address: Option<String>,
+    /// The logo's `https://` address; `null`: none.
+    logo_url: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -70,7 +74,7 @@ pub async fn get_business(
         .await?;
     let business: Option<BusinessView> = sqlx::query_as(
         "select tenant_id, name, slug, timezone, currency, country, policy as booking_policy,
-                opening_hours, online_booking, created_at, updated_at
+                opening_hours, online_booking, address, logo_url, created_at, updated_at
            from businesses where tenant_id = $1",
     )
     .bind(user.tenant_id)

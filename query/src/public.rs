@@ -46,6 +46,10 @@ pub struct Shop {
     opening_hours: Option<sqlx::types::Json<Vec<WorkingDay>>>,
     /// Whether it takes bookings here.
     online_booking: bool,
+    /// The street address; `null`: none given.
+    address: Option<String>,
+    /// The logo's `https://` address; `null`: none.
+    logo_url: Option<String>,
     #[serde(skip)]
     #[sqlx(json, rename = "online_booking_setting")]
     offered: OnlineBooking,
@@ -64,7 +68,7 @@ async fn shop(state: &QueryState, slug: &str) -> Result<Shop, ApiError> {
     sqlx::query_as(
         "select name, slug, timezone, currency, opening_hours,
                 (online_booking ->> 'enabled')::boolean as online_booking,
-                online_booking as online_booking_setting, tenant_id
+                online_booking as online_booking_setting, address, logo_url, tenant_id
            from businesses where tenant_id = $1",
     )
     .bind(tenant)

@@ -26,6 +26,7 @@ pub fn routes() -> Router<CommandState> {
         .route("/business/booking-policy", put(set_booking_policy))
         .route("/business/opening-hours", put(set_opening_hours))
         .route("/business/online-booking", put(set_online_booking))
+        .route("/business/profile", put(set_profile))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -153,6 +154,39 @@ pub async fn set_opening_hours(
     let command = BusinessCommand::SetOpeningHours {
         tenant_id: user.tenant_id,
         days: body.days,
+    };
+    let accepted = state
+        .accept::<Business>(user.tenant_id, command, &user, &context)
+        .await?;
+    Ok(Json(accepted))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    /// The street address customers find the shop at (at most 500 characters); `null`: none.
+    address: Option<String>,
+    /// The logo's `https://` address; `null`: none.
+    logo_url: Option<String>,
+}
+
+/// Replaces how the business presents itself on its public page: its address and logo.
+#[utoipa::path(put, path = "/api/v1/business/profile", request_body = ProfileRequest,
+    tag = "business", security(("bearer" = ["change_settings"])),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 422, description = "invalid_address, invalid_logo_url",
+            body = platform::problem::Problem)))]
+#[tracing::instrument(skip_all)]
+pub async fn set_profile(
+    State(state): State<CommandState>,
+    May(user, _): May<power::ChangeSettings>,
+    context: RequestContext,
+    ApiJson(body): ApiJson<ProfileRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = BusinessCommand::SetProfile {
+        tenant_id: user.tenant_id,
+        address: body.address,
+        logo_url: body.logo_url,
     };
     let accepted = state
         .accept::<Business>(user.tenant_id, command, &user, &context)

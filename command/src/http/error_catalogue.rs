@@ -146,6 +146,8 @@ fn business(d: BuD) -> Vec<Bu> {
         BuD::InvalidOwnerName => Bu::InvalidOwnerName,
         BuD::NotFound => Bu::NotFound,
         BuD::TooManyOnlineChoices => Bu::TooManyOnlineChoices,
+        BuD::InvalidAddress => Bu::InvalidAddress,
+        BuD::InvalidLogoUrl => Bu::InvalidLogoUrl,
         BuD::InvalidPolicy => return PD::iter().map(|p| Bu::InvalidPolicy(policy(p))).collect(),
         BuD::InvalidOpeningHours => {
             return RD::iter()

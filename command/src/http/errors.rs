@@ -127,6 +127,8 @@ impl IntoProblem for BusinessError {
             BusinessError::InvalidCountry(_) => "invalid_country",
             BusinessError::InvalidOwnerName => "invalid_owner_name",
             BusinessError::TooManyOnlineChoices => "too_many_online_choices",
+            BusinessError::InvalidAddress => "invalid_address",
+            BusinessError::InvalidLogoUrl => "invalid_logo_url",
         };
         ApiError::unprocessable(code, detail)
     }

@@ -185,6 +185,7 @@ pub fn router(state: CommandState) -> Router {
         business::set_booking_policy,
         business::set_opening_hours,
         business::set_online_booking,
+        business::set_profile,
         customers::register_customer,
         customers::update_customer,
         customer_merge::merge_customer,

@@ -58,6 +58,12 @@ pub enum BusinessCommand {
         tenant_id: Uuid,
         online_booking: OnlineBooking,
     },
+    /// Replaces the public profile: the street address and the logo's address (`https://`).
+    SetProfile {
+        tenant_id: Uuid,
+        address: Option<String>,
+        logo_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -87,6 +93,10 @@ pub enum BusinessError {
     InvalidPolicy(#[from] PolicyError),
     #[error(transparent)]
     InvalidOpeningHours(#[from] RotaError),
+    #[error("an address is at most 500 characters")]
+    InvalidAddress,
+    #[error("a logo is an https:// address of at most 2000 characters")]
+    InvalidLogoUrl,
     #[error(
         "online booking offers at most {} services and {} barbers",
         rules::MAX_ONLINE,
@@ -111,6 +121,10 @@ pub struct Business {
     opening_hours: Option<Vec<WorkingDay>>,
     #[serde(default)]
     online_booking: OnlineBooking,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    logo_url: Option<String>,
 }
 
 impl Aggregate for Business {
@@ -163,6 +177,10 @@ impl Aggregate for Business {
             BusinessEvent::OpeningHoursSet { days } => self.opening_hours = Some(days),
             BusinessEvent::OnlineBookingSet { online_booking } => {
                 self.online_booking = online_booking;
+            }
+            BusinessEvent::BusinessProfileSet { address, logo_url } => {
+                self.address = address;
+                self.logo_url = logo_url;
             }
         }
     }
@@ -259,6 +277,18 @@ impl Decide for Business {
                     return Ok(Vec::new());
                 }
                 BusinessEvent::OnlineBookingSet { online_booking }
+            }
+            BusinessCommand::SetProfile {
+                tenant_id,
+                address,
+                logo_url,
+            } => {
+                self.owned_by(tenant_id)?;
+                let (address, logo_url) = rules::valid_profile(address, logo_url)?;
+                if (&address, &logo_url) == (&self.address, &self.logo_url) {
+                    return Ok(Vec::new());
+                }
+                BusinessEvent::BusinessProfileSet { address, logo_url }
             }
         };
         Ok(vec![event])

@@ -83,6 +83,30 @@ pub enum PolicyError {
 
 const WEEK_MINUTES: u32 = 7 * 24 * 60;
 
+/// The address and logo trimmed (blank is none), or why not: an address is at most 500
+/// characters, a logo an `https://` address of at most 2000 without spaces.
+pub(super) fn valid_profile(
+    address: Option<String>,
+    logo_url: Option<String>,
+) -> Result<(Option<String>, Option<String>), super::BusinessError> {
+    let trimmed =
+        |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let (address, logo_url) = (trimmed(address), trimmed(logo_url));
+    if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
+        return Err(super::BusinessError::InvalidAddress);
+    }
+    let bad_logo = |url: &String| {
+        !url.starts_with("https://")
+            || url.len() > 2000
+            || url.len() <= "https://".len()
+            || url.chars().any(char::is_whitespace)
+    };
+    if logo_url.as_ref().is_some_and(bad_logo) {
+        return Err(super::BusinessError::InvalidLogoUrl);
+    }
+    Ok((address, logo_url))
+}
+
 /// The most services, and the most barbers, online booking may list.
 pub const MAX_ONLINE: usize = 500;
 

@@ -7,6 +7,7 @@ use super::*;
 
 mod country;
 mod opening_hours;
+mod public_page;
 
 fn open() -> BusinessCommand {
     BusinessCommand::Open {

@@ -19,6 +19,14 @@ pub fn routes(own: &Ids, _foreign: &Ids) -> Vec<Route> {
     let but = |field: &str, value: serde_json::Value| with(&booking, field, value);
     let token = "0".repeat(64);
     vec![
+        Route::new(Method::PUT, "/api/v1/business/profile", own)
+            .body(json!({"address": "1 High St", "logo_url": "https://fade.example/logo.png"}))
+            .refuses(
+                json!({"logo_url": "http://fade.example/logo.png"}),
+                422,
+                "invalid_logo_url",
+            )
+            .refuses(json!({"address": "x".repeat(501)}), 422, "invalid_address"),
         Route::new(Method::PUT, "/api/v1/business/online-booking", own)
             .body(json!({"enabled": true, "service_ids": [own.service], "staff_ids": [own.staff]}))
             .refuses(json!({"enabled": "yes"}), 422, "invalid_body")
