@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::availability::{self, Asked, MAX_DAYS};
-use crate::freshness::{BUSINESSES, RESERVATIONS, SERVICES, STAFF};
+use crate::freshness::{APPOINTMENTS, BUSINESSES, RESERVATIONS, SERVICES, STAFF};
 use crate::{answers, chairs, QueryState};
 
 pub fn routes() -> Router<QueryState> {
@@ -261,17 +261,28 @@ pub struct OnlineBookingView {
     changeable_until: DateTime<Utc>,
 }
 
-/// The booking a manage link names (404 `booking_not_found`). Read from the read models: a
-/// change made a moment ago may take a moment to show.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct GetOnlineBooking {
+    /// Wait until the answer includes the write that answered this position (the booking's,
+    /// or a move's or cancellation's).
+    min_position: Option<i64>,
+}
+
+/// The booking a manage link names (404 `booking_not_found`), from the read models: pass the
+/// `position` of the booking, move or cancellation as `min_position` to see it.
 #[utoipa::path(get, path = "/api/v1/public/bookings/{token}", tag = "public",
-    params(("token" = String, Path, description = "the booking's manage token")),
+    params(("token" = String, Path, description = "the booking's manage token"),
+        GetOnlineBooking),
     responses((status = 200, body = OnlineBookingView),
         (status = 404, description = "booking_not_found", body = platform::problem::Problem),
         (status = 429, description = "too_many_requests", body = platform::problem::Problem)))]
 pub async fn get_online_booking(
     State(state): State<QueryState>,
     ApiPath(token): ApiPath<String>,
-) -> Result<Json<OnlineBookingView>, ApiError> {
+    ApiQuery(params): ApiQuery<GetOnlineBooking>,
+) -> Result<(axum::http::HeaderMap, Json<OnlineBookingView>), ApiError> {
     let not_found = || ApiError::not_found("booking_not_found", "no booking has this link");
     let (tenant, appointment_id): (Uuid, Uuid) = sqlx::query_as(
         "select business_id, appointment_id from booking_links where token_hash = $1",
@@ -280,6 +291,10 @@ pub async fn get_online_booking(
     .fetch_optional(&state.pool)
     .await?
     .ok_or_else(not_found)?;
+    let consistency = state
+        .freshness
+        .wait_for_all(&[APPOINTMENTS, BUSINESSES, STAFF], params.min_position)
+        .await?;
     let view: OnlineBookingView = sqlx::query_as(
         "select a.appointment_id, a.status, a.service_id, a.service_name, a.staff_id,
                 s.name as staff_name, a.starts_at, a.ends_at, a.price_cents, a.currency,
@@ -296,5 +311,5 @@ pub async fn get_online_booking(
     .fetch_optional(&mut *crate::reader::read(&state.pool, tenant).await?)
     .await?
     .ok_or_else(not_found)?;
-    Ok(Json(view))
+    Ok((consistency.headers(), Json(view)))
 }

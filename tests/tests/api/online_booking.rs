@@ -122,7 +122,18 @@ async fn a_customer_books_views_moves_and_cancels_from_a_link() {
     let taken = book_online(&app, &booking(&shop, &start, "+447700900666"), None).await;
     assert_problem(taken, StatusCode::CONFLICT, "slot_taken").await;
 
-    let view = managed(&app, &token, "booked").await;
+    // read-your-writes with the booking's position, like every read
+    let position = first["position"].as_i64().expect("position");
+    let view: Value = app
+        .get(
+            &format!("/api/v1/public/bookings/{token}?min_position={position}"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["status"], "booked", "{view}");
     assert_eq!(
         (
             view["service_name"].as_str(),

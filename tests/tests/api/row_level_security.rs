@@ -146,3 +146,61 @@ async fn every_table_the_reader_may_see_with_businesses_rows_is_under_a_policy()
         assert!(!readable, "{secret}");
     }
 }
+
+#[tokio::test]
+async fn customer_search_uses_its_trigram_index_under_the_policy() {
+    let app = spawn_app().await;
+    let shop = shop_named(&app, "fade-street", "UTC", 0).await;
+    let tenant = shop.owner.business_id;
+    // `textlike` (`~~`) is declared leakproof, so the search's condition may go first
+    let leakproof: bool = sqlx::query_scalar(
+        "select proleakproof from pg_proc where oid = 'textlike(text, text)'::regprocedure",
+    )
+    .fetch_one(&app.env.pool)
+    .await
+    .expect("catalog");
+    assert!(leakproof);
+    // In a transaction rolled back at the end: every other index of the table gone and scans
+    // of the whole table priced out, the plan shows whether the reader may use the search's
+    // index at all (a condition that may not go before the policy cannot be an index's).
+    let mut tx = app.env.pool.begin().await.expect("tx");
+    sqlx::query(
+        "do $$ declare c record; begin
+           for c in select conname from pg_constraint
+                     where conrelid = 'customers'::regclass and contype in ('p', 'u') loop
+             execute format('alter table customers drop constraint %I', c.conname);
+           end loop;
+           for c in select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid
+                     where x.indrelid = 'customers'::regclass
+                       and i.relname <> 'customers_search_folded' loop
+             execute format('drop index %I', c.relname);
+           end loop;
+         end $$",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("other indexes dropped");
+    for statement in [
+        format!("set local role {}", query::reader::ROLE),
+        format!("set local {} = '{tenant}'", query::reader::TENANT_SETTING),
+        "set local enable_seqscan = off".to_owned(),
+    ] {
+        sqlx::query(&statement)
+            .execute(&mut *tx)
+            .await
+            .expect("set");
+    }
+    let plan: Vec<String> = sqlx::query_scalar(
+        "explain select customer_id from customers
+          where tenant_id = $1 and search_text like barber_fold('%ana%')",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *tx)
+    .await
+    .expect("plan");
+    assert!(
+        plan.iter()
+            .any(|line| line.contains("customers_search_folded")),
+        "{plan:#?}"
+    );
+}
