@@ -132,9 +132,8 @@ pub async fn cancel_online(
     ApiPath(token): ApiPath<String>,
     OptionalJson(body): OptionalJson<OnlineCancelRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let (_, appointment_id) = online::links::find(state.store.pool(), &token).await?;
     let reason = body.reason;
-    let committed = manage::cancel(
+    let (appointment_id, committed) = manage::cancel(
         &state.store,
         &token,
         reason,
@@ -174,8 +173,7 @@ pub async fn reschedule_online(
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<OnlineRescheduleRequest>,
 ) -> Result<Json<Accepted>, ApiError> {
-    let (_, appointment_id) = online::links::find(state.store.pool(), &token).await?;
-    let committed = manage::reschedule(
+    let (appointment_id, committed) = manage::reschedule(
         &state.store,
         &token,
         (body.starts_at, body.staff_id),

@@ -51,14 +51,14 @@ fn before_window(
     }
 }
 
-/// Cancels the booking the link names.
+/// Cancels the booking the link names; answers its appointment.
 pub async fn cancel(
     store: &EventStore,
     token: &str,
     reason: Option<String>,
     correlation_id: &str,
     now: DateTime<Utc>,
-) -> Result<Committed, ApiError> {
+) -> Result<(Uuid, Committed), ApiError> {
     let (tenant_id, business, appointment_id, appointment) = booking(store, token).await?;
     before_window(&business, &appointment, now)?;
     let metadata = EventMetadata::for_command(tenant_id, PUBLIC, correlation_id);
@@ -68,18 +68,21 @@ pub async fn cancel(
         by: CUSTOMER.to_owned(),
         reason,
     };
-    Ok(booking::cancel(store, request, &metadata, now).await?)
+    Ok((
+        appointment_id,
+        booking::cancel(store, request, &metadata, now).await?,
+    ))
 }
 
 /// Moves the booking the link names to `starts_at` (and barber `staff_id`, one offered
-/// online), as the front desk would.
+/// online), as the front desk would; answers its appointment.
 pub async fn reschedule(
     store: &EventStore,
     token: &str,
     (starts_at, staff_id): (DateTime<Utc>, Option<Uuid>),
     correlation_id: &str,
     now: DateTime<Utc>,
-) -> Result<Committed, ApiError> {
+) -> Result<(Uuid, Committed), ApiError> {
     let (tenant_id, business, appointment_id, appointment) = booking(store, token).await?;
     let offered = business.online_booking();
     if !offered.enabled {
@@ -102,5 +105,8 @@ pub async fn reschedule(
         starts_at,
         staff_id,
     };
-    Ok(booking::reschedule(store, request, &metadata, now).await?)
+    Ok((
+        appointment_id,
+        booking::reschedule(store, request, &metadata, now).await?,
+    ))
 }
