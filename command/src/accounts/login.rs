@@ -45,6 +45,15 @@ pub async fn log_in(
     if disabled {
         return Err(disabled_login());
     }
+    open_session(pool, keys, user_id).await
+}
+
+/// A session for `user_id`, whose login must be usable: 403 `account_disabled` otherwise.
+pub(super) async fn open_session(
+    pool: &PgPool,
+    keys: &JwtKeys,
+    user_id: Uuid,
+) -> Result<Session, ApiError> {
     let mut conn = pool.acquire().await?;
     let login = Login::usable(&mut conn, user_id)
         .await?

@@ -74,7 +74,7 @@ pub async fn invite(
     record::record(store, metadata, change(user_id, command)).await
 }
 
-/// Changes a login's role and chair, as one step.
+/// Changes a login's role and chair, as one decision.
 pub async fn change_login(
     store: &EventStore,
     metadata: &EventMetadata,
@@ -82,38 +82,33 @@ pub async fn change_login(
     user_id: Uuid,
     wanted: LoginChange,
 ) -> Result<Changed, ApiError> {
-    let (tenant_id, by_actor) = (by.tenant_id, actor(by));
-    let mut position = None;
+    let (tenant_id, by) = (by.tenant_id, actor(by));
+    let mut commands = Vec::new();
     if let Some(staff_id) = wanted.staff_id {
         if let Some(staff_id) = staff_id {
             check_chair(store, tenant_id, staff_id).await?;
         }
-        let command = AccountCommand::LinkStaff {
+        commands.push(AccountCommand::LinkStaff {
             tenant_id,
             staff_id,
-            by: by_actor,
-        };
-        position = record::record(store, metadata, change(user_id, command))
-            .await?
-            .position
-            .or(position);
+            by,
+        });
     }
     if let Some(role) = wanted.role {
-        let command = AccountCommand::ChangeRole {
+        commands.push(AccountCommand::ChangeRole {
             tenant_id,
             role,
-            by: by_actor,
-        };
-        position = record::record(store, metadata, change(user_id, command))
-            .await?
-            .position
-            .or(position);
+            by,
+        });
     }
-    Ok(Changed {
+    // both or neither: a refused role leaves the chair as it was
+    let change = Change {
         user_id,
-        position,
+        commands,
+        password_hash: None,
         link: None,
-    })
+    };
+    record::record(store, metadata, change).await
 }
 
 /// One of the [`Step`]s on login `user_id`.
@@ -137,7 +132,7 @@ pub async fn step(
 fn change(user_id: Uuid, command: AccountCommand) -> Change {
     Change {
         user_id,
-        command,
+        commands: vec![command],
         password_hash: None,
         link: None,
     }

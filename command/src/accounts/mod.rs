@@ -21,3 +21,17 @@ pub use links::{Link, Purpose};
 pub use login::log_in;
 pub use record::Changed;
 pub use signup::{sign_up, SignUp, SignedUp};
+
+/// `on_duplicate` for an insert a unique index refused (a slug or email taken, race or not),
+/// else the database error.
+fn duplicate_or(err: sqlx::Error, on_duplicate: platform::ApiError) -> platform::ApiError {
+    let duplicate = err
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "23505");
+    if duplicate {
+        on_duplicate
+    } else {
+        platform::ApiError::from(err)
+    }
+}

@@ -5,12 +5,11 @@ use domain::account::AccountCommand;
 use events::EventMetadata;
 use platform::auth::{Authenticated, JwtKeys};
 use platform::ApiError;
-use uuid::Uuid;
 
 use super::links::{self, Purpose};
-use super::passwords;
 use super::record::{self, Change};
-use crate::sessions::{self, Login, Session};
+use super::{login, passwords};
+use crate::sessions::Session;
 use crate::store::EventStore;
 
 /// Sets a password from a one-time link: the first from an invitation, a new one from a
@@ -39,12 +38,12 @@ pub async fn set_password_with_link(
     let metadata = EventMetadata::for_command(business_id, user_id.to_string(), correlation_id);
     let change = Change {
         user_id,
-        command,
+        commands: vec![command],
         password_hash: Some(password_hash),
         link: Some((token.to_owned(), purpose)),
     };
     record::record(store, &metadata, change).await?;
-    open_session(store, keys, user_id).await
+    login::open_session(store.pool(), keys, user_id).await
 }
 
 /// Changes the caller's password, given the current one (401 `invalid_credentials` when it is
@@ -69,25 +68,12 @@ pub async fn change_password(
     let password_hash = passwords::hash_new(new).await?;
     let change = Change {
         user_id: user.user_id,
-        command: AccountCommand::ChangePassword {
+        commands: vec![AccountCommand::ChangePassword {
             tenant_id: user.tenant_id,
-        },
+        }],
         password_hash: Some(password_hash),
         link: None,
     };
     record::record(store, metadata, change).await?;
-    open_session(store, keys, user.user_id).await
-}
-
-async fn open_session(
-    store: &EventStore,
-    keys: &JwtKeys,
-    user_id: Uuid,
-) -> Result<Session, ApiError> {
-    let mut conn = store.pool().acquire().await?;
-    let login = Login::usable(&mut conn, user_id).await?.ok_or_else(|| {
-        ApiError::forbidden("this login is disabled").with_code("account_disabled")
-    })?;
-    drop(conn);
-    sessions::open(store.pool(), keys, &login).await
+    login::open_session(store.pool(), keys, user.user_id).await
 }

@@ -19,10 +19,10 @@ use crate::store::{CommandError, EventStore, Unrecorded};
 
 const CONFLICT_RETRIES: usize = 3;
 
-/// A change to one account.
+/// A change to one account: its commands, decided in order and recorded together or not at all.
 pub(super) struct Change {
     pub user_id: Uuid,
-    pub command: AccountCommand,
+    pub commands: Vec<AccountCommand>,
     /// The new password's hash, where the change sets one.
     pub password_hash: Option<String>,
     /// A link the change is made with, used up in the same transaction.
@@ -48,14 +48,27 @@ pub(super) async fn record(
     let mut attempt = 0;
     loop {
         let known = store.known::<Account>(&id).await?;
-        let decided = known
-            .state
-            .decide(change.command.clone())
-            .map_err(IntoProblem::into_problem)?;
+        // what the commands record, each decided on the state the ones before it left
+        let mut state = known.state.clone();
+        let mut decided = Vec::new();
+        for command in &change.commands {
+            let events = state
+                .decide(command.clone())
+                .map_err(IntoProblem::into_problem)?;
+            for event in &events {
+                cqrs_es::Aggregate::apply(&mut state, event.clone());
+            }
+            decided.extend(events);
+        }
         let mut decision = store.decision(metadata);
-        decision
-            .decide::<Account>(&id, known, change.command.clone())
-            .await?;
+        let mut known = Some(known);
+        for command in &change.commands {
+            // the first command decides on what was read; the decision carries the stream on
+            let from = known.take().unwrap_or_else(crate::store::Known::new_record);
+            decision
+                .decide::<Account>(&id, from, command.clone())
+                .await?;
+        }
         let mut tx = store.pool().begin().await?;
         if let Some((text, purpose)) = &change.link {
             links::redeem(&mut tx, text, *purpose, change.user_id).await?;
@@ -185,16 +198,11 @@ pub(super) async fn mirror(
 }
 
 fn email_taken_or(err: sqlx::Error) -> ApiError {
-    let duplicate = err
-        .as_database_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "23505");
-    if duplicate {
+    super::duplicate_or(
+        err,
         ApiError::conflict(
             "email_taken",
             "a login with this email exists (in this business or another)",
-        )
-    } else {
-        ApiError::from(err)
-    }
+        ),
+    )
 }

@@ -163,15 +163,5 @@ pub async fn sign_up(
 }
 
 fn insert_or<T>(result: Result<T, sqlx::Error>, on_duplicate: ApiError) -> Result<T, ApiError> {
-    result.map_err(|err| {
-        let duplicate = err
-            .as_database_error()
-            .and_then(|e| e.code())
-            .is_some_and(|code| code == "23505");
-        if duplicate {
-            on_duplicate
-        } else {
-            ApiError::from(err)
-        }
-    })
+    result.map_err(|err| super::duplicate_or(err, on_duplicate))
 }

@@ -452,3 +452,38 @@ async fn the_history_shows_who_gave_whom_which_role() {
         .await;
     assert_eq!(state["state"]["role"], "front_desk", "{state}");
 }
+
+#[tokio::test]
+async fn a_role_and_chair_change_is_one_step_refused_whole() {
+    let app = spawn_app().await;
+    let shop = crate::booking::shop_named(&app, "fade-street", "UTC", 0).await;
+    let (_, manager) = app
+        .staff_login(&shop.owner, "boss@fade.example", "manager", None)
+        .await;
+    let (user_id, _) = app
+        .staff_login(&shop.owner, "joe@fade.example", "barber", None)
+        .await;
+    let before = app.event_count().await;
+    // the chair alone would be allowed; the owner role is not a manager's to give
+    let refused = app
+        .patch_json(
+            &format!("/api/v1/users/{user_id}"),
+            Some(token(&manager)),
+            &json!({"staff_id": shop.staff_id, "role": "owner"}),
+        )
+        .await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(app.event_count().await, before);
+    let users = app.read("/api/v1/users", &shop.owner.token).await;
+    let joe = users["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|u| u["id"] == user_id.to_string())
+        .cloned()
+        .expect("joe");
+    assert_eq!(
+        (&joe["staff_id"], &joe["role"]),
+        (&Value::Null, &json!("barber"))
+    );
+}
