@@ -180,13 +180,13 @@ async fn replay_and_swap(
     }
 
     let mut tx = pool.begin().await?;
-    bookkeeping::lock_checkpoint(&mut tx, name).await?;
+    let live = bookkeeping::lock_checkpoint(&mut tx, name).await?;
     // after the lock: every batch committed before it applied only events below this gate
     let gate = current_gate(&mut tx).await?;
     shadow::enter(&mut tx, &schema).await?;
     while replay.page(&mut tx, projection, gate).await? {}
     shadow::leave(&mut tx).await?;
-    swap::swap_in(&mut tx, projection, &schema).await?;
+    swap::swap_in(&mut tx, projection, &schema, live).await?;
     bookkeeping::set_checkpoint(&mut tx, name, replay.last).await?;
     sqlx::query("update projection_checkpoints set backfill_pending = false where projection = $1")
         .bind(name)

@@ -1,11 +1,15 @@
 //! The swap: the rebuilt tables take the live ones' place in one transaction (the caller's,
 //! which holds the live checkpoint).
 //!
-//! 1. **The sequence guard** is merged, not moved (its table holds every projection's rows):
-//!    only the rows where the rebuild's differ from the live ones are written, and the live
-//!    ones it does not have are deleted. The live guard has followed the same events as the
-//!    rebuild, so that is a handful of rows, read by two anti-joins; it comes first, before any
-//!    table lock, so readers never wait for it.
+//! 1. **The sequence guard** is merged, not moved (its table holds every projection's rows),
+//!    and only where the two can differ: the aggregates with an event after the live
+//!    checkpoint. Every event up to the live checkpoint in commit order is applied by the live
+//!    projection, and by the rebuild (whose final gate was taken after the live batches
+//!    committed, so it holds all the live one has and more); an aggregate with no event after
+//!    the live checkpoint has all its events applied on both sides, and the same guard row.
+//!    That is the projection's lag, a handful of rows, found by the store's commit-order index
+//!    (a new projection, with no checkpoint yet, merges all). It comes first, before any table
+//!    lock, so readers never wait for it.
 //! 2. **The tables** are swapped, not copied: the live ones are dropped and the shadow's moved
 //!    into `public` under the same names, with the live ones' foreign keys, grants, row-level
 //!    security and policies (read from the catalog just before) set on them again. Readers wait
@@ -18,6 +22,7 @@ use sqlx::PgConnection;
 
 use super::shadow::{Schema, SEQUENCES};
 use crate::projection::{Projection, Registered};
+use crate::store::Position;
 
 /// A live table's definition that a table moved in must be given again.
 struct Carried {
@@ -29,13 +34,14 @@ struct Carried {
 }
 
 /// Swaps the rebuilt tables of `schema` in (see the module documentation); the caller's
-/// transaction has left the shadow tables.
+/// transaction has left the shadow tables and holds the live checkpoint, at `live`.
 pub(super) async fn swap_in(
     conn: &mut PgConnection,
     projection: &Registered,
     schema: &Schema,
+    live: Position,
 ) -> Result<(), sqlx::Error> {
-    merge_sequences(&mut *conn, projection.name(), schema).await?;
+    merge_sequences(&mut *conn, projection, schema, live).await?;
     let mut carried = Vec::new();
     for table in projection.tables() {
         carried.push(carried_of(&mut *conn, table).await?);
@@ -76,36 +82,51 @@ pub(super) async fn swap_in(
     Ok(())
 }
 
-/// Makes the live guard's rows of `projection` those of the rebuild.
+/// Makes the live guard's rows of `projection` those of the rebuild, for every aggregate with
+/// an event after `live` in commit order (the others are the same on both sides).
 async fn merge_sequences(
     conn: &mut PgConnection,
-    projection: &str,
+    projection: &Registered,
     schema: &Schema,
+    live: Position,
 ) -> Result<(), sqlx::Error> {
     let shadow = format!("{}.{SEQUENCES}", schema.name());
+    // one commit-order index range per type
+    let touched = "select distinct e.aggregate_type, e.aggregate_id
+                     from unnest($2::text[]) as t(aggregate_type)
+                     cross join lateral (
+                         select ev.aggregate_type, ev.aggregate_id from events ev
+                          where ev.aggregate_type = t.aggregate_type
+                            and (ev.transaction_id, ev.global_position) > ($3::text::xid8, $4)) e";
     sqlx::query(&format!(
         "insert into public.{SEQUENCES} (projection, aggregate_type, aggregate_id, last_sequence)
-         select s.projection, s.aggregate_type, s.aggregate_id, s.last_sequence from {shadow} s
-          where s.projection = $1
-            and not exists (
-                select 1 from public.{SEQUENCES} l
-                 where l.projection = $1 and l.aggregate_type = s.aggregate_type
-                   and l.aggregate_id = s.aggregate_id and l.last_sequence = s.last_sequence)
+         select s.projection, s.aggregate_type, s.aggregate_id, s.last_sequence
+           from ({touched}) t
+           join {shadow} s on s.projection = $1 and s.aggregate_type = t.aggregate_type
+                          and s.aggregate_id = t.aggregate_id
          on conflict (projection, aggregate_type, aggregate_id)
-         do update set last_sequence = excluded.last_sequence"
+         do update set last_sequence = excluded.last_sequence
+          where {SEQUENCES}.last_sequence <> excluded.last_sequence"
     ))
-    .bind(projection)
+    .bind(projection.name())
+    .bind(projection.aggregate_types())
+    .bind(live.xid())
+    .bind(live.global_position)
     .execute(&mut *conn)
     .await?;
     sqlx::query(&format!(
-        "delete from public.{SEQUENCES} l
-          where l.projection = $1
+        "delete from public.{SEQUENCES} l using ({touched}) t
+          where l.projection = $1 and l.aggregate_type = t.aggregate_type
+            and l.aggregate_id = t.aggregate_id
             and not exists (
                 select 1 from {shadow} s
                  where s.projection = $1 and s.aggregate_type = l.aggregate_type
                    and s.aggregate_id = l.aggregate_id)"
     ))
-    .bind(projection)
+    .bind(projection.name())
+    .bind(projection.aggregate_types())
+    .bind(live.xid())
+    .bind(live.global_position)
     .execute(&mut *conn)
     .await?;
     Ok(())
