@@ -5,20 +5,32 @@ export NATS_URL ?= nats://127.0.0.1:4222
 export BIND ?= 0.0.0.0:8080
 PSQL := psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA
 
-.PHONY: run test services lint unit-tests clean-test-databases bench build
+.PHONY: run test services lint unit-tests clean-test-databases bench build web web-check browser
 
 ## Starts the whole system (every role in one process) with a demo business to log in to.
-run: services
+run: services web
 	cargo build --release -p barber
 	./target/release/barber seed
-	@echo "barber: serving on http://127.0.0.1:$${BIND##*:}  (API docs: /api/docs)"
+	@echo "barber: open http://127.0.0.1:$${BIND##*:}/  (API docs: /api/docs)"
 	./target/release/barber all
 
 ## Formatting, lints and every test, against the real Postgres and NATS.
-test: services lint clean-test-databases unit-tests
+test: services lint web-check browser clean-test-databases unit-tests
 
 services:
 	@bash scripts/services.sh
+
+## The web app's build (web/dist), which `barber all` serves; from the committed lockfile.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+## The web app's checks: its API types match the served OpenAPI document, type check, lint,
+## unit tests, and the build the end-to-end tests (in `unit-tests`) drive in Chromium.
+web-check: web
+	cd web && npm run check:api && npm run typecheck && npm run lint && npm test
+
+browser:
+	@bash scripts/browser.sh
 
 lint:
 	cargo fmt --all --check

@@ -176,17 +176,13 @@ fn router(
             pool,
             nats,
         }))
-        .fallback(not_found)
+        .fallback_service(crate::web::WebApp::new(&config.web_dir))
         // after every route: it reaches only the routes registered before it
         .method_not_allowed_fallback(method_not_allowed);
     let app = app.layer(axum::Extension(platform::client::Forwarding {
         hops: config.forwarded_hops,
     }));
     platform::http::with_common_layers(app)
-}
-
-async fn not_found() -> platform::ApiError {
-    platform::ApiError::not_found("route_not_found", "no such route")
 }
 
 /// A route that exists, asked with a method it does not serve. The router still adds the

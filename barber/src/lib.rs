@@ -8,6 +8,7 @@
 //! - [`audit`]: `barber audit export`, a business's history as JSON lines.
 //! - [`bench`]: the load generator behind `make bench` (`barber bench`).
 //! - [`progress_bar`]: the line `barber rebuild` redraws as it replays.
+//! - [`web`]: the web app's files, at every path outside `/api`.
 
 pub mod app;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod permissions;
 pub mod progress_bar;
 pub mod role;
 pub mod seed;
+pub mod web;
 
 pub use app::Application;
 pub use role::Role;

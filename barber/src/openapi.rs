@@ -46,6 +46,24 @@ pub fn routes() -> axum::Router {
 
 #[cfg(test)]
 mod tests {
+    /// The web app's API types are generated from `web/openapi.json`; this keeps that file the
+    /// document the server serves (`BLESS=1` writes it), so the web app's type check fails when
+    /// the API changes under it.
+    #[test]
+    fn the_web_apps_copy_of_the_document_is_the_served_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/openapi.json");
+        let served = serde_json::to_string_pretty(&super::document()).expect("json") + "\n";
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(path, &served).expect("written");
+        }
+        let copy = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            copy == served,
+            "web/openapi.json differs from the served document: run \
+             `BLESS=1 cargo nextest run -p barber openapi`, then `npm run api` in web/"
+        );
+    }
+
     #[test]
     fn a_parameter_is_in_the_path_exactly_when_the_path_names_it() {
         let doc = serde_json::to_value(super::document()).expect("json");

@@ -84,6 +84,9 @@ pub struct Config {
     /// `PUBLIC_REQUESTS_PER_MINUTE`: how many requests one client address may make to the
     /// public booking pages (`/api/v1/public/…`) a minute, per process (default 120).
     pub public_requests_per_minute: u32,
+    /// `WEB_DIR`: the web app's build (`web/dist`, made by `make web`), served at every path
+    /// outside `/api`; relative to the working directory.
+    pub web_dir: std::path::PathBuf,
 }
 
 /// A setting that is present but unusable.
@@ -167,6 +170,7 @@ impl Config {
                 .trim_end_matches('/')
                 .to_owned(),
             external_identity: external_identity(&lookup)?,
+            web_dir: get("WEB_DIR", "web/dist").into(),
             public_requests_per_minute: get("PUBLIC_REQUESTS_PER_MINUTE", "120")
                 .parse()
                 .ok()

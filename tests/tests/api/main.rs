@@ -47,3 +47,4 @@ mod tenant_isolation;
 mod time_off;
 mod timezone_change;
 mod visits;
+mod web_app;

@@ -1,0 +1,128 @@
+// Today at a glance: the chairs, counts, takings, what is next and what was just booked. It
+// reads again every few seconds while on screen, so bookings made elsewhere appear.
+import { useLocation } from "preact-iso";
+import { api, type Schemas } from "../api/client";
+import { Empty, Show, useLoad } from "../components/load";
+import { usePoll } from "../components/poll";
+import { STATUSES, StatusBadge, statusWords } from "../components/status";
+import { clockIn, dayAndClockIn, money } from "../time";
+
+type Dashboard = Schemas["Dashboard"];
+type Appointment = Schemas["DashboardAppointment"];
+
+export function Dashboard() {
+  const { query } = useLocation();
+  const minPosition = query.min_position ? Number(query.min_position) : undefined;
+  const [loaded, reload] = useLoad(
+    () =>
+      api.GET("/api/v1/dashboard", {
+        params: { query: minPosition ? { min_position: minPosition } : {} },
+      }),
+    [minPosition],
+  );
+  usePoll(reload, 5000);
+  return (
+    <section>
+      <h1>Dashboard</h1>
+      <Show loaded={loaded} retry={reload}>
+        {(d) => <Figures d={d} />}
+      </Show>
+    </section>
+  );
+}
+
+function Figures({ d }: { d: Dashboard }) {
+  const today = d.appointments_today as Record<string, number>;
+  return (
+    <>
+      <div class="cards">
+        <Card label="Customers" value={d.customers} />
+        <Card label="Barbers working" value={d.active_staff} />
+        <Card label="Services" value={d.active_services} />
+        <Card label="No-shows this month" value={d.no_shows_this_month} />
+        <Card label="Late cancellations this month" value={d.late_cancellations_this_month} />
+      </div>
+      {d.revenue && (
+        <article aria-labelledby="takings">
+          <h2 id="takings">Takings</h2>
+          <div class="cards">
+            {(
+              [
+                ["Today", d.revenue.today],
+                ["This week", d.revenue.this_week],
+                ["This month", d.revenue.this_month],
+              ] as const
+            ).map(([label, t]) => (
+              <div class="card" key={label} data-testid={`takings-${label}`}>
+                <small>{label}</small>
+                <strong>{money(t.amount_paid_cents, d.currency)}</strong>
+                <small>
+                  {t.visits} visit{t.visits === 1 ? "" : "s"}, tips {money(t.tip_cents, d.currency)}
+                </small>
+              </div>
+            ))}
+          </div>
+        </article>
+      )}
+      <article aria-labelledby="today">
+        <h2 id="today">Today, {d.today}</h2>
+        <ul class="counts">
+          {STATUSES.map((s) => (
+            <li key={s}>
+              {statusWords(s)}: <strong>{today[s] ?? 0}</strong>
+            </li>
+          ))}
+        </ul>
+      </article>
+      <div class="grid">
+        <article aria-labelledby="next">
+          <h2 id="next">Next up</h2>
+          <Appointments
+            items={d.next_bookings}
+            zone={d.timezone}
+            when={(a) => clockIn(a.starts_at, d.timezone)}
+            empty="Nothing more booked today."
+          />
+        </article>
+        <article aria-labelledby="recent">
+          <h2 id="recent">Just booked</h2>
+          <Appointments
+            items={d.recently_booked}
+            zone={d.timezone}
+            when={(a) => dayAndClockIn(a.starts_at, d.timezone)}
+            empty="No bookings yet."
+          />
+        </article>
+      </div>
+    </>
+  );
+}
+
+function Card(props: { label: string; value: number }) {
+  return (
+    <div class="card">
+      <small>{props.label}</small>
+      <strong>{props.value}</strong>
+    </div>
+  );
+}
+
+function Appointments(props: {
+  items: Appointment[];
+  zone: string;
+  when: (a: Appointment) => string;
+  empty: string;
+}) {
+  if (props.items.length === 0) return <Empty>{props.empty}</Empty>;
+  return (
+    <ul class="appointments">
+      {props.items.map((a) => (
+        <li key={a.id}>
+          <time dateTime={a.starts_at}>{props.when(a)}</time>{" "}
+          <a href={`/customers/${a.customer_id}`}>{a.customer_name ?? "Erased customer"}</a> ·{" "}
+          {a.service_name} · {a.staff_name ?? "a barber"} <StatusBadge status={a.status} />
+        </li>
+      ))}
+    </ul>
+  );
+}
