@@ -46,6 +46,60 @@ pub fn routes() -> axum::Router {
 
 #[cfg(test)]
 mod tests {
+    /// utoipa keeps one schema per name: two types of one name documented in the API would
+    /// leave one route described with the other's body (it happened twice). Every type that
+    /// derives `ToSchema` in the crates behind the API has a name of its own.
+    #[test]
+    fn no_two_documented_types_share_a_name() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        let mut files = Vec::new();
+        for krate in ["command", "query", "platform", "events", "domain", "barber"] {
+            let mut stack = vec![std::path::Path::new(root).join(krate).join("src")];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if path.extension().is_some_and(|e| e == "rs") {
+                        files.push(path);
+                    }
+                }
+            }
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("source");
+            let mut derives_schema = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    derives_schema = true;
+                } else if derives_schema && !line.starts_with('#') && !line.starts_with("///") {
+                    let name = line
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("pub(crate) ")
+                        .strip_prefix("struct ")
+                        .or_else(|| line.trim_start_matches("pub ").strip_prefix("enum "))
+                        .and_then(|rest| {
+                            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                                .next()
+                        });
+                    if let Some(name) = name {
+                        let place = file.display().to_string();
+                        if let Some(other) = seen.insert(name.to_owned(), place.clone()) {
+                            panic!("two documented types are called {name}: {other} and {place}");
+                        }
+                    }
+                    derives_schema = false;
+                }
+            }
+        }
+        assert!(
+            seen.len() > 50,
+            "found only {} documented types",
+            seen.len()
+        );
+    }
+
     /// The web app's API types are generated from `web/openapi.json`; this keeps that file the
     /// document the server serves (`BLESS=1` writes it), so the web app's type check fails when
     /// the API changes under it.

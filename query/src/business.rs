@@ -32,23 +32,57 @@ pub struct BusinessView {
     /// follow; `null` if the business gave none.
     country: Option<String>,
     #[sqlx(json)]
-    #[schema(value_type = Object)]
-    booking_policy: serde_json::Value,
+    booking_policy: BookingPolicyView,
     /// The week, Monday first, in the business's local time; a weekday absent is closed.
     /// `null` until set: then bookings are taken whenever the staff work.
     #[schema(value_type = Option<Vec<crate::staff::WorkingDayView>>)]
     opening_hours: Option<sqlx::types::Json<Vec<WorkingDay>>>,
-    /// `{enabled, service_ids, staff_ids}`: whether customers may book on the public page, and
-    /// the services and barbers it offers (`null`: all).
+    /// Whether customers may book on the public page, and what it offers.
     #[sqlx(json)]
-    #[schema(value_type = Object)]
-    online_booking: serde_json::Value,
+    online_booking: OnlineBookingSettingsView,
     /// The street address on the public page; `null`: none.
     address: Option<String>,
     /// The logo's `https://` address; `null`: none.
     logo_url: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// The booking policy as the business set it (`PUT /business/booking-policy`).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BookingPolicyView {
+    /// How long before its start an appointment may still be booked.
+    min_lead_minutes: u32,
+    /// How far ahead one may book.
+    max_advance_days: u32,
+    /// Cancelling later than this before the start is a late cancellation.
+    cancellation_window_minutes: u32,
+    /// Time kept free after an appointment whose service sets none.
+    default_buffer_minutes: u32,
+    /// When reminders go out, in minutes before the start.
+    reminder_offsets_minutes: Vec<u32>,
+    /// Whether one customer may hold overlapping appointments (policies recorded before it
+    /// read as off).
+    #[serde(default)]
+    allow_customer_overlap: bool,
+    /// How long before its start an appointment may be checked in, on its day (policies
+    /// recorded before it read as 60).
+    #[serde(default = "sixty")]
+    check_in_opens_minutes: u32,
+}
+
+fn sixty() -> u32 {
+    60
+}
+
+/// Online booking as the business set it (`PUT /business/online-booking`).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OnlineBookingSettingsView {
+    enabled: bool,
+    /// The services offered online; `null`: every active service.
+    service_ids: Option<Vec<Uuid>>,
+    /// The barbers offered online; `null`: every active barber.
+    staff_ids: Option<Vec<Uuid>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -55,23 +55,6 @@ async function accessible(page, name) {
   check(violations.length === 0, `${name} has accessibility violations:\n${violations.join("\n")}`);
 }
 
-/** Calls the API as the page's signed-in user (set-up the pages for it do not cover yet). */
-async function call(page, method, path, body) {
-  return page.evaluate(
-    async ([method, path, body]) => {
-      const session = JSON.parse(localStorage.getItem("barber.session"));
-      const response = await fetch(path, {
-        method,
-        headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
-    [method, path, body],
-  );
-}
-
 async function newPage(width = 1280, height = 900) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
@@ -106,6 +89,7 @@ const zone = zoneAtTenNow();
 const stamp = Date.now();
 const email = `sam${stamp}@example.com`;
 const password = "correct-horse-battery";
+const slug = `fade-street-${stamp}`;
 
 /** Logs `page` in as the shop's owner, to the dashboard. */
 async function logIn(page) {
@@ -131,20 +115,16 @@ try {
   await desk.getByRole("button", { name: "Open the shop" }).click();
   await desk.getByRole("heading", { name: "Dashboard" }).waitFor();
 
-  // -- a policy that lets the visit happen today (no settings page yet: through the API)
-  check(
-    (
-      await call(desk, "PUT", "/api/v1/business/booking-policy", {
-        min_lead_minutes: 0,
-        max_advance_days: 90,
-        cancellation_window_minutes: 0,
-        default_buffer_minutes: 0,
-        reminder_offsets_minutes: [],
-        check_in_opens_minutes: 240,
-      })
-    ).status === 200,
-    "booking policy set",
-  );
+  // -- a policy that lets the visit happen today, on the settings page
+  await desk.getByRole("link", { name: "Settings" }).click();
+  await desk.getByRole("heading", { name: "Booking policy" }).waitFor();
+  await accessible(desk, "settings");
+  await desk.getByLabel("Book at least (minutes ahead)").fill("0");
+  await desk.getByLabel("Late cancellation inside (minutes)").fill("0");
+  await desk.getByLabel("Check-in opens (minutes before)").fill("240");
+  await desk.getByRole("button", { name: "Save booking policy" }).click();
+  await desk.getByText("Booking policy saved.").waitFor();
+  await snap(desk, "settings");
 
   // -- a service, on the services page
   await desk.getByRole("link", { name: "Services" }).click();
@@ -252,6 +232,15 @@ try {
   await finishing.getByRole("button", { name: /Complete/ }).click();
   await desk.locator(".ec-event.status-completed", { hasText: "Rui Costa" }).waitFor();
 
+  // -- the appointment's history, and the record as it is now, in the audit
+  await (await open()).getByRole("link", { name: "History" }).click();
+  await desk.getByRole("heading", { name: "History" }).waitFor();
+  await desk.getByText("AppointmentCompleted", { exact: true }).waitFor();
+  check((await desk.locator(".timeline > li").count()) >= 5, "booked, moved, in, started, done");
+  await desk.getByTestId("state").waitFor();
+  await accessible(desk, "audit");
+  await snap(desk, "audit");
+
   // -- in the customer's history and in the takings
   await desk.getByRole("link", { name: "Customers" }).click();
   await desk.getByLabel("Search by name, phone or email").fill("rui");
@@ -265,6 +254,22 @@ try {
   await desk.getByRole("link", { name: "Dashboard" }).click();
   await desk.getByTestId("takings-Today").getByText("£25.00").waitFor();
   await snap(desk, "dashboard-takings");
+
+  // -- in the revenue report, and as CSV
+  await desk.getByRole("link", { name: "Reports" }).click();
+  await desk.getByRole("cell", { name: "£25.00" }).waitFor();
+  await snap(desk, "reports-revenue");
+  await accessible(desk, "reports");
+  const [download] = await Promise.all([
+    desk.waitForEvent("download"),
+    desk.getByRole("button", { name: "Download CSV" }).click(),
+  ]);
+  const csv = await (await download.createReadStream()).toArray();
+  const text = Buffer.concat(csv).toString("utf8");
+  check(text.includes("2500"), `the CSV has the takings: ${text}`);
+  await desk.getByLabel("Report").selectOption("utilization");
+  await desk.getByRole("columnheader", { name: "Utilization" }).waitFor();
+  await snap(desk, "reports-utilization");
 
   // -- two desks race for one slot: one books, the other is told and sees the truth
   const other = await logIn(await newPage());
@@ -305,6 +310,59 @@ try {
   await loser.locator(".ec-event", { hasText: /Racer [01]/ }).waitFor();
   check((await loser.locator(".ec-event", { hasText: /Racer/ }).count()) === 1, "one racer booked");
   await snap(loser, "race-refused");
+
+  // -- a customer books on the public page from a phone, then cancels from the manage link
+  await desk.getByRole("link", { name: "Settings" }).click();
+  await desk.getByLabel("Customers may book on the public page").check();
+  await desk.getByRole("button", { name: "Save online booking" }).click();
+  await desk.getByText("Online booking saved.").waitFor();
+  const customer = await newPage(375, 812);
+  await customer.goto(`${base}/book/${slug}`);
+  await customer.getByRole("heading", { name: `Fade Street ${stamp}` }).waitFor();
+  await accessible(customer, "public booking page");
+  await customer.getByRole("button", { name: /Skin fade/ }).click();
+  await customer.getByRole("button", { name: "Today" }).click();
+  await customer.locator(".times button").first().click();
+  await customer.getByLabel("Name").fill("Ana Silva");
+  await customer.getByLabel("Phone").fill("+447700900456");
+  await snap(customer, "public-details");
+  await customer.getByRole("button", { name: "Book", exact: true }).click();
+  await customer.getByRole("heading", { name: "You're booked" }).waitFor();
+  await snap(customer, "public-booked");
+  await accessible(customer, "public booked");
+  const width = await customer.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 375, `the booking page fits 375 px (${width})`);
+  await customer.getByRole("link", { name: "manage my booking" }).click();
+  await customer.getByRole("heading", { name: "Your booking" }).waitFor();
+  await customer.getByText("Skin fade").first().waitFor();
+  await accessible(customer, "manage page");
+  await snap(customer, "public-manage");
+  await customer.getByRole("button", { name: "Cancel booking" }).click();
+  await customer.locator(".status-cancelled").waitFor();
+  await snap(customer, "public-cancelled");
+
+  // -- a new barber joins: added and invited on the staff page, the link accepted in their browser
+  await desk.getByRole("link", { name: "Staff" }).click();
+  await desk.getByRole("button", { name: "Add staff member" }).click();
+  const joining = desk.getByRole("dialog", { name: "Add staff member" });
+  await joining.getByLabel("Name").fill("Jo Barber");
+  await joining.getByLabel("Email").fill(`jo${stamp}@example.com`);
+  await joining.getByRole("button", { name: "Add" }).click();
+  const jo = desk.getByRole("dialog", { name: "Jo Barber" });
+  await jo.getByText("Login", { exact: true }).click();
+  await jo.getByRole("button", { name: "Invite to log in" }).click();
+  const invitation = await jo.getByText(/Invitation made/).textContent();
+  const token = invitation.match(/#token=([^\s]+)/)?.[1];
+  check(token, `the invitation shows its link: ${invitation}`);
+  const joPage = await newPage(375, 812);
+  await joPage.goto(`${base}/accept-invitation#token=${token}`);
+  await accessible(joPage, "accept invitation");
+  await joPage.getByLabel(/New password/).fill("jo-cuts-hair-2026");
+  await joPage.getByLabel("The same again").fill("jo-cuts-hair-2026");
+  await joPage.getByRole("button", { name: "Set password and log in" }).click();
+  await joPage.getByRole("heading", { name: "Dashboard" }).waitFor();
+  await snap(joPage, "barber-dashboard");
+  await jo.getByRole("button", { name: "Close" }).click();
 
   // -- phone-sized
   const phone = await logIn(await newPage(375, 812));

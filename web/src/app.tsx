@@ -4,19 +4,25 @@ import { useEffect, useState } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { Layout } from "./components/layout";
 import { ShopProvider } from "./components/shop";
+import { Audit } from "./pages/audit";
+import { BookingPage } from "./pages/book";
 import { Calendar } from "./pages/calendar";
 import { CustomerProfile } from "./pages/customer";
 import { Customers } from "./pages/customers";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
+import { ManageBooking } from "./pages/manage";
 import { NotFound } from "./pages/not-found";
+import { AcceptInvitation, ResetPassword } from "./pages/one-time-link";
+import { Reports } from "./pages/reports";
 import { Services } from "./pages/services";
+import { Settings } from "./pages/settings";
 import { Signup } from "./pages/signup";
 import { Staff } from "./pages/staff";
 import { currentSession, onSessionChange, type Session } from "./session";
 
 /** Pages anyone may open; every other page is the shop's, behind a login. */
-const PUBLIC = ["/login", "/signup", "/book/"];
+const PUBLIC = ["/login", "/signup", "/book/", "/accept-invitation", "/reset-password"];
 
 export function App() {
   return (
@@ -33,6 +39,10 @@ function Pages() {
       <Router>
         <Route path="/login" component={Login} />
         <Route path="/signup" component={Signup} />
+        <Route path="/accept-invitation" component={AcceptInvitation} />
+        <Route path="/reset-password" component={ResetPassword} />
+        <Route path="/book/manage" component={ManageBooking} />
+        <Route path="/book/:slug" component={BookingPage} />
         <Route default component={NotFound} />
       </Router>
     );
@@ -64,6 +74,9 @@ function SignedIn() {
           <Route path="/customers/:id" component={CustomerProfile} />
           <Route path="/staff" component={Staff} />
           <Route path="/services" component={Services} />
+          <Route path="/reports" component={Reports} />
+          <Route path="/settings" component={Settings} />
+          <Route path="/audit" component={Audit} />
           <Route default component={NotFound} />
         </Router>
       </Layout>

@@ -196,7 +196,7 @@ pub async fn set_profile(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OnlineBookingRequest {
+pub struct OnlineBookingSettings {
     /// Whether customers may book on the public page at all.
     enabled: bool,
     /// The services offered online; absent or `null`: every active service.
@@ -207,7 +207,7 @@ pub struct OnlineBookingRequest {
 
 /// Switches online booking on or off and chooses what it offers (at most 500 services and
 /// 500 barbers listed; each must be the business's: 404 `service_not_found`, `staff_not_found`).
-#[utoipa::path(put, path = "/api/v1/business/online-booking", request_body = OnlineBookingRequest,
+#[utoipa::path(put, path = "/api/v1/business/online-booking", request_body = OnlineBookingSettings,
     tag = "business", security(("bearer" = ["change_settings"])),
     responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
         (status = 404, body = platform::problem::Problem),
@@ -217,7 +217,7 @@ pub async fn set_online_booking(
     State(state): State<CommandState>,
     May(user, _): May<power::ChangeSettings>,
     context: RequestContext,
-    ApiJson(body): ApiJson<OnlineBookingRequest>,
+    ApiJson(body): ApiJson<OnlineBookingSettings>,
 ) -> Result<Json<Accepted>, ApiError> {
     let tenant = user.tenant_id;
     let too_many = |ids: &Option<Vec<Uuid>>| ids.as_ref().is_some_and(|ids| ids.len() > 1000);

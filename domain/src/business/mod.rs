@@ -77,7 +77,9 @@ pub enum BusinessError {
     AlreadyOpen,
     #[error("a business needs a name (at most {MAX_NAME} characters)")]
     InvalidName,
-    #[error("{0:?} is not a valid slug: 3 to 63 lower-case letters, digits and single dashes")]
+    #[error(
+        "{0:?} is not a valid slug: 3 to 63 lower-case letters, digits and single dashes, not `manage`"
+    )]
     InvalidSlug(String),
     #[error("{0:?} is not an IANA timezone, e.g. Europe/London")]
     UnknownTimezone(String),

@@ -9,6 +9,10 @@ pub(super) fn valid_name(name: &str) -> Option<String> {
     (!name.is_empty() && name.chars().count() <= MAX_NAME).then(|| name.to_owned())
 }
 
+/// Slugs a shop cannot take: the web app's own pages beside `/book/{slug}` (a customer's
+/// manage page is `/book/manage`).
+const RESERVED_SLUGS: &[&str] = &["manage"];
+
 /// The slug is the business's public booking address, so it is kept URL-safe and readable.
 pub fn valid_slug(slug: &str) -> Option<String> {
     let ok = (3..=63).contains(&slug.len())
@@ -17,7 +21,8 @@ pub fn valid_slug(slug: &str) -> Option<String> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-')
-        && !slug.contains("--");
+        && !slug.contains("--")
+        && !RESERVED_SLUGS.contains(&slug);
     ok.then(|| slug.to_owned())
 }
 

@@ -80,6 +80,10 @@ fn bad_settings_are_refused() {
             BusinessError::InvalidSlug("-dash".into()),
         ),
         (
+            with("A", "manage", "UTC", "EUR", "Sam"),
+            BusinessError::InvalidSlug("manage".into()),
+        ),
+        (
             with("A", "ok-slug", "Mars/Olympus", "EUR", "Sam"),
             BusinessError::UnknownTimezone("Mars/Olympus".into()),
         ),

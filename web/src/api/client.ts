@@ -30,15 +30,21 @@ function refresh(refreshToken: string): Promise<void> {
   return refreshing;
 }
 
+/** The session's access token, renewed first when it is about to run out. */
+export async function freshToken(): Promise<string | null> {
+  let session = currentSession();
+  if (session && needsRefresh(session)) {
+    await refresh(session.refreshToken);
+    session = currentSession();
+  }
+  return session?.token ?? null;
+}
+
 const auth: Middleware = {
   async onRequest({ request, schemaPath }) {
     if (schemaPath.startsWith("/api/v1/public/")) return request;
-    let session = currentSession();
-    if (session && needsRefresh(session)) {
-      await refresh(session.refreshToken);
-      session = currentSession();
-    }
-    if (session) request.headers.set("authorization", `Bearer ${session.token}`);
+    const token = await freshToken();
+    if (token) request.headers.set("authorization", `Bearer ${token}`);
     return request;
   },
   onResponse({ response, schemaPath }) {

@@ -1454,6 +1454,42 @@ export interface components {
             /** @description Minutes before the start at which reminders go out (at most 5, each 5 to 10080). */
             reminder_offsets_minutes: number[];
         };
+        /** @description The booking policy as the business set it (`PUT /business/booking-policy`). */
+        BookingPolicyView: {
+            /**
+             * @description Whether one customer may hold overlapping appointments (policies recorded before it
+             *     read as off).
+             */
+            allow_customer_overlap?: boolean;
+            /**
+             * Format: int32
+             * @description Cancelling later than this before the start is a late cancellation.
+             */
+            cancellation_window_minutes: number;
+            /**
+             * Format: int32
+             * @description How long before its start an appointment may be checked in, on its day (policies
+             *     recorded before it read as 60).
+             */
+            check_in_opens_minutes?: number;
+            /**
+             * Format: int32
+             * @description Time kept free after an appointment whose service sets none.
+             */
+            default_buffer_minutes: number;
+            /**
+             * Format: int32
+             * @description How far ahead one may book.
+             */
+            max_advance_days: number;
+            /**
+             * Format: int32
+             * @description How long before its start an appointment may still be booked.
+             */
+            min_lead_minutes: number;
+            /** @description When reminders go out, in minutes before the start. */
+            reminder_offsets_minutes: number[];
+        };
         /** @description What to do with the booked appointments in the way of a time off or a deactivation. */
         BookingsChoice: {
             /** @enum {string} */
@@ -1484,7 +1520,7 @@ export interface components {
         BusinessView: {
             /** @description The street address on the public page; `null`: none. */
             address?: string | null;
-            booking_policy: Record<string, never>;
+            booking_policy: components["schemas"]["BookingPolicyView"];
             /**
              * @description ISO 3166-1 alpha-2 (e.g. `GB`), whose numbering plan phones typed in national format
              *     follow; `null` if the business gave none.
@@ -1498,11 +1534,8 @@ export interface components {
             /** @description The logo's `https://` address; `null`: none. */
             logo_url?: string | null;
             name: string;
-            /**
-             * @description `{enabled, service_ids, staff_ids}`: whether customers may book on the public page, and
-             *     the services and barbers it offers (`null`: all).
-             */
-            online_booking: Record<string, never>;
+            /** @description Whether customers may book on the public page, and what it offers. */
+            online_booking: components["schemas"]["OnlineBookingSettingsView"];
             /**
              * @description The week, Monday first, in the business's local time; a weekday absent is closed.
              *     `null` until set: then bookings are taken whenever the staff work.
@@ -1870,6 +1903,22 @@ export interface components {
              * @description RFC 3339, on the 5-minute grid: a start the public availability offers.
              */
             starts_at: string;
+        };
+        OnlineBookingSettings: {
+            /** @description Whether customers may book on the public page at all. */
+            enabled: boolean;
+            /** @description The services offered online; absent or `null`: every active service. */
+            service_ids?: string[] | null;
+            /** @description The barbers offered online; absent or `null`: every active barber. */
+            staff_ids?: string[] | null;
+        };
+        /** @description Online booking as the business set it (`PUT /business/online-booking`). */
+        OnlineBookingSettingsView: {
+            enabled: boolean;
+            /** @description The services offered online; `null`: every active service. */
+            service_ids?: string[] | null;
+            /** @description The barbers offered online; `null`: every active barber. */
+            staff_ids?: string[] | null;
         };
         /** @description A booking as its manage page shows it. */
         OnlineBookingView: {
@@ -3451,7 +3500,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OnlineBookingRequest"];
+                "application/json": components["schemas"]["OnlineBookingSettings"];
             };
         };
         responses: {

@@ -12,6 +12,9 @@ const PAGES: [string, string][] = [
   ["/customers", "Customers"],
   ["/staff", "Staff"],
   ["/services", "Services"],
+  ["/reports", "Reports"],
+  ["/settings", "Settings"],
+  ["/audit", "Audit"],
 ];
 
 export function Layout(props: { children: ComponentChildren }) {

@@ -82,7 +82,8 @@ export function AppointmentDialog(props: {
         <StatusBadge status={a.status} />
       </p>
       <p>
-        <a href={`/customers/${a.customer_id}`}>Customer's profile</a>
+        <a href={`/customers/${a.customer_id}`}>Customer's profile</a> ·{" "}
+        <a href={`/audit?type=appointment&id=${a.id}`}>History</a>
       </p>
       <div class="actions">
         {(STEPS[a.status] ?? []).map((s) => (
