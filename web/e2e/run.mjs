@@ -244,6 +244,8 @@ try {
   // -- in the customer's history and in the takings
   await desk.getByRole("link", { name: "Customers" }).click();
   await desk.getByLabel("Search by name, phone or email").fill("rui");
+  await desk.getByRole("link", { name: "Rui Costa" }).waitFor();
+  await accessible(desk, "customers");
   await desk.getByRole("link", { name: "Rui Costa" }).click();
   await desk.getByRole("heading", { name: "Rui Costa" }).waitFor();
   await desk.getByRole("cell", { name: "Skin fade" }).waitFor();
@@ -363,6 +365,31 @@ try {
   await joPage.getByRole("heading", { name: "Dashboard" }).waitFor();
   await snap(joPage, "barber-dashboard");
   await jo.getByRole("button", { name: "Close" }).click();
+  await accessible(desk, "staff");
+
+  // -- a drag to Jo's column, who has no hours yet: refused in words, the booking stays put
+  await desk.getByRole("link", { name: "Calendar" }).click();
+  const racer = desk.locator(".ec-event", { hasText: /Racer/ });
+  await racer.waitFor();
+  await desk.locator(".ec-col-head", { hasText: "Jo Barber" }).waitFor();
+  await racer.scrollIntoViewIfNeeded();
+  const from = await racer.boundingBox();
+  const joColumn = await desk.locator(".ec-col-head", { hasText: "Jo Barber" }).boundingBox();
+  await desk.mouse.move(from.x + from.width / 2, from.y + 8);
+  await desk.mouse.down();
+  await desk.mouse.move(joColumn.x + joColumn.width / 2, from.y + 8, { steps: 8 });
+  await desk.mouse.up();
+  await desk
+    .getByRole("alert")
+    .getByText(/not working|outside/i)
+    .waitFor();
+  await snap(desk, "calendar-refused-drag");
+  const back = await desk.locator(".ec-event", { hasText: /Racer/ }).boundingBox();
+  const samColumn = await desk.locator(".ec-col-head", { hasText: "Sam Owner" }).boundingBox();
+  check(
+    back.x >= samColumn.x && back.x < samColumn.x + samColumn.width,
+    "the refused booking is back in Sam's column",
+  );
 
   // -- phone-sized
   const phone = await logIn(await newPage(375, 812));

@@ -6,11 +6,12 @@ import { ErrorNote } from "../components/load";
 import { startSession } from "../session";
 import { viewerZone } from "../time";
 
-/** A booking address from the shop's name: `Fade Street` → `fade-street`. */
+/** A booking address from the shop's name: `Fade Street` → `fade-street`, `Barbería` → `barberia`. */
 export function slugOf(name: string): string {
   return name
-    .toLowerCase()
     .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 63);
