@@ -115,6 +115,20 @@ try {
   await desk.getByRole("button", { name: "Open the shop" }).click();
   await desk.getByRole("heading", { name: "Dashboard" }).waitFor();
 
+  // -- an access token about to run out is renewed before use: the user stays signed in
+  const before = await desk.evaluate(() => {
+    const session = JSON.parse(localStorage.getItem("barber.session"));
+    localStorage.setItem("barber.session", JSON.stringify({ ...session, expiresAt: Date.now() }));
+    return session.refreshToken;
+  });
+  await desk.getByRole("link", { name: "Customers" }).click();
+  await desk.getByText("No customers yet.").waitFor();
+  const after = await desk.evaluate(() => JSON.parse(localStorage.getItem("barber.session")));
+  check(
+    after.refreshToken !== before && after.expiresAt > Date.now() + 60_000,
+    "the session was renewed without a login",
+  );
+
   // -- a policy that lets the visit happen today, on the settings page
   await desk.getByRole("link", { name: "Settings" }).click();
   await desk.getByRole("heading", { name: "Booking policy" }).waitFor();
@@ -195,6 +209,10 @@ try {
   await desk.getByRole("link", { name: "Dashboard" }).click();
   await desk.getByRole("heading", { name: "Just booked" }).waitFor();
   await desk.getByText("Rui Costa").first().waitFor();
+  await desk
+    .getByRole("row", { name: /Sam Owner/ })
+    .getByText(/Rui Costa/)
+    .waitFor();
   await snap(desk, "dashboard-booked");
 
   // -- drag it half an hour later

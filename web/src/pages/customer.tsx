@@ -97,28 +97,30 @@ export function CustomerProfile() {
           page.items.length === 0 ? (
             <Empty>No completed visits yet.</Empty>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Service</th>
-                  <th scope="col">Barber</th>
-                  <th scope="col">Paid</th>
-                  <th scope="col">Tip</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((v) => (
-                  <tr key={v.appointment_id}>
-                    <td>{dayAndClockIn(v.starts_at, zone)}</td>
-                    <td>{v.service_name}</td>
-                    <td>{v.staff_name ?? "—"}</td>
-                    <td>{money(v.amount_paid_cents, v.currency)}</td>
-                    <td>{money(v.tip_cents, v.currency)}</td>
+            <div class="overflow-auto">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Service</th>
+                    <th scope="col">Barber</th>
+                    <th scope="col">Paid</th>
+                    <th scope="col">Tip</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((v) => (
+                    <tr key={v.appointment_id}>
+                      <td>{dayAndClockIn(v.starts_at, zone)}</td>
+                      <td>{v.service_name}</td>
+                      <td>{v.staff_name ?? "—"}</td>
+                      <td>{money(v.amount_paid_cents, v.currency)}</td>
+                      <td>{money(v.tip_cents, v.currency)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )
         }
       </Show>

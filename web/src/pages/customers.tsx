@@ -35,28 +35,30 @@ export function Customers() {
           page.items.length === 0 ? (
             <Empty>{q ? "Nobody matches." : "No customers yet."}</Empty>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Phone</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Tags</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <a href={`/customers/${c.id}`}>{c.name ?? "Erased customer"}</a>
-                    </td>
-                    <td>{c.phone}</td>
-                    <td>{c.email}</td>
-                    <td>{c.tags.join(", ")}</td>
+            <div class="overflow-auto">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Phone</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Tags</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((c) => (
+                    <tr key={c.id}>
+                      <td>
+                        <a href={`/customers/${c.id}`}>{c.name ?? "Erased customer"}</a>
+                      </td>
+                      <td>{c.phone}</td>
+                      <td>{c.email}</td>
+                      <td>{c.tags.join(", ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )
         }
       </Show>

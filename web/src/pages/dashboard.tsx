@@ -64,6 +64,7 @@ function Figures({ d }: { d: Dashboard }) {
           </div>
         </article>
       )}
+      <Chairs date={d.today} zone={d.timezone} />
       <article aria-labelledby="today">
         <h2 id="today">Today, {d.today}</h2>
         <ul class="counts">
@@ -95,6 +96,72 @@ function Figures({ d }: { d: Dashboard }) {
         </article>
       </div>
     </>
+  );
+}
+
+/** Each barber's day: their hours, what is booked, who is in the chair and who is next. */
+function Chairs(props: { date: string; zone: string }) {
+  const [loaded, reload] = useLoad(
+    () => api.GET("/api/v1/calendar", { params: { query: { date: props.date } } }),
+    [props.date],
+  );
+  usePoll(reload, 5000);
+  const now = new Date().toISOString();
+  return (
+    <article aria-labelledby="chairs">
+      <h2 id="chairs">Today's chairs</h2>
+      <Show loaded={loaded} retry={reload}>
+        {(calendar) =>
+          calendar.barbers.length === 0 ? (
+            <Empty>No barbers yet.</Empty>
+          ) : (
+            <div class="overflow-auto">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Barber</th>
+                    <th scope="col">Hours</th>
+                    <th scope="col">Booked</th>
+                    <th scope="col">In the chair</th>
+                    <th scope="col">Next</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {calendar.barbers.map((b) => {
+                    const day = b.days[0];
+                    const live = (day?.appointments ?? []).filter((a) => a.status !== "cancelled");
+                    const inChair = live.find((a) => a.status === "in_service");
+                    const next = live.find(
+                      (a) =>
+                        a.starts_at > now && (a.status === "booked" || a.status === "confirmed"),
+                    );
+                    const hours = (day?.working_hours ?? [])
+                      .map(
+                        (h) =>
+                          `${clockIn(h.starts_at, props.zone)}–${clockIn(h.ends_at, props.zone)}`,
+                      )
+                      .join(", ");
+                    return (
+                      <tr key={b.staff_id}>
+                        <td>{b.name}</td>
+                        <td>{hours || "Off"}</td>
+                        <td>{live.length}</td>
+                        <td>{inChair ? (inChair.customer_name ?? "Erased customer") : "—"}</td>
+                        <td>
+                          {next
+                            ? `${clockIn(next.starts_at, props.zone)} ${next.customer_name ?? "Erased customer"}`
+                            : "—"}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+    </article>
   );
 }
 

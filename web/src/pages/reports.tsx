@@ -180,26 +180,28 @@ export function Reports() {
           ) : (
             <div class="report">
               <BarChart labels={t.labels} values={t.values} unit={t.unit} />
-              <table>
-                <thead>
-                  <tr>
-                    {t.head.map((h) => (
-                      <th key={h} scope="col">
-                        {h}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {t.rows.map((row) => (
-                    <tr key={row.join("|")}>
-                      {row.map((cell, n) => (
-                        <td key={n}>{cell}</td>
+              <div class="overflow-auto">
+                <table>
+                  <thead>
+                    <tr>
+                      {t.head.map((h) => (
+                        <th key={h} scope="col">
+                          {h}
+                        </th>
                       ))}
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {t.rows.map((row) => (
+                      <tr key={row.join("|")}>
+                        {row.map((cell, n) => (
+                          <td key={n}>{cell}</td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             </div>
           )
         }

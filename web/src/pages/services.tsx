@@ -45,45 +45,47 @@ export function Services() {
           page.items.length === 0 ? (
             <Empty>No services yet: add the first one customers can book.</Empty>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Buffer</th>
-                  <th scope="col">Price</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      {s.name} {!s.active && <small>(retired)</small>}
-                    </td>
-                    <td>{s.category ?? "—"}</td>
-                    <td>{s.duration_minutes} min</td>
-                    <td>{s.applied_buffer_minutes} min</td>
-                    <td>{money(s.price_cents, s.currency)}</td>
-                    <td>
-                      {s.active && (
-                        <button
-                          type="button"
-                          class="outline small"
-                          onClick={() => setEditing(s)}
-                          aria-label={`Edit ${s.name}`}
-                        >
-                          Edit
-                        </button>
-                      )}
-                    </td>
+            <div class="overflow-auto">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Service</th>
+                    <th scope="col">Category</th>
+                    <th scope="col">Duration</th>
+                    <th scope="col">Buffer</th>
+                    <th scope="col">Price</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((s) => (
+                    <tr key={s.id}>
+                      <td>
+                        {s.name} {!s.active && <small>(retired)</small>}
+                      </td>
+                      <td>{s.category ?? "—"}</td>
+                      <td>{s.duration_minutes} min</td>
+                      <td>{s.applied_buffer_minutes} min</td>
+                      <td>{money(s.price_cents, s.currency)}</td>
+                      <td>
+                        {s.active && (
+                          <button
+                            type="button"
+                            class="outline small"
+                            onClick={() => setEditing(s)}
+                            aria-label={`Edit ${s.name}`}
+                          >
+                            Edit
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )
         }
       </Show>

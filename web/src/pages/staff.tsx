@@ -53,30 +53,32 @@ export function Staff() {
           page.items.length === 0 ? (
             <Empty>No staff yet.</Empty>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Contact</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((m) => (
-                  <tr key={m.id}>
-                    <td>
-                      <button type="button" class="outline small" onClick={() => setOpen(m.id)}>
-                        {m.name}
-                      </button>
-                    </td>
-                    <td>{roleWords(m.role)}</td>
-                    <td>{[m.phone, m.email].filter(Boolean).join(" · ") || "—"}</td>
-                    <td>{m.active ? "Active" : "Deactivated"}</td>
+            <div class="overflow-auto">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Contact</th>
+                    <th scope="col">Status</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {page.items.map((m) => (
+                    <tr key={m.id}>
+                      <td>
+                        <button type="button" class="outline small" onClick={() => setOpen(m.id)}>
+                          {m.name}
+                        </button>
+                      </td>
+                      <td>{roleWords(m.role)}</td>
+                      <td>{[m.phone, m.email].filter(Boolean).join(" · ") || "—"}</td>
+                      <td>{m.active ? "Active" : "Deactivated"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )
         }
       </Show>
