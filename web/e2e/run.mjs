@@ -204,6 +204,18 @@ try {
   const bookedText = await booked.textContent();
   check(bookedText.includes(`${pad(hour)}:00`), `booked at the clicked time: ${bookedText}`);
   await snap(desk, "calendar-booked");
+  // the week, Monday to Sunday, holds it too
+  await desk.getByRole("button", { name: "Week", exact: true }).click();
+  await desk.locator(".ec-event", { hasText: "Rui Costa" }).waitFor();
+  const heads = await desk.locator(".ec-col-head").allTextContents();
+  check(
+    heads.filter((h) => /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /.test(h.trim())).length === 7 &&
+      heads.some((h) => h.startsWith("Mon")),
+    `seven days from Monday: ${heads}`,
+  );
+  await snap(desk, "calendar-week");
+  await desk.getByRole("button", { name: "Day", exact: true }).click();
+  await booked.waitFor();
 
   // -- on the dashboard
   await desk.getByRole("link", { name: "Dashboard" }).click();

@@ -3,6 +3,7 @@ import {
   addDays,
   clockIn,
   instantOf,
+  mondayOf,
   money,
   todayIn,
   wallTimeIn,
@@ -40,5 +41,9 @@ describe("times in the shop's timezone", () => {
     expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
     expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
     expect(money(2550, "GBP")).toBe("£25.50");
+    expect(mondayOf("2026-11-27")).toBe("2026-11-23");
+    expect(mondayOf("2026-11-23")).toBe("2026-11-23");
+    expect(mondayOf("2026-11-29")).toBe("2026-11-23");
+    expect(mondayOf("2027-01-01")).toBe("2026-12-28");
   });
 });

@@ -73,6 +73,13 @@ export function addDays(date: string, days: number): string {
   return next.toISOString().slice(0, 10);
 }
 
+/** The Monday of the week a date `YYYY-MM-DD` lies in (weeks run Monday to Sunday). */
+export function mondayOf(date: string): string {
+  const [y, m, d] = date.split("-").map(Number);
+  const weekday = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1)).getUTCDay();
+  return addDays(date, -((weekday + 6) % 7));
+}
+
 /** Money in minor units as the shop's currency, e.g. `£25.00`. */
 export function money(cents: number, currency: string): string {
   return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(cents / 100);

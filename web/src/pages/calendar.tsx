@@ -13,6 +13,7 @@ import {
   addDays,
   dayAndClockIn,
   instantOf,
+  mondayOf,
   todayIn,
   type WallTime,
   wallTimeOfDate,
@@ -34,12 +35,16 @@ export function Calendar() {
   const [booking, setBooking] = useState<Booking | null>(null);
   const [opened, setOpened] = useState<CalendarAppointment | null>(null);
 
+  // a week is Monday to Sunday, as the grid shows it
+  const from = days === 7 ? mondayOf(date) : date;
   const [loaded, reload] = useLoad(
     () =>
       api.GET("/api/v1/calendar", {
-        params: { query: { date, days, ...(minPosition ? { min_position: minPosition } : {}) } },
+        params: {
+          query: { date: from, days, ...(minPosition ? { min_position: minPosition } : {}) },
+        },
       }),
-    [date, days, minPosition],
+    [from, days, minPosition],
   );
   const [services] = useLoad(() => api.GET("/api/v1/services", { params: { query: {} } }), []);
   usePoll(reload, 15000);
@@ -67,7 +72,8 @@ export function Calendar() {
     const hours = visibleHours(calendar);
     return {
       view: days === 1 ? "resourceTimeGridDay" : "resourceTimeGridWeek",
-      date,
+      date: from,
+      firstDay: 1,
       headerToolbar: { start: "", center: "", end: "" },
       allDaySlot: false,
       nowIndicator: false,
@@ -111,7 +117,7 @@ export function Calendar() {
         }
       },
     };
-  }, [calendar, date, days, zone, written, refused]);
+  }, [calendar, from, days, zone, written, refused]);
 
   const step = days === 1 ? 1 : 7;
   const note = zoneNote(zone);
