@@ -36,13 +36,8 @@ export function sessionFrom(tokens: Tokens, now = Date.now()): Session {
   };
 }
 
-export function startSession(tokens: Tokens & { position?: number | null }): void {
+export function startSession(tokens: Tokens): void {
   const session = sessionFrom(tokens);
-  // a signup answers the position of the shop's first events: its first reads wait for them
-  if (typeof tokens.position === "number") {
-    const known = Number(sessionStorage.getItem("barber.position") ?? 0);
-    if (tokens.position > known) sessionStorage.setItem("barber.position", String(tokens.position));
-  }
   localStorage.setItem(KEY, JSON.stringify(session));
   for (const listener of listeners) listener(session);
 }

@@ -32,7 +32,7 @@ export function AppointmentDialog(props: {
   currency: string;
   services: Service[];
   onClose: () => void;
-  onDone: (position: number | null | undefined) => void;
+  onDone: () => void;
   onRefused: (error: unknown) => void;
 }) {
   const a = props.appointment;
@@ -48,7 +48,7 @@ export function AppointmentDialog(props: {
     setError(null);
     const { data, error } = await call();
     setBusy(false);
-    if (data) props.onDone(data.position);
+    if (data) props.onDone();
     else if (error) props.onRefused(error);
     else setError(describe(error));
   };

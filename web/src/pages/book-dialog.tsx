@@ -20,7 +20,7 @@ export function BookDialog(props: {
   /** Given: the barber and time are chosen in the form (booking by keyboard). */
   barbers?: { id: string; name: string }[] | undefined;
   onClose: () => void;
-  onBooked: (position: number | null | undefined) => void;
+  onBooked: () => void;
   onRefused: () => void;
 }) {
   const active = props.services.filter((s) => s.active);
@@ -73,7 +73,7 @@ export function BookDialog(props: {
           starts_at: startsAt,
         },
       });
-      if (booked.data) return props.onBooked(booked.data.position);
+      if (booked.data) return props.onBooked();
       setError(describe(booked.error));
       if (isProblem(booked.error) && booked.error.status === 409) props.onRefused();
     } finally {

@@ -30,7 +30,6 @@ export function Calendar() {
   const zone = business.timezone;
   const [date, setDate] = useState(() => todayIn(zone));
   const [days, setDays] = useState<1 | 7>(1);
-  const [minPosition, setMinPosition] = useState<number | undefined>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const [booking, setBooking] = useState<Booking | null>(null);
   const [opened, setOpened] = useState<CalendarAppointment | null>(null);
@@ -40,23 +39,12 @@ export function Calendar() {
   const [loaded, reload] = useLoad(
     () =>
       api.GET("/api/v1/calendar", {
-        params: {
-          query: { date: from, days, ...(minPosition ? { min_position: minPosition } : {}) },
-        },
+        params: { query: { date: from, days } },
       }),
-    [from, days, minPosition],
+    [from, days],
   );
   const [services] = useLoad(() => api.GET("/api/v1/services", { params: { query: {} } }), []);
   usePoll(reload, 15000);
-
-  /** After a write: read again once the calendar has it. */
-  const written = useCallback(
-    (position: number | null | undefined) => {
-      if (position) setMinPosition(position);
-      reload();
-    },
-    [reload],
-  );
 
   const refused = useCallback(
     (error: unknown) => {
@@ -110,14 +98,15 @@ export function Calendar() {
             staff_id: info.newResource ? String(info.newResource.id) : null,
           },
         });
-        if (data) written(data.position);
+        // the next read asks for this write (`api/client.ts`, read-your-writes)
+        if (data) reload();
         else {
           info.revert();
           refused(error);
         }
       },
     };
-  }, [calendar, from, days, zone, written, refused]);
+  }, [calendar, from, days, zone, reload, refused]);
 
   const step = days === 1 ? 1 : 7;
   const note = zoneNote(zone);
@@ -205,9 +194,9 @@ export function Calendar() {
           currency={business.currency}
           services={services.state === "ready" ? services.data.items : []}
           onClose={() => setBooking(null)}
-          onBooked={(position) => {
+          onBooked={() => {
             setBooking(null);
-            written(position);
+            reload();
           }}
           onRefused={reload}
         />
@@ -219,9 +208,9 @@ export function Calendar() {
           currency={business.currency}
           services={services.state === "ready" ? services.data.items : []}
           onClose={() => setOpened(null)}
-          onDone={(position) => {
+          onDone={() => {
             setOpened(null);
-            written(position);
+            reload();
           }}
           onRefused={(error) => {
             setOpened(null);

@@ -17,10 +17,7 @@ export function tagsOf(text: string): string[] {
   ];
 }
 
-export function CustomerForm(props: {
-  customer?: Customer;
-  onSaved: (id: string, position: number | null | undefined) => void;
-}) {
+export function CustomerForm(props: { customer?: Customer; onSaved: (id: string) => void }) {
   const c = props.customer;
   const { busy, error, run } = useAction();
 
@@ -39,7 +36,7 @@ export function CustomerForm(props: {
         ? api.PATCH("/api/v1/customers/{id}", { params: { path: { id: c.id } }, body: fields })
         : api.POST("/api/v1/customers", { body: fields }),
     );
-    if (saved) props.onSaved(c?.id ?? saved.id, saved.position);
+    if (saved) props.onSaved(c?.id ?? saved.id);
   };
 
   return (

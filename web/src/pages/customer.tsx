@@ -1,7 +1,7 @@
 // One customer: details (editable), their history in figures, and every completed visit.
 
 import { useState } from "preact/hooks";
-import { useLocation, useRoute } from "preact-iso";
+import { useRoute } from "preact-iso";
 import { api } from "../api/client";
 import { Empty, Show, useLoad } from "../components/load";
 import { useShop } from "../components/shop";
@@ -10,21 +10,16 @@ import { CustomerForm } from "./customer-form";
 
 export function CustomerProfile() {
   const { params } = useRoute();
-  const { query } = useLocation();
   const { business } = useShop();
   const id = params.id ?? "";
-  const [minPosition, setMinPosition] = useState<number | undefined>(
-    query.min_position ? Number(query.min_position) : undefined,
-  );
   const [editing, setEditing] = useState(false);
-  const fresh = minPosition ? { min_position: minPosition } : {};
   const [customer, reload] = useLoad(
-    () => api.GET("/api/v1/customers/{id}", { params: { path: { id }, query: fresh } }),
-    [id, minPosition],
+    () => api.GET("/api/v1/customers/{id}", { params: { path: { id } } }),
+    [id],
   );
   const [visits, reloadVisits] = useLoad(
-    () => api.GET("/api/v1/customers/{id}/visits", { params: { path: { id }, query: fresh } }),
-    [id, minPosition],
+    () => api.GET("/api/v1/customers/{id}/visits", { params: { path: { id } } }),
+    [id],
   );
   const zone = business.timezone;
   return (
@@ -43,9 +38,8 @@ export function CustomerProfile() {
             {editing ? (
               <CustomerForm
                 customer={c}
-                onSaved={(_, position) => {
+                onSaved={() => {
                   setEditing(false);
-                  if (position) setMinPosition(position);
                   reload();
                 }}
               />

@@ -64,11 +64,7 @@ export function Customers() {
       </Show>
       {adding && (
         <Dialog title="Add customer" onClose={() => setAdding(false)}>
-          <CustomerForm
-            onSaved={(id, position) =>
-              route(`/customers/${id}${position ? `?min_position=${position}` : ""}`)
-            }
-          />
+          <CustomerForm onSaved={(id) => route(`/customers/${id}`)} />
         </Dialog>
       )}
     </section>

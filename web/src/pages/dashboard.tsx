@@ -1,6 +1,5 @@
 // Today at a glance: the chairs, counts, takings, what is next and what was just booked. It
 // reads again every few seconds while on screen, so bookings made elsewhere appear.
-import { useLocation } from "preact-iso";
 import { api, type Schemas } from "../api/client";
 import { Empty, Show, useLoad } from "../components/load";
 import { usePoll } from "../components/poll";
@@ -11,15 +10,7 @@ type Dashboard = Schemas["Dashboard"];
 type Appointment = Schemas["DashboardAppointment"];
 
 export function Dashboard() {
-  const { query } = useLocation();
-  const minPosition = query.min_position ? Number(query.min_position) : undefined;
-  const [loaded, reload] = useLoad(
-    () =>
-      api.GET("/api/v1/dashboard", {
-        params: { query: minPosition ? { min_position: minPosition } : {} },
-      }),
-    [minPosition],
-  );
+  const [loaded, reload] = useLoad(() => api.GET("/api/v1/dashboard"), []);
   usePoll(reload, 5000);
   return (
     <section>

@@ -178,9 +178,14 @@ function StaffDialog(props: { id: string; onClose: () => void }) {
       setError(describe(error));
       return false;
     }
+    saved(what);
+    return true;
+  };
+
+  /** Says `what` is saved and reads the member again. */
+  const saved = (what: string) => {
     setNote(`${what} saved.`);
     reload();
-    return true;
   };
 
   const saveHours = (event: Event) => {
@@ -248,7 +253,7 @@ function StaffDialog(props: { id: string; onClose: () => void }) {
           <ErrorNote message={error} />
           <details open>
             <summary>Details and role</summary>
-            <DetailsForm member={m} onSaved={() => change("Details", async () => ({ data: 1 }))} />
+            <DetailsForm member={m} onSaved={() => saved("Details")} />
           </details>
           <details open>
             <summary>Weekly hours</summary>
