@@ -2,7 +2,7 @@
 // rides in the fragment, which browsers never send to a server): see it, move it, cancel it,
 // until the shop's cancellation window.
 import { useState } from "preact/hooks";
-import { api } from "../api/client";
+import { api, lastPosition } from "../api/client";
 import { useAction } from "../components/form";
 import { ErrorNote, Show, useLoad } from "../components/load";
 import { StatusBadge } from "../components/status";
@@ -16,7 +16,8 @@ export function tokenOf(hash: string): string {
 
 export function ManageBooking() {
   const token = tokenOf(window.location.hash);
-  const [minPosition, setMinPosition] = useState<number | undefined>(undefined);
+  // a booking made in this tab a moment ago: wait until the read side has it
+  const [minPosition, setMinPosition] = useState<number | undefined>(lastPosition() || undefined);
   const [moving, setMoving] = useState(false);
   const [date, setDate] = useState<string | null>(null);
   const [start, setStart] = useState<FreeStart | null>(null);
