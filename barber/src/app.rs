@@ -23,6 +23,8 @@ pub enum StartError {
     Nats(#[from] platform::nats::NatsError),
     #[error(transparent)]
     Signing(#[from] platform::signing::SigningError),
+    #[error("notifications: {0}")]
+    Notifications(#[from] notifications::channels::ConfigError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: std::net::SocketAddr,
@@ -41,6 +43,16 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, binds and starts every part of `role`.
     pub async fn build(config: Config, role: Role) -> Result<Self, StartError> {
+        Self::build_with_clock(config, role, platform::clock::system()).await
+    }
+
+    /// [`Application::build`] with the notification worker's clock given (tests move it ahead
+    /// instead of waiting for a reminder's hour).
+    pub async fn build_with_clock(
+        config: Config,
+        role: Role,
+        clock: std::sync::Arc<dyn platform::clock::Clock>,
+    ) -> Result<Self, StartError> {
         // the recorder must exist before the first metric is recorded
         platform::http::metrics_handle();
         platform::db::ensure_database(&config.database_url).await?;
@@ -78,6 +90,13 @@ impl Application {
             });
         }
 
+        if role.reminds() {
+            let store = command::store::EventStore::start(pool.clone(), shutdown.clone());
+            let worker =
+                notifications::worker::Worker::new(&config, pool.clone(), store, clock.clone())?;
+            tasks.spawn(worker.run(shutdown.clone()));
+        }
+
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|source| StartError::Bind {
@@ -85,7 +104,14 @@ impl Application {
                 source,
             })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let router = router(&config, role, keys, pool.clone(), nats, shutdown.clone());
+        let router = router(
+            &config,
+            role,
+            (keys, clock),
+            pool.clone(),
+            nats,
+            shutdown.clone(),
+        );
         let mut stop = shutdown;
         tasks.spawn(async move {
             let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -137,7 +163,7 @@ impl Application {
 fn router(
     config: &Config,
     role: Role,
-    keys: JwtKeys,
+    (keys, clock): (JwtKeys, std::sync::Arc<dyn platform::clock::Clock>),
     pool: PgPool,
     nats: async_nats::Client,
     shutdown: Shutdown,
@@ -145,12 +171,25 @@ fn router(
     let mut api = Router::new();
     if role.serves_commands() {
         let store = command::store::EventStore::start(pool.clone(), shutdown.clone());
-        api = api.merge(command::http::router(command::http::CommandState {
+        let commands = command::http::CommandState {
             store,
             keys: keys.clone(),
             users: command::http::KnownUsers::default(),
             public_url: config.public_url.as_str().into(),
-        }));
+        };
+        api = api.merge(command::http::router(commands.clone()));
+        api = api.merge(
+            notifications::http::router(notifications::http::NotificationsState {
+                pool: pool.clone(),
+                keys: keys.clone(),
+                clock,
+            })
+            // the same `Idempotency-Key` rules as every command
+            .route_layer(axum::middleware::from_fn_with_state(
+                commands,
+                command::http::idempotency::guard,
+            )),
+        );
     }
     if role.serves_queries() {
         let freshness = query::Freshness::start(pool.clone(), config.min_position_wait, shutdown);

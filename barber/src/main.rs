@@ -1,4 +1,4 @@
-//! `barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench|audit export]`
+//! `barber [all|command|query|relay|project|remind|migrate|rebuild <projection>|seed|bench|audit export]`
 
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use platform::Config;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: barber [all|command|query|relay|project|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
+const USAGE: &str = "usage: barber [all|command|query|relay|project|remind|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,6 +29,7 @@ async fn main() -> ExitCode {
         "query" => serve(config, Role::Query).await,
         "relay" => serve(config, Role::Relay).await,
         "project" => serve(config, Role::Project).await,
+        "remind" => serve(config, Role::Remind).await,
         "migrate" => migrate(&config).await,
         "rebuild" => match args.get(1) {
             Some(name) => rebuild(&config, name).await,

@@ -34,6 +34,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = BarberApi::openapi();
     doc.merge(command::http::CommandApi::openapi());
     doc.merge(query::QueryApi::openapi());
+    doc.merge(notifications::http::NotificationsApi::openapi());
     doc
 }
 
@@ -54,7 +55,15 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
         let mut seen: std::collections::HashMap<String, String> = Default::default();
         let mut files = Vec::new();
-        for krate in ["command", "query", "platform", "events", "domain", "barber"] {
+        for krate in [
+            "command",
+            "query",
+            "notifications",
+            "platform",
+            "events",
+            "domain",
+            "barber",
+        ] {
             let mut stack = vec![std::path::Path::new(root).join(krate).join("src")];
             while let Some(dir) = stack.pop() {
                 for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {

@@ -8,6 +8,8 @@ pub enum Role {
     Query,
     Relay,
     Project,
+    /// The notification worker: confirmations, reminders and notices to customers.
+    Remind,
 }
 
 impl Role {
@@ -25,5 +27,9 @@ impl Role {
 
     pub fn projects(self) -> bool {
         matches!(self, Self::All | Self::Project)
+    }
+
+    pub fn reminds(self) -> bool {
+        matches!(self, Self::All | Self::Remind)
     }
 }

@@ -201,6 +201,82 @@ pub enum AppointmentEvent {
     /// The customer was merged into another record (a duplicate found): the appointment, with
     /// its history, is now the other customer's.
     AppointmentCustomerChanged { previous: Uuid, customer_id: Uuid },
+    /// The customer was told something about this appointment: a confirmation, a reminder
+    /// (`offset_minutes` before the start), a notice that it moved or was cancelled, or a
+    /// "how was it" after it. Recorded once the provider accepted the message, so the history
+    /// shows what the customer was told, when, and how.
+    CustomerNotified {
+        /// The delivery: one per message (appointment, kind, channel and, for a reminder, the
+        /// start and offset it is for); the provider saw it as the idempotency key.
+        notification_id: Uuid,
+        kind: NotificationKind,
+        channel: NotificationChannel,
+        /// For a reminder: how long before the start it was due.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offset_minutes: Option<u32>,
+        /// The provider's id of the message (an SMS's sid, an email's Message-ID).
+        provider_id: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// What a message to a customer about their appointment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Sent when the appointment is booked (an online booking's carries the manage link).
+    Confirmation,
+    /// Sent at each of the business's reminder offsets before the start.
+    Reminder,
+    /// Sent when the appointment moves to another time or barber.
+    Rescheduled,
+    /// Sent when the appointment is cancelled.
+    Cancelled,
+    /// "How was it?", after a completed appointment, with a link to book again.
+    FollowUp,
+}
+
+impl NotificationKind {
+    /// Every kind, in the order the API documents them.
+    pub const ALL: [Self; 5] = [
+        Self::Confirmation,
+        Self::Reminder,
+        Self::Rescheduled,
+        Self::Cancelled,
+        Self::FollowUp,
+    ];
+
+    /// The wire name, e.g. `follow_up`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::Reminder => "reminder",
+            Self::Rescheduled => "rescheduled",
+            Self::Cancelled => "cancelled",
+            Self::FollowUp => "follow_up",
+        }
+    }
+}
+
+/// How a message reaches a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationChannel {
+    Email,
+    Sms,
+}
+
+impl NotificationChannel {
+    /// Every channel, in the order the API documents them.
+    pub const ALL: [Self; 2] = [Self::Email, Self::Sms];
+
+    /// The wire name, e.g. `sms`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
 }
 
 /// The personal part of a note, sealed with the appointment's customer's key; empty once that
@@ -225,6 +301,7 @@ impl DomainEvent for AppointmentEvent {
             Self::AppointmentNoteAdded { .. } => "AppointmentNoteAdded".into(),
             Self::AppointmentServiceChanged { .. } => "AppointmentServiceChanged".into(),
             Self::AppointmentCustomerChanged { .. } => "AppointmentCustomerChanged".into(),
+            Self::CustomerNotified { .. } => "CustomerNotified".into(),
         }
     }
 
@@ -246,6 +323,14 @@ mod tests {
         for source in AppointmentSource::ALL {
             let json = serde_json::to_value(source).expect("serialise");
             assert_eq!(json, source.as_str());
+        }
+        for kind in NotificationKind::ALL {
+            let json = serde_json::to_value(kind).expect("serialise");
+            assert_eq!(json, kind.as_str());
+        }
+        for channel in NotificationChannel::ALL {
+            let json = serde_json::to_value(channel).expect("serialise");
+            assert_eq!(json, channel.as_str());
         }
         for method in PaymentMethod::ALL {
             let json = serde_json::to_value(method).expect("serialise");

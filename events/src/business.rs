@@ -113,6 +113,15 @@ pub struct BookingPolicy {
     pub default_buffer_minutes: u32,
     /// When reminders go out, in minutes before the start, e.g. `[1440, 120]`.
     pub reminder_offsets_minutes: Vec<u32>,
+    /// The ways customers are told about their appointments (confirmations, reminders,
+    /// notices), each used when the customer has that contact. Policies recorded before it
+    /// read as email and SMS.
+    #[serde(default = "default_notification_channels")]
+    pub notification_channels: Vec<crate::appointment::NotificationChannel>,
+    /// Whether a customer gets a "how was it?" message, with a link to book again, after a
+    /// completed appointment. Off unless a business turns it on.
+    #[serde(default)]
+    pub follow_up: bool,
     /// Whether one customer may hold overlapping appointments (a family booked under one
     /// name). Off unless a business turns it on; policies recorded before it read as off.
     #[serde(default)]
@@ -121,6 +130,10 @@ pub struct BookingPolicy {
     /// who arrives early. Policies recorded before it read as 60 minutes.
     #[serde(default = "default_check_in_opens_minutes")]
     pub check_in_opens_minutes: u32,
+}
+
+fn default_notification_channels() -> Vec<crate::appointment::NotificationChannel> {
+    crate::appointment::NotificationChannel::ALL.to_vec()
 }
 
 fn default_check_in_opens_minutes() -> u32 {
@@ -135,6 +148,8 @@ impl Default for BookingPolicy {
             cancellation_window_minutes: 24 * 60,
             default_buffer_minutes: 0,
             reminder_offsets_minutes: vec![24 * 60, 120],
+            notification_channels: default_notification_channels(),
+            follow_up: false,
             allow_customer_overlap: false,
             check_in_opens_minutes: default_check_in_opens_minutes(),
         }

@@ -84,9 +84,40 @@ pub struct Config {
     /// `PUBLIC_REQUESTS_PER_MINUTE`: how many requests one client address may make to the
     /// public booking pages (`/api/v1/public/…`) a minute, per process (default 120).
     pub public_requests_per_minute: u32,
+    /// How customers are told about their appointments (`barber remind`).
+    pub notify: NotifySettings,
     /// `WEB_DIR`: the web app's build (`web/dist`, made by `make web`), served at every path
     /// outside `/api`; relative to the working directory.
     pub web_dir: std::path::PathBuf,
+}
+
+/// The notification worker's settings. A channel left unset sends nothing: its messages are
+/// marked skipped, with the reason, in the shop's list.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// `SMTP_URL`, e.g. `smtp://127.0.0.1:1025`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://host`.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`: the sender of customers' emails (default `barber <bookings@localhost>`).
+    pub mail_from: String,
+    /// `SMS_API_URL`, `SMS_ACCOUNT_SID`, `SMS_AUTH_TOKEN`, `SMS_FROM`: an SMS provider speaking
+    /// Twilio's Messages API (all four, or none).
+    pub sms: Option<SmsSettings>,
+    /// `NOTIFY_POLL_MS`: how often the worker looks for messages that are due (default 1000).
+    pub poll_interval: Duration,
+    /// `NOTIFY_CLAIM_MS`: how long a worker holds a message it is sending before another may
+    /// take it over (default 120000: above a send's own timeouts).
+    pub claim: Duration,
+}
+
+/// An SMS provider speaking Twilio's Messages API.
+#[derive(Debug, Clone)]
+pub struct SmsSettings {
+    pub api_url: String,
+    pub account_sid: String,
+    pub auth_token: Secret,
+    /// A phone number in E.164, or a messaging service's id (`MG…`).
+    pub from: String,
 }
 
 /// A setting that is present but unusable.
@@ -171,6 +202,13 @@ impl Config {
                 .to_owned(),
             external_identity: external_identity(&lookup)?,
             web_dir: get("WEB_DIR", "web/dist").into(),
+            notify: NotifySettings {
+                smtp_url: lookup("SMTP_URL").filter(|v| !v.trim().is_empty()),
+                mail_from: get("MAIL_FROM", "barber <bookings@localhost>"),
+                sms: sms_settings(&lookup)?,
+                poll_interval: parse_ms("NOTIFY_POLL_MS", 1000)?,
+                claim: parse_ms("NOTIFY_CLAIM_MS", 120_000)?,
+            },
             public_requests_per_minute: get("PUBLIC_REQUESTS_PER_MINUTE", "120")
                 .parse()
                 .ok()
@@ -180,6 +218,32 @@ impl Config {
                     reason: "not a number of requests above 0".into(),
                 })?,
         })
+    }
+}
+
+/// The SMS provider the environment configures: all four settings, or none.
+fn sms_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<SmsSettings>, ConfigError> {
+    let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    match [
+        set("SMS_API_URL"),
+        set("SMS_ACCOUNT_SID"),
+        set("SMS_AUTH_TOKEN"),
+        set("SMS_FROM"),
+    ] {
+        [None, None, None, None] => Ok(None),
+        [Some(api_url), Some(account_sid), Some(token), Some(from)] => Ok(Some(SmsSettings {
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            account_sid,
+            auth_token: Secret::new(token),
+            from,
+        })),
+        _ => Err(ConfigError {
+            name: "SMS_API_URL",
+            reason: "set all of SMS_API_URL, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM, or none"
+                .into(),
+        }),
     }
 }
 

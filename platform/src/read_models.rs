@@ -47,3 +47,10 @@ pub const APPOINTMENT_STATS: ReadModel = ReadModel {
     name: "appointment_stats",
     aggregate_types: &[events::appointment::AGGREGATE_TYPE],
 };
+
+/// What each customer is to be told about their appointments and when (`notifications`): made
+/// by appointment events, placed by the business's reminder policy of the moment.
+pub const NOTIFICATIONS: ReadModel = ReadModel {
+    name: "notifications",
+    aggregate_types: &[events::appointment::AGGREGATE_TYPE],
+};

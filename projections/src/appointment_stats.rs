@@ -124,10 +124,12 @@ impl Source {
                 next.ends_at = *ends_at;
                 next.currency = currency.clone();
             }
-            // neither the booking again, nor a note, nor a change of customer counts differently
+            // neither the booking again, nor a note, nor a change of customer, nor a message to
+            // the customer counts differently
             E::AppointmentBooked { .. }
             | E::AppointmentNoteAdded { .. }
-            | E::AppointmentCustomerChanged { .. } => {}
+            | E::AppointmentCustomerChanged { .. }
+            | E::CustomerNotified { .. } => {}
         }
         next
     }

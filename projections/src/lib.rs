@@ -15,6 +15,8 @@
 //! - [`reservations`]: every live reservation of every barber's day, from the Schedule's events.
 //! - [`appointment_stats`]: per business per local day counts, minutes and takings of
 //!   appointments (the dashboard's and the reports' figures).
+//! - [`notifications`]: what each customer is to be told about their appointments, and when
+//!   (the notification worker sends from it).
 //! - [`runtime`]: [`run`], the consumers and their loop; `batch`: one batch, one transaction.
 //! - `bookkeeping`: checkpoints, sequence guard, gap fills, savepoints, dead letters.
 //! - `store`: reading events back from the event store.
@@ -33,6 +35,7 @@ mod copy;
 pub mod customers;
 pub mod error;
 mod lag;
+pub mod notifications;
 pub mod progress;
 pub mod projection;
 pub mod rebuild;

@@ -15,6 +15,7 @@ use crate::appointments::Appointments;
 use crate::businesses::Businesses;
 use crate::customers::Customers;
 use crate::error::{ApplyError, ProjectionError};
+use crate::notifications::Notifications;
 use crate::reservations::Reservations;
 use crate::services::Services;
 use crate::staff::Staff;
@@ -76,6 +77,7 @@ pub enum Registered {
     AppointmentStats(AppointmentStats),
     Businesses(Businesses),
     Customers(Customers),
+    Notifications(Notifications),
     Reservations(Reservations),
     Services(Services),
     Staff(Staff),
@@ -91,6 +93,7 @@ pub fn all() -> Vec<Registered> {
         Registered::Appointments(Appointments),
         Registered::Reservations(Reservations),
         Registered::AppointmentStats(AppointmentStats),
+        Registered::Notifications(Notifications),
     ]
 }
 
@@ -117,6 +120,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.name(),
             Self::Businesses(p) => p.name(),
             Self::Customers(p) => p.name(),
+            Self::Notifications(p) => p.name(),
             Self::Reservations(p) => p.name(),
             Self::Services(p) => p.name(),
             Self::Staff(p) => p.name(),
@@ -129,6 +133,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.aggregate_types(),
             Self::Businesses(p) => p.aggregate_types(),
             Self::Customers(p) => p.aggregate_types(),
+            Self::Notifications(p) => p.aggregate_types(),
             Self::Reservations(p) => p.aggregate_types(),
             Self::Services(p) => p.aggregate_types(),
             Self::Staff(p) => p.aggregate_types(),
@@ -141,6 +146,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.tables(),
             Self::Businesses(p) => p.tables(),
             Self::Customers(p) => p.tables(),
+            Self::Notifications(p) => p.tables(),
             Self::Reservations(p) => p.tables(),
             Self::Services(p) => p.tables(),
             Self::Staff(p) => p.tables(),
@@ -157,6 +163,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.apply(conn, event).await,
             Self::Businesses(p) => p.apply(conn, event).await,
             Self::Customers(p) => p.apply(conn, event).await,
+            Self::Notifications(p) => p.apply(conn, event).await,
             Self::Reservations(p) => p.apply(conn, event).await,
             Self::Services(p) => p.apply(conn, event).await,
             Self::Staff(p) => p.apply(conn, event).await,
@@ -173,6 +180,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.apply_many(conn, events).await,
             Self::Businesses(p) => p.apply_many(conn, events).await,
             Self::Customers(p) => p.apply_many(conn, events).await,
+            Self::Notifications(p) => p.apply_many(conn, events).await,
             Self::Reservations(p) => p.apply_many(conn, events).await,
             Self::Services(p) => p.apply_many(conn, events).await,
             Self::Staff(p) => p.apply_many(conn, events).await,
@@ -189,6 +197,7 @@ impl Projection for Registered {
             Self::AppointmentStats(p) => p.apply_new(conn, events).await,
             Self::Businesses(p) => p.apply_new(conn, events).await,
             Self::Customers(p) => p.apply_new(conn, events).await,
+            Self::Notifications(p) => p.apply_new(conn, events).await,
             Self::Reservations(p) => p.apply_new(conn, events).await,
             Self::Services(p) => p.apply_new(conn, events).await,
             Self::Staff(p) => p.apply_new(conn, events).await,

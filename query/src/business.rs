@@ -69,10 +69,21 @@ pub struct BookingPolicyView {
     /// recorded before it read as 60).
     #[serde(default = "sixty")]
     check_in_opens_minutes: u32,
+    /// How customers are told about their appointments: `email`, `sms` (policies recorded
+    /// before it read as both).
+    #[serde(default = "both_channels")]
+    notification_channels: Vec<String>,
+    /// Whether customers get a "how was it?" message after a completed appointment.
+    #[serde(default)]
+    follow_up: bool,
 }
 
 fn sixty() -> u32 {
     60
+}
+
+fn both_channels() -> Vec<String> {
+    vec!["email".into(), "sms".into()]
 }
 
 /// Online booking as the business set it (`PUT /business/online-booking`).

@@ -24,8 +24,8 @@ const BACKSTOP: Duration = Duration::from_millis(100);
 pub const STALE_HEADER: HeaderName = HeaderName::from_static("barber-stale");
 
 pub use platform::read_models::{
-    ReadModel, APPOINTMENTS, APPOINTMENT_STATS, BUSINESSES, CUSTOMERS, RESERVATIONS, SERVICES,
-    STAFF,
+    ReadModel, APPOINTMENTS, APPOINTMENT_STATS, BUSINESSES, CUSTOMERS, NOTIFICATIONS, RESERVATIONS,
+    SERVICES, STAFF,
 };
 
 /// Whether an answer includes the caller's writes.

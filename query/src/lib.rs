@@ -42,6 +42,7 @@ pub mod dashboard;
 pub mod freshness;
 mod kept;
 pub mod local_days;
+pub mod notifications;
 pub mod public;
 pub mod reader;
 pub mod reports;
@@ -93,6 +94,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(calendar::routes())
         .merge(users::routes())
         .merge(public::routes())
+        .merge(notifications::routes())
         .with_state(state)
 }
 
@@ -125,5 +127,6 @@ pub fn router(state: QueryState) -> Router {
     public::list_online_staff,
     public::get_online_availability,
     public::get_online_booking,
+    notifications::list_notifications,
 ))]
 pub struct QueryApi;

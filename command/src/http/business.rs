@@ -98,6 +98,13 @@ pub struct BookingPolicyRequest {
     /// How long before its start an appointment may be checked in, on its day (0 to 240,
     /// default 60).
     check_in_opens_minutes: Option<u32>,
+    /// How customers are told about their appointments: `email`, `sms` (each used when the
+    /// customer has that contact); default both, `[]` for none.
+    #[schema(value_type = Option<Vec<String>>)]
+    notification_channels: Option<Vec<events::appointment::NotificationChannel>>,
+    /// Whether customers get a "how was it?" message after a completed appointment, with a
+    /// link to book again (default false).
+    follow_up: Option<bool>,
 }
 
 /// Replaces the booking policy.
@@ -119,6 +126,10 @@ pub async fn set_booking_policy(
         reminder_offsets_minutes: body.reminder_offsets_minutes,
         allow_customer_overlap: body.allow_customer_overlap.unwrap_or(false),
         check_in_opens_minutes: body.check_in_opens_minutes.unwrap_or(60),
+        notification_channels: body
+            .notification_channels
+            .unwrap_or_else(|| events::appointment::NotificationChannel::ALL.to_vec()),
+        follow_up: body.follow_up.unwrap_or(false),
     };
     let command = BusinessCommand::SetBookingPolicy {
         tenant_id: user.tenant_id,

@@ -238,6 +238,28 @@ impl Decide for Appointment {
                     previous_service_id: state.booked.service_id,
                 }
             }
+            C::RecordNotification {
+                tenant_id,
+                notification_id,
+                kind,
+                channel,
+                offset_minutes,
+                provider_id,
+                now,
+            } => {
+                let state = self.owned(tenant_id)?;
+                if state.notified.contains(&notification_id) {
+                    return Ok(Vec::new());
+                }
+                AppointmentEvent::CustomerNotified {
+                    notification_id,
+                    kind,
+                    channel,
+                    offset_minutes,
+                    provider_id,
+                    at: now,
+                }
+            }
             C::ChangeCustomer {
                 tenant_id,
                 customer_id,

@@ -26,7 +26,10 @@ mod workflow;
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
-use events::appointment::{AppointmentEvent, AppointmentSource, AppointmentStatus, PaymentMethod};
+use events::appointment::{
+    AppointmentEvent, AppointmentSource, AppointmentStatus, NotificationChannel, NotificationKind,
+    PaymentMethod,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -138,6 +141,18 @@ pub enum AppointmentCommand {
         tenant_id: Uuid,
         customer_id: Uuid,
     },
+    /// The customer was told something about the appointment (any status: a cancellation's
+    /// notice comes after it). The same `notification_id` again records nothing: a worker
+    /// that recorded it and crashed before it knew may record it again.
+    RecordNotification {
+        tenant_id: Uuid,
+        notification_id: Uuid,
+        kind: NotificationKind,
+        channel: NotificationChannel,
+        offset_minutes: Option<u32>,
+        provider_id: String,
+        now: DateTime<Utc>,
+    },
     /// `step`, asked by someone who may work only barber `staff_id`'s chair (a barber's
     /// login): refused unless the appointment is in that chair when it is decided, so a
     /// reschedule to another barber racing it cannot let it through.
@@ -221,6 +236,9 @@ struct State {
     /// How many times it was rescheduled: names the schedule reservation of the current slot.
     #[serde(default)]
     moves: u32,
+    /// The messages the customer was sent about it, by notification id.
+    #[serde(default)]
+    notified: std::collections::BTreeSet<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -291,6 +309,7 @@ impl Aggregate for Appointment {
                     slot,
                     payment: None,
                     moves: 0,
+                    notified: std::collections::BTreeSet::new(),
                 });
             }
             // Every other event follows a booking; one without (impossible in the store) is
@@ -311,6 +330,11 @@ impl State {
             AppointmentEvent::AppointmentBooked { .. } => {}
             AppointmentEvent::AppointmentCustomerChanged { customer_id, .. } => {
                 self.booked.customer_id = customer_id;
+            }
+            AppointmentEvent::CustomerNotified {
+                notification_id, ..
+            } => {
+                self.notified.insert(notification_id);
             }
             AppointmentEvent::AppointmentConfirmed {} => self.status = AppointmentStatus::Confirmed,
             AppointmentEvent::AppointmentCheckedIn { .. } => {

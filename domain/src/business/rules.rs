@@ -156,6 +156,8 @@ pub(super) fn valid_policy(mut policy: BookingPolicy) -> Result<BookingPolicy, P
     if offsets.len() > 5 || !distinct || !in_range {
         return Err(PolicyError::ReminderOffsets);
     }
+    policy.notification_channels.sort_unstable();
+    policy.notification_channels.dedup();
     Ok(policy)
 }
 

@@ -204,6 +204,8 @@ fn a_booking_policy_is_recorded_with_its_reminders_latest_last() {
         default_buffer_minutes: 10,
         reminder_offsets_minutes: vec![60, 2880],
         allow_customer_overlap: false,
+        notification_channels: vec![],
+        follow_up: false,
         check_in_opens_minutes: 30,
     };
     TestFramework::<Business>::with(())

@@ -138,6 +138,8 @@ pub(crate) fn fold(row: Option<AppointmentRow>, applied: &Applied<'_>) -> Option
             row.currency.clone_from(currency);
         }
         E::AppointmentCustomerChanged { customer_id, .. } => row.customer_id = *customer_id,
+        // what the customer was told is the notifications' to list, not the appointment's
+        E::CustomerNotified { .. } => {}
         // the newest note last; the text of an erased customer's note is null
         E::AppointmentNoteAdded {
             note_id,

@@ -40,6 +40,7 @@ pub struct CustomerRow {
 /// A recorded dead letter.
 #[derive(Debug, Clone)]
 pub struct DeadLetter {
+    pub projection: String,
     pub aggregate_id: Option<String>,
     pub sequence: Option<i64>,
     pub stream_sequence: Option<i64>,
@@ -243,7 +244,7 @@ impl Harness {
 
     pub async fn dead_letters(&self) -> Vec<DeadLetter> {
         let rows = sqlx::query(
-            "select aggregate_id, sequence, stream_sequence, error, message
+            "select projection, aggregate_id, sequence, stream_sequence, error, message
                from dead_letters order by dead_letter_id",
         )
         .fetch_all(self.pool())
@@ -251,6 +252,7 @@ impl Harness {
         .expect("dead letters readable");
         rows.iter()
             .map(|row| DeadLetter {
+                projection: row.get("projection"),
                 aggregate_id: row.get("aggregate_id"),
                 sequence: row.get("sequence"),
                 stream_sequence: row.get("stream_sequence"),

@@ -125,7 +125,13 @@ async fn a_poison_message_is_dead_lettered_and_terminated_and_later_messages_sti
         "later messages of the same aggregate apply"
     );
 
-    let dead = h.dead_letters().await;
+    // the customers' letters (the garbage is also one of every projection reading all events)
+    let dead: Vec<_> = h
+        .dead_letters()
+        .await
+        .into_iter()
+        .filter(|d| d.projection == "customers")
+        .collect();
     assert_eq!(dead.len(), 2, "{dead:?}");
     let event_letter = dead
         .iter()

@@ -30,9 +30,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with a configuration changed by `change` (a shorter wait, a setting under test).
 pub async fn spawn_app_with(change: impl FnOnce(&mut platform::Config)) -> TestApp {
+    spawn_app_with_clock(change, platform::clock::system()).await
+}
+
+/// [`spawn_app_with`] whose notification worker reads the time from `clock`.
+pub async fn spawn_app_with_clock(
+    change: impl FnOnce(&mut platform::Config),
+    clock: std::sync::Arc<dyn platform::clock::Clock>,
+) -> TestApp {
     let mut env = TestEnv::new().await;
     change(&mut env.config);
-    let app = Application::build(env.config.clone(), Role::All)
+    let app = Application::build_with_clock(env.config.clone(), Role::All, clock)
         .await
         .expect("application starts");
     let address = format!("http://127.0.0.1:{}", app.port());

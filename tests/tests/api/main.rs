@@ -28,6 +28,7 @@ mod kept_reads;
 mod login_limits;
 mod logins;
 mod notes;
+mod notifications;
 mod online_booking;
 mod operations;
 mod own_chair;

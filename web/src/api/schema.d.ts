@@ -605,6 +605,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business's messages to customers, newest first. */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a failed or skipped message again (its attempts start over). 404
+         *     `notification_not_found`; 409 `notification_not_failed` for a message that is pending,
+         *     sent, or withdrawn because its appointment moved or ended.
+         */
+        post: operations["retry_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/password/reset": {
         parameters: {
             query?: never;
@@ -1442,6 +1480,11 @@ export interface components {
              */
             default_buffer_minutes: number;
             /**
+             * @description Whether customers get a "how was it?" message after a completed appointment, with a
+             *     link to book again (default false).
+             */
+            follow_up?: boolean | null;
+            /**
              * Format: int32
              * @description How far ahead one may book (1 to 730).
              */
@@ -1451,6 +1494,11 @@ export interface components {
              * @description How long before its start an appointment may still be booked (0 to 10080).
              */
             min_lead_minutes: number;
+            /**
+             * @description How customers are told about their appointments: `email`, `sms` (each used when the
+             *     customer has that contact); default both, `[]` for none.
+             */
+            notification_channels?: string[] | null;
             /** @description Minutes before the start at which reminders go out (at most 5, each 5 to 10080). */
             reminder_offsets_minutes: number[];
         };
@@ -1477,6 +1525,8 @@ export interface components {
              * @description Time kept free after an appointment whose service sets none.
              */
             default_buffer_minutes: number;
+            /** @description Whether customers get a "how was it?" message after a completed appointment. */
+            follow_up?: boolean;
             /**
              * Format: int32
              * @description How far ahead one may book.
@@ -1487,6 +1537,11 @@ export interface components {
              * @description How long before its start an appointment may still be booked.
              */
             min_lead_minutes: number;
+            /**
+             * @description How customers are told about their appointments: `email`, `sms` (policies recorded
+             *     before it read as both).
+             */
+            notification_channels?: string[];
             /** @description When reminders go out, in minutes before the start. */
             reminder_offsets_minutes: number[];
         };
@@ -1853,6 +1908,60 @@ export interface components {
             /** @description 1 to 2000 characters (trimmed); line breaks allowed. */
             text: string;
         };
+        NotificationPage: {
+            items: components["schemas"]["NotificationView"][];
+            next_cursor?: string | null;
+        };
+        NotificationView: {
+            /** Format: uuid */
+            appointment_id: string;
+            /**
+             * Format: int32
+             * @description Sends tried.
+             */
+            attempts: number;
+            /** @description `email` or `sms`. */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            customer_id: string;
+            /**
+             * Format: date-time
+             * @description When it is (or was) to go out.
+             */
+            due_at: string;
+            /** @description Why the last try failed, or why it was skipped. */
+            error?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description `confirmation`, `reminder`, `rescheduled`, `cancelled` or `follow_up`. */
+            kind: string;
+            /**
+             * Format: date-time
+             * @description When a failed send is tried again (`pending` after a failure).
+             */
+            next_attempt_at?: string | null;
+            /**
+             * Format: int32
+             * @description A reminder's: how long before the start it goes out.
+             */
+            offset_minutes?: number | null;
+            /** @description The provider's id of the message: an SMS's sid, an email's Message-ID. */
+            provider_id?: string | null;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The start the message is about.
+             */
+            starts_at: string;
+            /**
+             * @description `pending`, `sent`, `failed` (given up: retry it), `skipped` (nothing to send it by, or
+             *     too late to be worth it: see `error`) or `withdrawn` (the appointment moved or ended).
+             */
+            status: string;
+        };
         /** @description A barber as the public page lists them: a name, no contact data. */
         OnlineBarber: {
             /** Format: uuid */
@@ -2174,6 +2283,12 @@ export interface components {
             rebooked_90d_bp: number;
             /** Format: int64 */
             returning_customers: number;
+        };
+        RetryAccepted: {
+            /** Format: uuid */
+            id: string;
+            /** @description `pending`: the worker sends it at its next poll. */
+            status: string;
         };
         Revenue: {
             this_month: components["schemas"]["Takings"];
@@ -4154,6 +4269,83 @@ export interface operations {
             };
             /** @description weak_password */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description `pending`, `sent`, `failed`, `skipped` or `withdrawn`. */
+                status?: string;
+                /** @description Only the messages about this appointment. */
+                appointment_id?: string;
+                /** @description 1 to 200, default 50. */
+                limit?: number;
+                cursor?: string;
+                /** @description Wait until the list includes the write that answered this position. */
+                min_position?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description invalid_status, invalid_cursor, invalid_limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retry_notification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryAccepted"];
+                };
+            };
+            /** @description notification_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description notification_not_failed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -168,6 +168,10 @@ function SettingsForms(props: { business: Business; saved: () => void }) {
                     .filter(Boolean)
                     .map((h) => Math.round(Number(h) * 60)),
                   allow_customer_overlap: form.get("overlap") === "on",
+                  notification_channels: (["email", "sms"] as const).filter(
+                    (channel) => form.get(`notify_${channel}`) === "on",
+                  ),
+                  follow_up: form.get("follow_up") === "on",
                 },
               }),
             );
@@ -234,6 +238,29 @@ function SettingsForms(props: { business: Business; saved: () => void }) {
             <input name="overlap" type="checkbox" defaultChecked={policy.allow_customer_overlap} />
             One customer may hold overlapping appointments (a family under one name)
           </label>
+          <fieldset>
+            <legend>Tell customers about their appointments by</legend>
+            <label>
+              <input
+                name="notify_email"
+                type="checkbox"
+                defaultChecked={(policy.notification_channels ?? []).includes("email")}
+              />
+              Email
+            </label>
+            <label>
+              <input
+                name="notify_sms"
+                type="checkbox"
+                defaultChecked={(policy.notification_channels ?? []).includes("sms")}
+              />
+              SMS
+            </label>
+            <label>
+              <input name="follow_up" type="checkbox" defaultChecked={policy.follow_up} />
+              Ask "how was it?" after a visit, with a link to book again
+            </label>
+          </fieldset>
           <button type="submit">Save booking policy</button>
         </form>
       </article>

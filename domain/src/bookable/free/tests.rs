@@ -48,6 +48,8 @@ fn policy() -> BookingPolicy {
         default_buffer_minutes: 0,
         reminder_offsets_minutes: vec![],
         allow_customer_overlap: false,
+        notification_channels: vec![],
+        follow_up: false,
         check_in_opens_minutes: 60,
     }
 }

@@ -22,6 +22,8 @@ pub enum Kind {
     TimeOff,
     /// A login of the business (an invited barber).
     User,
+    /// A message to a customer (its appointment's email confirmation).
+    Notification,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Self::Appointment => "appointment_not_found",
             Self::TimeOff => "time_off_not_found",
             Self::User => "user_not_found",
+            Self::Notification => "notification_not_found",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
             Some("staff") => Self::Staff,
             Some("appointments") => Self::Appointment,
             Some("users") => Self::User,
+            Some("notifications") => Self::Notification,
             _ => return Vec::new(),
         };
         [("{id}", resource), ("{time_off_id}", Self::TimeOff)]
@@ -63,6 +67,7 @@ pub struct Ids {
     pub appointment: Uuid,
     pub time_off: Uuid,
     pub user: Uuid,
+    pub notification: Uuid,
 }
 
 impl Ids {
@@ -75,6 +80,7 @@ impl Ids {
             appointment: Uuid::new_v4(),
             time_off: Uuid::new_v4(),
             user: Uuid::new_v4(),
+            notification: Uuid::new_v4(),
         }
     }
 
@@ -86,6 +92,7 @@ impl Ids {
             Kind::Appointment => self.appointment,
             Kind::TimeOff => self.time_off,
             Kind::User => self.user,
+            Kind::Notification => self.notification,
         }
     }
 
@@ -98,6 +105,7 @@ impl Ids {
             Kind::Appointment,
             Kind::TimeOff,
             Kind::User,
+            Kind::Notification,
         ]
         .into_iter()
         .find(|kind| self.get(*kind).to_string() == id)
@@ -208,6 +216,12 @@ async fn business(app: &TestApp, slug: &str) -> (String, Ids) {
         appointment,
         time_off: id_of(time_off).await,
         user: id_of(invited).await,
+        notification: projections::notifications::plan::notification_id(
+            appointment,
+            events::appointment::NotificationKind::Confirmation,
+            events::appointment::NotificationChannel::Email,
+            "",
+        ),
     };
     (shop.owner.token, ids)
 }

@@ -17,6 +17,7 @@ mod business;
 mod customers;
 mod fixture;
 mod generic;
+mod notifications;
 mod paths;
 mod public;
 mod services;
@@ -206,6 +207,7 @@ fn every_route(own: &Ids, foreign: &Ids) -> Vec<Route> {
         appointments::routes(own, foreign),
         users::routes(own, foreign),
         public::routes(own, foreign),
+        notifications::routes(own, foreign),
     ]
     .into_iter()
     .flatten()

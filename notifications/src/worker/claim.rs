@@ -1,0 +1,60 @@
+//! Taking due messages to send, so that each is sent by one worker however many run: the due
+//! rows are locked with `FOR UPDATE SKIP LOCKED` (workers pass over each other's), and the
+//! claim itself is an upsert of the delivery that only wins where no live claim holds it (its
+//! condition is checked against the newest committed row, so two workers racing for one
+//! message cannot both win).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// A message this worker now holds until `claimed_until`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub notification_id: Uuid,
+    /// `sending`: to send; `sent`: the provider took it but it is not recorded on the
+    /// appointment yet (a worker stopped in between): to record, not to send again.
+    pub state: String,
+    /// Sends tried, this one included.
+    pub attempts: i32,
+}
+
+/// Claims up to `limit` messages due at `now`, each until `claimed_until`.
+pub async fn due(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    claimed_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    sqlx::query_as(
+        "with due as (
+             select n.notification_id, n.tenant_id
+               from notifications n
+               left join notification_deliveries d on d.notification_id = n.notification_id
+              where n.status = 'pending' and n.due_at <= $1
+                and (d.notification_id is null
+                     or (d.state = 'retrying' and d.next_attempt_at <= $1)
+                     or (d.state = 'sending' and d.claimed_until <= $1)
+                     or (d.state = 'sent' and d.recorded_at is null and d.claimed_until <= $1))
+              order by n.due_at
+              limit $3
+                for update of n skip locked)
+         insert into notification_deliveries as d
+                (notification_id, tenant_id, state, attempts, claimed_until, updated_at)
+         select notification_id, tenant_id, 'sending', 1, $2, $1 from due
+         on conflict (notification_id) do update
+            set state = case when d.state = 'sent' then 'sent' else 'sending' end,
+                attempts = d.attempts + case when d.state = 'sent' then 0 else 1 end,
+                claimed_until = excluded.claimed_until,
+                updated_at = excluded.updated_at
+          where (d.state = 'retrying' and d.next_attempt_at <= $1)
+             or (d.state = 'sending' and d.claimed_until <= $1)
+             or (d.state = 'sent' and d.recorded_at is null and d.claimed_until <= $1)
+         returning d.notification_id, d.state, d.attempts",
+    )
+    .bind(now)
+    .bind(claimed_until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
