@@ -95,6 +95,21 @@ impl Application {
             let worker =
                 notifications::worker::Worker::new(&config, pool.clone(), store, clock.clone())?;
             tasks.spawn(worker.run(shutdown.clone()));
+            tasks.spawn(notifications::webhooks::fanout::run(
+                config.clone(),
+                pool.clone(),
+                nats.clone(),
+                shutdown.clone(),
+            ));
+            let dispatcher = notifications::webhooks::dispatch::Dispatcher::new(
+                pool.clone(),
+                clock.clone(),
+                config.notify.allow_private_webhooks,
+                config.notify.poll_interval,
+                chrono::Duration::from_std(config.notify.claim)
+                    .unwrap_or(chrono::Duration::minutes(2)),
+            );
+            tasks.spawn(dispatcher.run(shutdown.clone()));
         }
 
         let listener = TcpListener::bind(config.bind)
@@ -183,6 +198,7 @@ fn router(
                 pool: pool.clone(),
                 keys: keys.clone(),
                 clock,
+                allow_private_webhooks: config.notify.allow_private_webhooks,
             })
             // the same `Idempotency-Key` rules as every command
             .route_layer(axum::middleware::from_fn_with_state(

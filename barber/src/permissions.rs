@@ -23,9 +23,16 @@ pub const OPEN: [&str; 6] = [
 /// limited per client address instead (`platform::rate_limit`).
 pub const PUBLIC_PAGES: &str = "/api/v1/public/";
 
-/// Whether `path` (as the OpenAPI document names it) is open to anyone.
-pub fn is_open(path: &str) -> bool {
-    OPEN.contains(&path) || path.starts_with(PUBLIC_PAGES)
+/// Reads open to anyone who has the address: a calendar feed, whose secret token is in its
+/// path (calendar apps send no login). `DELETE` on the same path (a revocation by id) asks for
+/// a power.
+pub const OPEN_READS: [&str; 1] = ["/api/v1/feeds/{id}"];
+
+/// Whether `method` on `path` (as the OpenAPI document names it) is open to anyone.
+pub fn is_open(method: &str, path: &str) -> bool {
+    OPEN.contains(&path)
+        || path.starts_with(PUBLIC_PAGES)
+        || (method.eq_ignore_ascii_case("get") && OPEN_READS.contains(&path))
 }
 
 /// Each operation of the document (as JSON, as `/api/openapi.json` serves it) with the power it
@@ -114,7 +121,7 @@ mod tests {
     fn every_route_asks_for_a_known_power_but_the_open_ones() {
         let json = serde_json::to_value(crate::openapi::document()).expect("json");
         for (method, path, power) in route_powers(&json) {
-            let open = is_open(&path);
+            let open = is_open(&method, &path);
             assert_eq!(power.is_none(), open, "{method} {path}");
         }
     }

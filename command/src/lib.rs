@@ -14,11 +14,13 @@
 //! - [`accounts`]: signup, login and every change to a login (the Account aggregate, with the
 //!   credentials beside the events, see the module).
 //! - [`sessions`], [`login_limits`]: access and refresh tokens; limits on guessing passwords.
+//! - [`feeds`]: calendar feeds' secret addresses, made and revoked.
 //! - [`http`]: the command HTTP API.
 
 pub mod accounts;
 pub mod booking;
 pub mod customer_book;
+pub mod feeds;
 pub mod http;
 pub mod login_limits;
 pub mod online;

@@ -61,6 +61,11 @@ pub enum CustomerEvent {
     MarketingConsentGiven { at: DateTime<Utc> },
     /// The customer no longer agrees to receive marketing, from `at`.
     MarketingConsentWithdrawn { at: DateTime<Utc> },
+    /// The customer asked not to be reminded of their appointments, from `at` (confirmations
+    /// and notices of a change still go: they are what was agreed, not reminders).
+    RemindersDeclined { at: DateTime<Utc> },
+    /// The customer wants reminders again, from `at`.
+    RemindersWanted { at: DateTime<Utc> },
     /// This record was a duplicate of customer `into`, which now holds its appointments and
     /// history; it can no longer be booked or changed.
     CustomerMergedInto { into: Uuid },
@@ -82,6 +87,8 @@ impl DomainEvent for CustomerEvent {
             Self::CustomerPreferencesChanged { .. } => "CustomerPreferencesChanged".into(),
             Self::MarketingConsentGiven { .. } => "MarketingConsentGiven".into(),
             Self::MarketingConsentWithdrawn { .. } => "MarketingConsentWithdrawn".into(),
+            Self::RemindersDeclined { .. } => "RemindersDeclined".into(),
+            Self::RemindersWanted { .. } => "RemindersWanted".into(),
             Self::CustomerMergedInto { .. } => "CustomerMergedInto".into(),
             Self::DuplicateMerged { .. } => "DuplicateMerged".into(),
             Self::CustomerErased { .. } => "CustomerErased".into(),

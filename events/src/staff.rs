@@ -163,6 +163,9 @@ pub enum StaffEvent {
     StaffMemberDeactivated,
     /// A deactivated staff member is back.
     StaffMemberReactivated,
+    /// The staff member wants (or no longer wants) an email each evening with their next day's
+    /// appointments.
+    DailyAgendaChosen { wanted: bool },
 }
 
 impl DomainEvent for StaffEvent {
@@ -176,6 +179,7 @@ impl DomainEvent for StaffEvent {
             Self::ServicesOffered { .. } => "ServicesOffered".into(),
             Self::StaffMemberDeactivated => "StaffMemberDeactivated".into(),
             Self::StaffMemberReactivated => "StaffMemberReactivated".into(),
+            Self::DailyAgendaChosen { .. } => "DailyAgendaChosen".into(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `POST /notifications/{id}/retry`: sends a failed (or skipped) message again, from its first
-//! attempt, at the worker's next poll. The list of messages is the query service's
-//! (`GET /notifications`).
+//! attempt, at the worker's next poll (the list of messages is the query service's,
+//! `GET /notifications`); and the webhook routes (`crate::webhooks::http`).
 
 use std::sync::Arc;
 
@@ -22,6 +22,8 @@ pub struct NotificationsState {
     pub pool: PgPool,
     pub keys: JwtKeys,
     pub clock: Arc<dyn Clock>,
+    /// `WEBHOOKS_ALLOW_PRIVATE`.
+    pub allow_private_webhooks: bool,
 }
 
 impl FromRef<NotificationsState> for JwtKeys {
@@ -34,6 +36,7 @@ impl FromRef<NotificationsState> for JwtKeys {
 pub fn router(state: NotificationsState) -> Router {
     Router::new()
         .route("/notifications/{id}/retry", post(retry_notification))
+        .merge(crate::webhooks::http::routes())
         .with_state(state)
 }
 
@@ -96,5 +99,12 @@ pub async fn retry_notification(
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(retry_notification))]
+#[openapi(paths(
+    retry_notification,
+    crate::webhooks::http::register_webhook,
+    crate::webhooks::http::list_webhooks,
+    crate::webhooks::http::remove_webhook,
+    crate::webhooks::http::list_deliveries,
+    crate::webhooks::http::redeliver,
+))]
 pub struct NotificationsApi;

@@ -6,7 +6,8 @@
 //!   provider ([`channels::SmsProvider`], Twilio's API by [`channels::TwilioSms`]).
 //! - [`message`]: what a message says: templates for each kind, and the `.ics` attachment.
 //! - [`worker`]: the worker that claims due messages and sends them, each exactly once.
-//! - [`http`]: the shop's list of messages, and a retry of a failed one.
+//! - [`http`]: a retry of a failed message; the webhook routes.
+//! - [`webhooks`]: signed deliveries of the business's events to its own endpoints.
 //!
 //! What is due is the `notifications` read model (`projections::notifications`), made from the
 //! appointment events; what the worker did with each is its own `notification_deliveries`.
@@ -16,4 +17,5 @@ pub mod http;
 pub mod message;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
 pub mod worker;

@@ -108,6 +108,9 @@ pub struct NotifySettings {
     /// `NOTIFY_CLAIM_MS`: how long a worker holds a message it is sending before another may
     /// take it over (default 120000: above a send's own timeouts).
     pub claim: Duration,
+    /// `WEBHOOKS_ALLOW_PRIVATE`: webhook endpoints may be on private and loopback addresses,
+    /// and `http://` (a self-hosted shop's own tools; tests). Default false.
+    pub allow_private_webhooks: bool,
 }
 
 /// An SMS provider speaking Twilio's Messages API.
@@ -208,6 +211,16 @@ impl Config {
                 sms: sms_settings(&lookup)?,
                 poll_interval: parse_ms("NOTIFY_POLL_MS", 1000)?,
                 claim: parse_ms("NOTIFY_CLAIM_MS", 120_000)?,
+                allow_private_webhooks: match get("WEBHOOKS_ALLOW_PRIVATE", "false").as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(ConfigError {
+                            name: "WEBHOOKS_ALLOW_PRIVATE",
+                            reason: format!("{other:?} is neither true nor false"),
+                        })
+                    }
+                },
             },
             public_requests_per_minute: get("PUBLIC_REQUESTS_PER_MINUTE", "120")
                 .parse()

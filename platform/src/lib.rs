@@ -24,6 +24,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod icalendar;
 pub mod identity;
 pub mod json;
 pub mod nats;

@@ -82,6 +82,8 @@ impl Projection for Customers {
             CustomerEvent::CustomerErased { at } => return erase(conn, event, at).await,
             CustomerEvent::MarketingConsentGiven { at } => consent(true, at),
             CustomerEvent::MarketingConsentWithdrawn { at } => consent(false, at),
+            CustomerEvent::RemindersDeclined { .. } => reminders(false),
+            CustomerEvent::RemindersWanted { .. } => reminders(true),
             CustomerEvent::CustomerMergedInto { into } => sqlx::query(
                 "update customers set merged_into = $1, updated_at = $4, version = $5
                   where tenant_id = $2 and customer_id = $3 and version < $5",
@@ -112,6 +114,15 @@ fn consent(given: bool, at: chrono::DateTime<chrono::Utc>) -> Change {
     )
     .bind(given)
     .bind(at)
+}
+
+/// Whether the customer wants reminders of their appointments.
+fn reminders(wanted: bool) -> Change {
+    sqlx::query(
+        "update customers set reminders = $1, updated_at = $4, version = $5
+          where tenant_id = $2 and customer_id = $3 and version < $5",
+    )
+    .bind(wanted)
 }
 
 /// A registration never overwrites: a second registration of the same customer is a no-op.

@@ -167,6 +167,10 @@ impl Member {
                 "update staff_members set updated_at = $3, version = $4, active = $5
                   where tenant_id = $1 and staff_id = $2 and version < $4"
             }
+            StaffEvent::DailyAgendaChosen { .. } => {
+                "update staff_members set updated_at = $3, version = $4, daily_agenda = $5
+                  where tenant_id = $1 and staff_id = $2 and version < $4"
+            }
             _ => {
                 "update staff_members set updated_at = $3, version = $4
                   where tenant_id = $1 and staff_id = $2 and version < $4"
@@ -186,6 +190,7 @@ impl Member {
             StaffEvent::ServicesOffered { service_ids } => query.bind(service_ids),
             StaffEvent::StaffMemberDeactivated => query.bind(false),
             StaffEvent::StaffMemberReactivated => query.bind(true),
+            StaffEvent::DailyAgendaChosen { wanted } => query.bind(*wanted),
             _ => query,
         };
         let updated = query.execute(conn).await?;

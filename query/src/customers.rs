@@ -42,6 +42,8 @@ pub struct CustomerView {
     preferences: serde_json::Value,
     /// Whether marketing may be sent to the customer.
     marketing_consent: bool,
+    /// Whether the customer wants reminders of their appointments.
+    reminders: bool,
     /// When the answer on record was given (or withdrawn); absent if the customer never answered.
     marketing_consent_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
@@ -95,7 +97,7 @@ pub struct ListCustomers {
 macro_rules! columns {
     () => {
         "customer_id, case when erased_at is null then name end as name, phone, email, notes, \
-         tags, preferences, marketing_consent, marketing_consent_at, created_at, updated_at, \
+         tags, preferences, marketing_consent, marketing_consent_at, reminders, created_at, updated_at, \
          merged_into, erased_at, sort_name"
     };
 }

@@ -39,6 +39,7 @@ mod chairs;
 pub mod cursor;
 pub mod customers;
 pub mod dashboard;
+pub mod feeds;
 pub mod freshness;
 mod kept;
 pub mod local_days;
@@ -95,6 +96,7 @@ pub fn router(state: QueryState) -> Router {
         .merge(users::routes())
         .merge(public::routes())
         .merge(notifications::routes())
+        .merge(feeds::routes())
         .with_state(state)
 }
 
@@ -128,5 +130,7 @@ pub fn router(state: QueryState) -> Router {
     public::get_online_availability,
     public::get_online_booking,
     notifications::list_notifications,
+    feeds::list_feeds,
+    feeds::get_feed,
 ))]
 pub struct QueryApi;

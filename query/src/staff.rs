@@ -41,6 +41,8 @@ pub struct StaffView {
     active: bool,
     /// The services they may be booked for; `null` means every service of the business.
     service_ids: Option<Vec<Uuid>>,
+    /// Whether they get an email each evening with their next day's appointments.
+    daily_agenda: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     /// `lower(name)` as the database computes it, for the cursor.
@@ -108,8 +110,8 @@ pub struct ListStaff {
     min_position: Option<i64>,
 }
 
-const COLUMNS: &str = "staff_id, name, role, email, phone, active, service_ids, created_at, \
-    updated_at, lower(name) as sort_name";
+const COLUMNS: &str = "staff_id, name, role, email, phone, active, service_ids, daily_agenda, \
+    created_at, updated_at, lower(name) as sort_name";
 
 /// The business's staff by name.
 #[utoipa::path(get, path = "/api/v1/staff", params(ListStaff), tag = "staff",

@@ -48,6 +48,9 @@ pub struct RegisterCustomerRequest {
     /// Whether the customer agrees to receive marketing; absent means no.
     #[serde(default, deserialize_with = "not_null")]
     marketing_consent: Option<bool>,
+    /// Whether the customer wants reminders of their appointments; absent means yes.
+    #[serde(default, deserialize_with = "not_null")]
+    reminders: Option<bool>,
     /// Register even if another customer has this phone or email (a parent and a child
     /// sharing a phone); without it such a request is refused `409 possible_duplicate`.
     #[serde(default, deserialize_with = "not_null")]
@@ -80,6 +83,7 @@ pub async fn register_customer(
             tags: body.tags,
             preferences: body.preferences,
             marketing_consent: body.marketing_consent.map(consent_now),
+            reminders: body.reminders.map(consent_now),
         },
         allow_duplicate: body.allow_duplicate.unwrap_or(false),
     };
@@ -124,6 +128,10 @@ pub struct UpdateCustomerRequest {
     preferences: Option<Option<Value>>,
     #[serde(default, deserialize_with = "not_null")]
     marketing_consent: Option<bool>,
+    /// Whether the customer wants reminders of their appointments (confirmations and notices
+    /// of a change go all the same).
+    #[serde(default, deserialize_with = "not_null")]
+    reminders: Option<bool>,
     /// Take a phone or email another customer has all the same; without it such a change is
     /// refused `409 possible_duplicate`.
     #[serde(default, deserialize_with = "not_null")]
@@ -159,6 +167,7 @@ pub async fn update_customer(
                 .preferences
                 .map(|p| p.unwrap_or_else(|| Value::Object(serde_json::Map::new()))),
             marketing_consent: body.marketing_consent.map(consent_now),
+            reminders: body.reminders.map(consent_now),
         },
         allow_duplicate: body.allow_duplicate.unwrap_or(false),
     };

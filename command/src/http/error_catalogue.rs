@@ -177,6 +177,7 @@ fn staff(d: StD) -> Vec<St> {
         StD::TimeOffInThePast => St::TimeOffInThePast,
         StD::TimeOffTooFarAhead => St::TimeOffTooFarAhead,
         StD::TooManyServices => St::TooManyServices,
+        StD::AgendaNeedsEmail => St::AgendaNeedsEmail,
     }]
 }
 

@@ -195,6 +195,7 @@ impl IntoProblem for domain::staff::StaffError {
             E::InvalidTimeOff => "invalid_time_off",
             E::ReasonTooLong => "reason_too_long",
             E::TooManyServices => "too_many_services",
+            E::AgendaNeedsEmail => "agenda_needs_email",
         };
         ApiError::unprocessable(code, detail)
     }

@@ -9,6 +9,7 @@ mod customers;
 #[cfg(test)]
 mod error_catalogue;
 mod errors;
+mod feeds;
 pub use errors::IntoProblem;
 pub mod idempotency;
 mod known_users;
@@ -152,6 +153,7 @@ pub fn router(state: CommandState) -> Router {
         .merge(staff_schedule::routes())
         .merge(users::routes())
         .merge(public::routes())
+        .merge(feeds::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::guard,
@@ -167,6 +169,9 @@ pub fn router(state: CommandState) -> Router {
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        feeds::make_feed,
+        staff_schedule::choose_daily_agenda,
+        feeds::revoke_feed,
         accounts::sign_up,
         accounts::log_in,
         accounts::refresh,

@@ -33,6 +33,65 @@ pub fn routes() -> Router<CommandState> {
             delete(remove_time_off),
         )
         .route("/staff/{id}/services", put(offer_services))
+        .route("/staff/{id}/daily-agenda", put(choose_daily_agenda))
+}
+
+/// The caller and the staff member `{id}` of the path, if the caller may make that staff
+/// member's own choices: those who manage the staff, or a barber for their own chair (403
+/// `forbidden` otherwise, before the body is read).
+pub struct OwnChoice(platform::auth::Authenticated, Uuid);
+
+impl<S> axum::extract::FromRequestParts<S> for OwnChoice
+where
+    S: Send + Sync,
+    platform::auth::JwtKeys: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use platform::roles::{Power, Powers};
+        let user = platform::auth::Authenticated::from_request_parts(parts, state).await?;
+        let ApiPath(staff_id) = ApiPath::<Uuid>::from_request_parts(parts, state).await?;
+        if user.own_chair() != Some(staff_id) && !user.role.may(Power::ManageStaff) {
+            return Err(Power::ManageStaff.refused());
+        }
+        Ok(Self(user, staff_id))
+    }
+}
+
+/// Whether the staff member gets their next day's appointments by email each evening.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DailyAgendaRequest {
+    wanted: bool,
+}
+
+/// An email each evening (18:00 in the business's timezone) with the staff member's next
+/// day's appointments, or none. By those who manage the staff, or by a barber for their own
+/// chair. 422 `agenda_needs_email` for a staff member without an email address.
+#[utoipa::path(put, path = "/api/v1/staff/{id}/daily-agenda", request_body = DailyAgendaRequest,
+    tag = "staff", security(("bearer" = ["manage_staff"])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = Accepted), (status = 403, body = platform::problem::Problem),
+        (status = 404, body = platform::problem::Problem),
+        (status = 422, description = "agenda_needs_email", body = platform::problem::Problem)))]
+pub async fn choose_daily_agenda(
+    State(state): State<CommandState>,
+    OwnChoice(user, staff_id): OwnChoice,
+    context: RequestContext,
+    ApiJson(body): ApiJson<DailyAgendaRequest>,
+) -> Result<Json<Accepted>, ApiError> {
+    let command = StaffCommand::ChooseDailyAgenda {
+        tenant_id: user.tenant_id,
+        wanted: body.wanted,
+    };
+    Ok(Json(
+        state
+            .accept::<StaffMember>(staff_id, command, &user, &context)
+            .await?,
+    ))
 }
 
 /// The whole weekly rota; a weekday left out is a day off.

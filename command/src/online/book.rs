@@ -208,6 +208,7 @@ async fn customer(
             marketing_consent: request
                 .marketing_consent
                 .map(|given| MarketingConsent { given, at: now }),
+            reminders: None,
         },
         allow_duplicate: false,
     };

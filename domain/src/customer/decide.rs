@@ -103,6 +103,7 @@ impl Draft {
             tags,
             preferences,
             marketing_consent,
+            reminders,
         } = details;
         if let Some(tags) = tags {
             let change = self.state.tags_change(tenant_id, tags)?;
@@ -114,6 +115,10 @@ impl Draft {
         }
         if let Some(consent) = marketing_consent {
             let change = self.state.consent_change(tenant_id, consent)?;
+            self.add(change);
+        }
+        if let Some(choice) = reminders {
+            let change = self.state.reminders_change(tenant_id, choice)?;
             self.add(change);
         }
         Ok(())
@@ -175,6 +180,20 @@ impl Customer {
         Ok(match (self.marketing_consent, given) {
             (false, true) => Some(CustomerEvent::MarketingConsentGiven { at }),
             (true, false) => Some(CustomerEvent::MarketingConsentWithdrawn { at }),
+            _ => None,
+        })
+    }
+
+    fn reminders_change(
+        &self,
+        tenant_id: Uuid,
+        choice: MarketingConsent,
+    ) -> Result<Option<CustomerEvent>, CustomerRefusal> {
+        self.pii_of(tenant_id)?;
+        let MarketingConsent { given, at } = choice;
+        Ok(match (self.reminders_declined, given) {
+            (false, false) => Some(CustomerEvent::RemindersDeclined { at }),
+            (true, true) => Some(CustomerEvent::RemindersWanted { at }),
             _ => None,
         })
     }

@@ -85,6 +85,8 @@ pub struct CustomerDetails {
     /// Replaces the preferences with a JSON object; `{}` clears them.
     pub preferences: Option<Value>,
     pub marketing_consent: Option<MarketingConsent>,
+    /// Whether the customer wants reminders of their appointments (`given`), as of `at`.
+    pub reminders: Option<MarketingConsent>,
 }
 
 /// The customer agrees (`given`) or no longer agrees to marketing, as of `at` (the server's
@@ -155,6 +157,8 @@ pub struct Customer {
     tags: Vec<String>,
     preferences: Map<String, Value>,
     marketing_consent: bool,
+    /// The customer asked for no reminders.
+    reminders_declined: bool,
     /// The customer this duplicate was merged into.
     merged_into: Option<Uuid>,
     /// Erased at the customer's request: no personal data, no change any more.
@@ -195,6 +199,8 @@ impl Aggregate for Customer {
             }
             CustomerEvent::MarketingConsentGiven { .. } => self.marketing_consent = true,
             CustomerEvent::MarketingConsentWithdrawn { .. } => self.marketing_consent = false,
+            CustomerEvent::RemindersDeclined { .. } => self.reminders_declined = true,
+            CustomerEvent::RemindersWanted { .. } => self.reminders_declined = false,
             CustomerEvent::CustomerMergedInto { into } => self.merged_into = Some(into),
             CustomerEvent::DuplicateMerged { .. } => {}
             CustomerEvent::CustomerErased { .. } => {

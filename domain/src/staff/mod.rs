@@ -79,6 +79,12 @@ pub enum StaffCommand {
     Reactivate {
         tenant_id: Uuid,
     },
+    /// An email each evening with the next day's appointments, or none; it goes to the staff
+    /// member's email, so wanting it needs one.
+    ChooseDailyAgenda {
+        tenant_id: Uuid,
+        wanted: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,6 +125,8 @@ pub enum StaffError {
     TimeOffTooFarAhead,
     #[error("a staff member can be limited to at most {MAX_SERVICES} services")]
     TooManyServices,
+    #[error("the daily agenda goes by email: give the staff member an email address first")]
+    AgendaNeedsEmail,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -130,6 +138,9 @@ pub struct StaffMember {
     working_hours: Vec<WorkingDay>,
     time_off: Vec<TimeOff>,
     service_ids: Option<Vec<Uuid>>,
+    /// Wants an email each evening with the next day's appointments.
+    #[serde(default)]
+    daily_agenda: bool,
 }
 
 impl Aggregate for StaffMember {
@@ -177,6 +188,7 @@ impl Aggregate for StaffMember {
                 self.time_off.retain(|t| t.id != time_off_id);
             }
             StaffEvent::ServicesOffered { service_ids } => self.service_ids = service_ids,
+            StaffEvent::DailyAgendaChosen { wanted } => self.daily_agenda = wanted,
             StaffEvent::StaffMemberDeactivated => self.active = false,
             StaffEvent::StaffMemberReactivated => self.active = true,
         }
@@ -291,6 +303,16 @@ impl Decide for StaffMember {
                     return Ok(Vec::new());
                 }
                 StaffEvent::StaffMemberReactivated
+            }
+            StaffCommand::ChooseDailyAgenda { tenant_id, wanted } => {
+                let profile = self.profile_of(tenant_id)?;
+                if wanted == self.daily_agenda {
+                    return Ok(Vec::new());
+                }
+                if wanted && profile.email.is_none() {
+                    return Err(StaffError::AgendaNeedsEmail);
+                }
+                StaffEvent::DailyAgendaChosen { wanted }
             }
         };
         Ok(vec![event])

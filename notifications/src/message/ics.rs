@@ -1,15 +1,14 @@
 //! The calendar invite attached to emails (RFC 5545), so the appointment lands in the customer's
 //! calendar, moves when it is rescheduled and disappears when it is cancelled.
 //!
-//! Written by hand: one event with a dozen properties needs only escaping and line folding,
-//! while the `icalendar` crate would bring a date parser and a random `UID` we do not want.
+//! Written with `platform::icalendar` (escaping and line folding; the `icalendar` crate would
+//! bring a date parser and a random `UID` we do not want).
 
 use chrono::{DateTime, Utc};
 
-use super::{Facts, Kind};
+use platform::icalendar::Lines;
 
-/// Content lines are folded to at most this many octets (RFC 5545 §3.1).
-const LINE_LIMIT: usize = 75;
+use super::{Facts, Kind};
 
 /// The invite for `kind` of notification about the appointment in `facts`: one `VEVENT` whose
 /// `UID` (`{appointment_id}@barber`) stays the same for the appointment's whole life and whose
@@ -21,39 +20,34 @@ pub fn calendar(facts: &Facts, kind: Kind) -> String {
 
 fn calendar_stamped(facts: &Facts, kind: Kind, stamp: DateTime<Utc>) -> String {
     let cancelled = kind == Kind::Cancelled;
-    let mut out = String::new();
-    let mut line = |name: &str, value: &str| fold_into(&mut out, &format!("{name}:{value}"));
-
-    line("BEGIN", "VCALENDAR");
-    line("VERSION", "2.0");
-    line("PRODID", "-//barber//notifications//EN");
-    line("CALSCALE", "GREGORIAN");
-    line("METHOD", if cancelled { "CANCEL" } else { "PUBLISH" });
-    line("BEGIN", "VEVENT");
-    line("UID", &format!("{}@barber", facts.appointment_id));
-    line("DTSTAMP", &utc(stamp));
-    line("SEQUENCE", &facts.sequence.to_string());
-    line("DTSTART", &utc(facts.starts_at));
-    line("DTEND", &utc(facts.ends_at));
-    line(
+    let mut lines = Lines::new();
+    lines.line("BEGIN", "VCALENDAR");
+    lines.line("VERSION", "2.0");
+    lines.line("PRODID", "-//barber//notifications//EN");
+    lines.line("CALSCALE", "GREGORIAN");
+    lines.line("METHOD", if cancelled { "CANCEL" } else { "PUBLISH" });
+    lines.line("BEGIN", "VEVENT");
+    lines.line("UID", &format!("{}@barber", facts.appointment_id));
+    lines.instant("DTSTAMP", stamp);
+    lines.line("SEQUENCE", &facts.sequence.to_string());
+    lines.instant("DTSTART", facts.starts_at);
+    lines.instant("DTEND", facts.ends_at);
+    lines.text(
         "SUMMARY",
-        &text(&format!(
-            "{} at {}",
-            facts.service_name, facts.business_name
-        )),
+        &format!("{} at {}", facts.service_name, facts.business_name),
     );
     if let Some(address) = &facts.business_address {
-        line("LOCATION", &text(address));
+        lines.text("LOCATION", address);
     }
-    line("DESCRIPTION", &text(&description(facts)));
+    lines.text("DESCRIPTION", &description(facts));
     if let Some(url) = &facts.manage_url {
-        line("URL", url);
+        lines.line("URL", url);
     }
-    line("STATUS", if cancelled { "CANCELLED" } else { "CONFIRMED" });
-    line("TRANSP", "OPAQUE");
-    line("END", "VEVENT");
-    line("END", "VCALENDAR");
-    out
+    lines.line("STATUS", if cancelled { "CANCELLED" } else { "CONFIRMED" });
+    lines.line("TRANSP", "OPAQUE");
+    lines.line("END", "VEVENT");
+    lines.line("END", "VCALENDAR");
+    lines.finish()
 }
 
 /// What the customer reads when they open the event.
@@ -67,59 +61,6 @@ fn description(facts: &Facts) -> String {
         description.push_str(&format!("\nSee, move or cancel: {url}"));
     }
     description
-}
-
-/// A UTC date-time, `20261201T100000Z`.
-fn utc(instant: DateTime<Utc>) -> String {
-    instant.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-/// A TEXT value (§3.3.11): backslash, semicolon and comma escaped, line breaks as `\n`.
-fn text(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for ch in value.chars() {
-        match ch {
-            '\\' => escaped.push_str("\\\\"),
-            ';' => escaped.push_str("\\;"),
-            ',' => escaped.push_str("\\,"),
-            '\n' => escaped.push_str("\\n"),
-            '\r' => {}
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
-
-/// Appends one content line, folded so no line is longer than 75 octets (the leading space of a
-/// continuation counts), never inside a UTF-8 character, and ended by CRLF.
-fn fold_into(out: &mut String, line: &str) {
-    let mut segment = String::new();
-    let mut limit = LINE_LIMIT;
-    for ch in line.chars() {
-        if segment.len() + ch.len_utf8() > limit {
-            let carry = segment.split_off(fold_point(&segment, ch));
-            out.push_str(&segment);
-            out.push_str("\r\n ");
-            segment = carry;
-            limit = LINE_LIMIT - 1;
-        }
-        segment.push(ch);
-    }
-    out.push_str(&segment);
-    out.push_str("\r\n");
-}
-
-/// Where to fold a full line: between two non-blank characters near its end when there is
-/// one, because some readers trim the blanks on either side of a fold; else at the end.
-fn fold_point(segment: &str, next: char) -> usize {
-    let mut after = next;
-    for (index, before) in segment.char_indices().rev().take(16) {
-        if !before.is_whitespace() && !after.is_whitespace() {
-            return index + before.len_utf8();
-        }
-        after = before;
-    }
-    segment.len()
 }
 
 #[cfg(test)]
@@ -195,16 +136,18 @@ mod tests {
         assert!(ics.ends_with("\r\n"));
         for line in ics.split("\r\n") {
             assert!(!line.contains('\n'), "a bare LF in {line:?}");
-            assert!(line.len() <= LINE_LIMIT, "{} octets: {line:?}", line.len());
+            assert!(line.len() <= 75, "{} octets: {line:?}", line.len());
         }
         let parsed = parse(&ics);
         let location = property(&parsed.events[0].properties, "LOCATION").expect("a location");
-        assert_eq!(location, text(&facts.business_address.expect("set above")));
+        assert_eq!(
+            location,
+            platform::icalendar::text(&facts.business_address.expect("set above"))
+        );
     }
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(text("a,b;c\\d\r\ne"), "a\\,b\\;c\\\\d\\ne");
         let ics = calendar_stamped(&facts(), Kind::Reminder, facts().starts_at);
         assert!(
             ics.contains("SUMMARY:Skin fade at Sharp\\, Clean & Co\r\n"),

@@ -9,6 +9,7 @@
 //! - `when`: times as the customer reads them.
 //! - `ics`: the calendar invite ([`calendar`]).
 
+mod agenda;
 mod ics;
 mod when;
 
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 use uuid::Uuid;
 
+pub use agenda::{render_agenda, Agenda, AgendaItem};
 pub use ics::calendar;
 
 /// The kinds of message a customer gets about an appointment: the event vocabulary's own.
@@ -193,6 +195,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "follow_up.txt",
     "follow_up.html",
     "follow_up.sms",
+    "agenda.txt",
+    "agenda.html",
 ];
 
 #[cfg(test)]

@@ -153,6 +153,11 @@ impl Worker {
         if about.customer_name.is_empty() {
             return Ok(Outcome::Skipped("the customer's data was erased".into()));
         }
+        if message.kind.0 == NotificationKind::Reminder && !about.reminders {
+            return Ok(Outcome::Skipped(
+                "the customer asked for no reminders".into(),
+            ));
+        }
         if message.kind.0 == NotificationKind::FollowUp && !about.marketing_consent {
             return Ok(Outcome::Skipped(
                 "the customer has not agreed to marketing messages".into(),

@@ -82,6 +82,8 @@ pub struct About {
     pub email: Option<String>,
     /// Whether the customer agreed to marketing: a "how was it?" with a link to book again is.
     pub marketing_consent: bool,
+    /// Whether the customer wants reminders.
+    pub reminders: bool,
     pub service_name: String,
     pub staff_name: Option<String>,
     pub ends_at: DateTime<Utc>,
@@ -112,7 +114,7 @@ pub async fn caught_up(pool: &PgPool, message: &Message) -> Result<bool, sqlx::E
 pub async fn about(pool: &PgPool, message: &Message) -> Result<Option<About>, sqlx::Error> {
     sqlx::query_as(
         "select b.name as business_name, b.timezone, b.slug, b.address,
-                c.name as customer_name, c.phone, c.email, c.marketing_consent,
+                c.name as customer_name, c.phone, c.email, c.marketing_consent, c.reminders,
                 a.service_name, s.name as staff_name, a.ends_at,
                 a.status as appointment_status, a.version
            from appointments a

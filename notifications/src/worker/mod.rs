@@ -2,8 +2,10 @@
 //! ([`claim`]) and works each through ([`deliver`]): worded from the read models ([`facts`]),
 //! sent, marked sent, recorded on the appointment. Failed sends are tried again with back-off
 //! ([`deliver::backoff`]) and given up after [`deliver::MAX_ATTEMPTS`]. Any number of workers
-//! may run at once.
+//! may run at once. Staff who asked for it get their next day's agenda each evening
+//! ([`agenda`]).
 
+pub mod agenda;
 pub mod claim;
 pub mod deliver;
 pub mod facts;
@@ -77,7 +79,15 @@ impl Worker {
             sms = self.sms.is_some(),
             "notification worker started"
         );
+        let mut agendas_checked: Option<chrono::DateTime<chrono::Utc>> = None;
         loop {
+            let now = self.clock.now();
+            if agendas_checked.is_none_or(|at| now - at >= agenda::AGENDA_EVERY || now < at) {
+                agendas_checked = Some(now);
+                if let Err(err) = self.agendas().await {
+                    tracing::warn!(%err, "the daily agendas could not be sent");
+                }
+            }
             match self.poll_once().await {
                 // a full batch: more may be due, go on at once
                 Ok(n) if n as i64 == CLAIM_BATCH => continue,

@@ -358,3 +358,185 @@ async fn an_smtp_outage_is_retried_then_failed_without_holding_up_anything_and_a
         .await;
     assert_problem(theirs, StatusCode::NOT_FOUND, "notification_not_found").await;
 }
+
+#[tokio::test]
+async fn a_customer_who_declined_reminders_is_confirmed_but_not_reminded() {
+    let n = notified().await;
+    let declined = n
+        .app
+        .patch_json(
+            &format!("/api/v1/customers/{}", n.customer_id),
+            Some(&n.shop.owner.token),
+            &json!({"reminders": false}),
+        )
+        .await;
+    assert_eq!(declined.status(), StatusCode::OK);
+    let declined: Value = declined.json().await.expect("json");
+    let customer = n
+        .app
+        .read(
+            &format!(
+                "/api/v1/customers/{}?min_position={}",
+                n.customer_id, declined["position"]
+            ),
+            &n.shop.owner.token,
+        )
+        .await;
+    assert_eq!(customer["reminders"], false, "{customer}");
+    let starts_at = afternoon(3, 15);
+    let appointment = n.book(starts_at).await;
+    n.wait_for(appointment, "confirmation", "sent", 2).await;
+    n.clock
+        .set(starts_at - Span::minutes(1440) + Span::minutes(1));
+    n.wait_for(appointment, "reminder", "skipped", 2).await;
+    let skipped = n.messages(appointment).await;
+    let reminder = skipped
+        .iter()
+        .find(|m| m["kind"] == "reminder" && m["status"] == "skipped")
+        .expect("a skipped reminder");
+    assert_eq!(reminder["error"], "the customer asked for no reminders");
+    assert_eq!(n.sink.messages().len(), 1, "the confirmation only");
+    assert_eq!(n.sms.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_barber_who_asked_for_it_gets_the_next_days_agenda_once_in_the_evening() {
+    let n = notified().await;
+    // without an email address there is nothing to send it to
+    let no_email = n
+        .app
+        .put_json(
+            &format!("/api/v1/staff/{}/daily-agenda", n.shop.staff_id),
+            Some(&n.shop.owner.token),
+            &json!({"wanted": true}),
+        )
+        .await;
+    assert_problem(
+        no_email,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "agenda_needs_email",
+    )
+    .await;
+    let (jo, _) = n
+        .app
+        .add_staff(
+            &n.shop.owner.token,
+            &json!({"name": "Jo", "role": "barber", "email": "jo@fade.example"}),
+        )
+        .await;
+    crate::booking::work_every_day(&n.app, &n.shop, jo, "17:00").await;
+    // a barber's login may choose it for their own chair
+    let jos_login = n
+        .app
+        .token_with_chair(&n.shop.owner, "barber", Some(jo))
+        .await;
+    let chosen = n
+        .app
+        .put_json(
+            &format!("/api/v1/staff/{jo}/daily-agenda"),
+            Some(&jos_login),
+            &json!({"wanted": true}),
+        )
+        .await;
+    assert_eq!(chosen.status(), StatusCode::OK);
+    let chosen: Value = chosen.json().await.expect("json");
+    let staff = n
+        .app
+        .read(
+            &format!("/api/v1/staff/{jo}?min_position={}", chosen["position"]),
+            &n.shop.owner.token,
+        )
+        .await;
+    assert_eq!(staff["daily_agenda"], true, "{staff}");
+    let not_theirs = n
+        .app
+        .put_json(
+            &format!("/api/v1/staff/{}/daily-agenda", n.shop.staff_id),
+            Some(&jos_login),
+            &json!({"wanted": true}),
+        )
+        .await;
+    assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+
+    // tomorrow in New York: two bookings with Jo, one with Rui
+    let new_york = chrono_tz::America::New_York;
+    let today = Utc::now().with_timezone(&new_york).date_naive();
+    let tomorrow = today + Span::days(1);
+    let at = |hour: u32| {
+        chrono::TimeZone::from_local_datetime(
+            &new_york,
+            &tomorrow.and_hms_opt(hour, 0, 0).expect("time"),
+        )
+        .single()
+        .expect("a time")
+        .with_timezone(&Utc)
+    };
+    let mut position = Value::Null;
+    for (staff, hour) in [(jo, 10), (jo, 14), (n.shop.staff_id, 11)] {
+        let booked = n
+            .app
+            .post_json(
+                "/api/v1/appointments",
+                Some(&n.shop.owner.token),
+                &json!({"customer_id": n.customer_id, "staff_id": staff,
+                        "service_id": n.shop.service_id, "starts_at": at(hour)}),
+            )
+            .await;
+        assert_eq!(booked.status(), StatusCode::CREATED);
+        position = booked.json::<Value>().await.expect("json")["position"].clone();
+    }
+    // the evening comes after the read side has the bookings (as it does in a real day)
+    n.app
+        .read(
+            &format!("/api/v1/appointments?min_position={position}"),
+            &n.shop.owner.token,
+        )
+        .await;
+    // 18:01 today in New York: the agenda of tomorrow goes out, once
+    let evening = chrono::TimeZone::from_local_datetime(
+        &new_york,
+        &today.and_hms_opt(18, 1, 0).expect("time"),
+    )
+    .single()
+    .expect("a time")
+    .with_timezone(&Utc);
+    n.clock.set(evening);
+    let to_jo = |sink: &SmtpSink| {
+        sink.messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|to| to == "jo@fade.example"))
+            .collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while to_jo(&n.sink).is_empty() {
+        if std::time::Instant::now() >= deadline {
+            let rows: Vec<(String, Option<String>)> =
+                sqlx::query_as("select state, last_error from agenda_deliveries")
+                    .fetch_all(&n.app.env.pool)
+                    .await
+                    .expect("rows");
+            let wanted: Vec<(bool, Option<String>)> =
+                sqlx::query_as("select daily_agenda, email from staff_members")
+                    .fetch_all(&n.app.env.pool)
+                    .await
+                    .expect("rows");
+            panic!("no agenda: {rows:?} {wanted:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    n.clock.advance(Span::minutes(5));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let agendas = to_jo(&n.sink);
+    assert_eq!(agendas.len(), 1, "once");
+    let text = agendas[0].text_body().expect("text");
+    assert!(text.contains("10:00–10:30"), "{text}");
+    assert!(text.contains("14:00–14:30"), "{text}");
+    assert!(!text.contains("11:00"), "not Rui's: {text}");
+    assert!(
+        agendas[0]
+            .subject()
+            .is_some_and(|s| s.starts_with("Your day at Fade Street")),
+        "{:?}",
+        agendas[0].subject()
+    );
+}

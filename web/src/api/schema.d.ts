@@ -514,6 +514,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business's calendar feeds, newest first (a barber's login: those of its own chair). Their
+         *     addresses were shown once, when made.
+         */
+        get: operations["list_feeds"];
+        put?: never;
+        /**
+         * Makes a calendar feed: the appointments of one barber (or all), subscribed to from a
+         *     calendar app at a secret address.
+         */
+        post: operations["make_feed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A feed's calendar, at its secret address (`{token}.ics`); 404 `feed_not_found` for an
+         *     unknown or revoked one.
+         */
+        get: operations["get_feed"];
+        put?: never;
+        post?: never;
+        /**
+         * Revokes a calendar feed (its maker, or an owner or manager): its address answers 404 from
+         *     now on.
+         */
+        delete: operations["revoke_feed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -1007,6 +1055,27 @@ export interface paths {
         patch: operations["update_staff_member"];
         trace?: never;
     };
+    "/api/v1/staff/{id}/daily-agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * An email each evening (18:00 in the business's timezone) with the staff member's next
+         *     day's appointments, or none. By those who manage the staff, or by a barber for their own
+         *     chair. 422 `agenda_needs_email` for a staff member without an email address.
+         */
+        put: operations["choose_daily_agenda"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/deactivate": {
         parameters: {
             query?: never;
@@ -1242,6 +1311,86 @@ export interface paths {
         put?: never;
         /** Issues a one-time link (good for a day) for the user to set a new password. */
         post: operations["issue_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business's endpoints (their secrets are not shown again). */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * Registers an endpoint for the business's events of the types asked for. 422
+         *     `invalid_webhook_url` for an address that is not `https://` on the public internet,
+         *     `unknown_event_type` for a type that is none of the list.
+         */
+        post: operations["register_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a delivery again (delivered or failed), with the same `webhook-id`, so a receiver that
+         *     lost it (or fixed a bug) gets it once more. 409 `delivery_in_progress` while it is still on
+         *     its way.
+         */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes an endpoint: nothing more is sent to it (what was waiting is marked failed); its
+         *     log stays.
+         */
+        delete: operations["remove_webhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's delivery log, newest first. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1754,10 +1903,16 @@ export interface components {
             phone?: string | null;
             /** @description A JSON object; `{}` when there are none. */
             preferences: Record<string, never>;
+            /** @description Whether the customer wants reminders of their appointments. */
+            reminders: boolean;
             /** @description Lower-case, sorted. */
             tags: string[];
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description Whether the staff member gets their next day's appointments by email each evening. */
+        DailyAgendaRequest: {
+            wanted: boolean;
         };
         Dashboard: {
             /** Format: int64 */
@@ -1833,6 +1988,71 @@ export interface components {
         /** @description The optional body of a deactivation. */
         DeactivateRequest: {
             bookings?: null | components["schemas"]["BookingsChoice"];
+        };
+        DeliveryList: {
+            items: components["schemas"]["DeliveryView"][];
+        };
+        DeliveryView: {
+            /** Format: int32 */
+            attempts: number;
+            /** @description What is POSTed. */
+            body: Record<string, never>;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            event_type: string;
+            /** Format: uuid */
+            id: string;
+            last_error?: string | null;
+            /**
+             * Format: int32
+             * @description The endpoint's last answer.
+             */
+            last_status?: number | null;
+            /** Format: date-time */
+            next_attempt_at: string;
+            /** @description `pending`, `sending`, `delivered`, `retrying` or `failed` (given up after about a day). */
+            state: string;
+        };
+        FeedList: {
+            items: components["schemas"]["FeedView"][];
+        };
+        FeedMade: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            staff_id?: string | null;
+            /**
+             * @description The secret address to subscribe to (`webcal://` works too), shown this once: anyone
+             *     with it sees the appointments, until the feed is revoked.
+             */
+            url: string;
+        };
+        FeedRequest: {
+            /**
+             * Format: uuid
+             * @description The barber whose appointments it shows; absent: every barber's (a barber's login: its
+             *     own chair only).
+             */
+            staff_id?: string | null;
+        };
+        FeedView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked (its address answers 404 since); `null`: live.
+             */
+            revoked_at?: string | null;
+            /**
+             * Format: uuid
+             * @description The barber whose chair it shows; `null`: the whole shop.
+             */
+            staff_id?: string | null;
+            staff_name?: string | null;
         };
         /** @enum {string} */
         GroupBy: "day" | "week" | "month" | "staff" | "service";
@@ -2217,6 +2437,12 @@ export interface components {
             /** @description The aggregate's state, as the command side holds it. */
             state: Record<string, never>;
         };
+        Redelivery: {
+            /** Format: uuid */
+            id: string;
+            /** @description `pending`: sent at the worker's next poll, with the same `webhook-id`. */
+            state: string;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -2238,6 +2464,8 @@ export interface components {
             phone?: string | null;
             /** @description A JSON object of at most 8 KiB, e.g. `{"barber": "Jo", "drink": "espresso"}`. */
             preferences?: Record<string, never> | null;
+            /** @description Whether the customer wants reminders of their appointments; absent means yes. */
+            reminders?: boolean | null;
             /**
              * @description Up to 20 labels of 1–40 characters `a-z`, `0-9`, space and dash, e.g. `["vip", "beard"]`;
              *     stored lower-cased, distinct and sorted.
@@ -2472,6 +2700,8 @@ export interface components {
             active: boolean;
             /** Format: date-time */
             created_at: string;
+            /** @description Whether they get an email each evening with their next day's appointments. */
+            daily_agenda: boolean;
             email?: string | null;
             /** Format: uuid */
             id: string;
@@ -2586,6 +2816,11 @@ export interface components {
             phone?: string | null;
             /** @description Replaces the whole object (no merge); `{}` or `null` clears it. */
             preferences?: Record<string, never> | null;
+            /**
+             * @description Whether the customer wants reminders of their appointments (confirmations and notices
+             *     of a change go all the same).
+             */
+            reminders?: boolean | null;
             /** @description Replaces all the tags; `[]` or `null` removes them. */
             tags?: string[] | null;
         };
@@ -2720,6 +2955,35 @@ export interface components {
              * @description Completed appointments.
              */
             visits: number;
+        };
+        WebhookList: {
+            items: components["schemas"]["WebhookView"][];
+        };
+        WebhookRegistered: {
+            event_types: string[];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The signing secret (`whsec_…`), shown this once: deliveries carry `webhook-id`,
+             *     `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+             *     `{id}.{timestamp}.{body}` with the secret's key), the Standard Webhooks convention.
+             */
+            secret: string;
+            url: string;
+        };
+        WebhookRequest: {
+            /** @description The event types wanted, e.g. `appointment.booked` (see the API docs for the list). */
+            event_types: string[];
+            /** @description Where deliveries are POSTed: an `https://` address on the public internet. */
+            url: string;
+        };
+        WebhookView: {
+            /** Format: date-time */
+            created_at: string;
+            event_types: string[];
+            /** Format: uuid */
+            id: string;
+            url: string;
         };
         /**
          * @description One shift of the rota as the client sent it, in the business's local time; a weekday with a
@@ -4113,6 +4377,125 @@ export interface operations {
             };
         };
     };
+    list_feeds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedList"];
+                };
+            };
+        };
+    };
+    make_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedMade"];
+                };
+            };
+            /** @description not_your_chair */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description staff_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the feed's secret token followed by `.ics` (not the feed's id, which only revokes it) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description feed_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description feed_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     accept_invitation: {
         parameters: {
             query?: never;
@@ -5460,6 +5843,56 @@ export interface operations {
             };
         };
     };
+    choose_daily_agenda: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DailyAgendaRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description agenda_needs_email */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deactivate_staff_member: {
         parameters: {
             query?: never;
@@ -6138,6 +6571,157 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+        };
+    };
+    register_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRegistered"];
+                };
+            };
+            /** @description invalid_webhook_url, unknown_event_type */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redelivery"];
+                };
+            };
+            /** @description delivery_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description delivery_in_progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description webhook_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1 to 200, default 50: the newest. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            /** @description webhook_not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

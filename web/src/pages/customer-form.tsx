@@ -30,6 +30,7 @@ export function CustomerForm(props: { customer?: Customer; onSaved: (id: string)
       notes: field(form, "notes") || null,
       tags: tagsOf(field(form, "tags")),
       marketing_consent: form.get("marketing_consent") === "on",
+      reminders: form.get("reminders") === "on",
     };
     const saved = await run(() =>
       c
@@ -70,6 +71,10 @@ export function CustomerForm(props: { customer?: Customer; onSaved: (id: string)
           defaultChecked={c?.marketing_consent ?? false}
         />
         Agrees to marketing messages
+      </label>
+      <label>
+        <input name="reminders" type="checkbox" defaultChecked={c?.reminders ?? true} />
+        Wants reminders of appointments
       </label>
       <ErrorNote message={error} />
       <button type="submit" aria-busy={busy} disabled={busy}>

@@ -55,6 +55,8 @@ export function CustomerProfile() {
                 <dd>{c.notes ?? "—"}</dd>
                 <dt>Marketing</dt>
                 <dd>{c.marketing_consent ? "Agreed" : "Not agreed"}</dd>
+                <dt>Reminders</dt>
+                <dd>{c.reminders ? "Wanted" : "Declined"}</dd>
               </dl>
             )}
             <section class="cards" aria-label="History">

@@ -140,3 +140,37 @@ fn the_same_consent_answer_again_records_nothing() {
         .when(consent(false, 12))
         .then_expect_events(vec![]);
 }
+
+fn reminders(wanted: bool, hour: u32) -> CustomerCommand {
+    update_details(CustomerDetails {
+        reminders: answer(wanted, hour),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn reminders_are_declined_and_wanted_again_and_the_same_answer_records_nothing() {
+    // everyone wants reminders until they say otherwise
+    CustomerTest::with(())
+        .given(vec![registered()])
+        .when(reminders(true, 9))
+        .then_expect_events(vec![]);
+    CustomerTest::with(())
+        .given(vec![registered()])
+        .when(reminders(false, 9))
+        .then_expect_events(vec![CustomerEvent::RemindersDeclined { at: at(9) }]);
+    CustomerTest::with(())
+        .given(vec![
+            registered(),
+            CustomerEvent::RemindersDeclined { at: at(9) },
+        ])
+        .when(reminders(false, 10))
+        .then_expect_events(vec![]);
+    CustomerTest::with(())
+        .given(vec![
+            registered(),
+            CustomerEvent::RemindersDeclined { at: at(9) },
+        ])
+        .when(reminders(true, 11))
+        .then_expect_events(vec![CustomerEvent::RemindersWanted { at: at(11) }]);
+}

@@ -11,6 +11,7 @@ fn everything(hour: u32) -> CustomerDetails {
         tags: tags(&["VIP", " beard ", "vip"]),
         preferences: Some(json!({"barber": "Jo", "drink": "espresso"})),
         marketing_consent: answer(true, hour),
+        reminders: None,
     }
 }
 
@@ -33,6 +34,7 @@ fn registering_with_empty_details_records_only_the_registration() {
         tags: tags(&[]),
         preferences: Some(json!({})),
         marketing_consent: answer(false, 9),
+        reminders: None,
     };
     CustomerTest::with(())
         .given_no_previous_events()
@@ -60,6 +62,7 @@ fn an_update_of_every_part_records_each_change_in_order() {
             tags: tags(&["regular"]),
             preferences: Some(json!({"drink": "tea"})),
             marketing_consent: answer(false, 10),
+            reminders: None,
         },
     );
     CustomerTest::with(())
@@ -117,6 +120,7 @@ fn an_update_records_only_the_parts_that_change() {
             tags: tags(&["beard", "regular"]),
             preferences: Some(json!({"drink": "tea"})),
             marketing_consent: answer(false, 10),
+            reminders: None,
         },
     );
     CustomerTest::with(())

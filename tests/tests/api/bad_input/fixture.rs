@@ -24,6 +24,12 @@ pub enum Kind {
     User,
     /// A message to a customer (its appointment's email confirmation).
     Notification,
+    /// A calendar feed of the business.
+    Feed,
+    /// A webhook endpoint of the business.
+    Webhook,
+    /// A delivery to one of its webhook endpoints.
+    Delivery,
 }
 
 impl Kind {
@@ -37,6 +43,9 @@ impl Kind {
             Self::TimeOff => "time_off_not_found",
             Self::User => "user_not_found",
             Self::Notification => "notification_not_found",
+            Self::Feed => "feed_not_found",
+            Self::Webhook => "webhook_not_found",
+            Self::Delivery => "delivery_not_found",
         }
     }
 
@@ -50,6 +59,9 @@ impl Kind {
             Some("appointments") => Self::Appointment,
             Some("users") => Self::User,
             Some("notifications") => Self::Notification,
+            Some("feeds") => Self::Feed,
+            Some("webhooks") if template.contains("/deliveries/") => Self::Delivery,
+            Some("webhooks") => Self::Webhook,
             _ => return Vec::new(),
         };
         [("{id}", resource), ("{time_off_id}", Self::TimeOff)]
@@ -68,6 +80,9 @@ pub struct Ids {
     pub time_off: Uuid,
     pub user: Uuid,
     pub notification: Uuid,
+    pub feed: Uuid,
+    pub webhook: Uuid,
+    pub delivery: Uuid,
 }
 
 impl Ids {
@@ -81,6 +96,9 @@ impl Ids {
             time_off: Uuid::new_v4(),
             user: Uuid::new_v4(),
             notification: Uuid::new_v4(),
+            feed: Uuid::new_v4(),
+            webhook: Uuid::new_v4(),
+            delivery: Uuid::new_v4(),
         }
     }
 
@@ -93,6 +111,9 @@ impl Ids {
             Kind::TimeOff => self.time_off,
             Kind::User => self.user,
             Kind::Notification => self.notification,
+            Kind::Feed => self.feed,
+            Kind::Webhook => self.webhook,
+            Kind::Delivery => self.delivery,
         }
     }
 
@@ -106,6 +127,9 @@ impl Ids {
             Kind::TimeOff,
             Kind::User,
             Kind::Notification,
+            Kind::Feed,
+            Kind::Webhook,
+            Kind::Delivery,
         ]
         .into_iter()
         .find(|kind| self.get(*kind).to_string() == id)
@@ -193,6 +217,16 @@ impl Fixture {
 /// token and its ids.
 async fn business(app: &TestApp, slug: &str) -> (String, Ids) {
     let shop = shop_named(app, slug, "UTC", 0).await;
+    // a public address no test sends to successfully: its deliveries only fail and wait
+    let webhook = id_of(
+        app.post_json(
+            "/api/v1/webhooks",
+            Some(&shop.owner.token),
+            &json!({"url": "https://93.184.216.34/hook", "event_types": ["appointment.booked"]}),
+        )
+        .await,
+    )
+    .await;
     let appointment = id_of(book(app, &shop, &utc_day_at(3, 10, 0)).await).await;
     let time_off = app
         .post_json(
@@ -209,6 +243,9 @@ async fn business(app: &TestApp, slug: &str) -> (String, Ids) {
                     "staff_id": shop.staff_id}),
         )
         .await;
+    let feed = app
+        .post_json("/api/v1/feeds", Some(&shop.owner.token), &json!({}))
+        .await;
     let ids = Ids {
         customer: shop.customer_id,
         service: shop.service_id,
@@ -222,6 +259,10 @@ async fn business(app: &TestApp, slug: &str) -> (String, Ids) {
             events::appointment::NotificationChannel::Email,
             "",
         ),
+        feed: id_of(feed).await,
+        webhook,
+        // the booking's delivery to it (its id is the endpoint's and the event's)
+        delivery: Uuid::new_v5(&webhook, format!("appointment:{appointment}:1").as_bytes()),
     };
     (shop.owner.token, ids)
 }

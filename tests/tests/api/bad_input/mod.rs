@@ -15,6 +15,7 @@ mod accounts;
 mod appointments;
 mod business;
 mod customers;
+mod feeds;
 mod fixture;
 mod generic;
 mod notifications;
@@ -23,6 +24,7 @@ mod public;
 mod services;
 mod staff;
 mod users;
+mod webhooks;
 
 use std::collections::BTreeSet;
 
@@ -208,6 +210,8 @@ fn every_route(own: &Ids, foreign: &Ids) -> Vec<Route> {
         users::routes(own, foreign),
         public::routes(own, foreign),
         notifications::routes(own, foreign),
+        feeds::routes(own, foreign),
+        webhooks::routes(own, foreign),
     ]
     .into_iter()
     .flatten()

@@ -197,6 +197,9 @@ pub fn routes(own: &Ids, foreign: &Ids) -> Vec<Route> {
             "/api/v1/staff/{id}/time-off/{time_off_id}",
             own,
         ),
+        Route::new(Method::PUT, "/api/v1/staff/{id}/daily-agenda", own)
+            .body(json!({"wanted": false}))
+            .refuses(json!({"wanted": true}), 422, "agenda_needs_email"),
         Route::new(Method::PUT, "/api/v1/staff/{id}/services", own)
             .body(json!({"service_ids": null}))
             .refuses(

@@ -1,0 +1,137 @@
+//! The webhook worker's durable consumer of the event stream (`webhooks`): for each event a
+//! webhook can carry, one delivery per endpoint of its business that asked for its type. A
+//! delivery's id is derived from the endpoint and the event, so an event delivered again by
+//! JetStream (after a crash before the ack) makes no second delivery. The consumer is one
+//! ordered stream in commit order, so the deliveries of one record are made in its order.
+
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy, PullConsumer};
+use async_nats::jetstream::{self, Message};
+use events::RecordedEvent;
+use futures::StreamExt;
+use platform::shutdown::Shutdown;
+use platform::Config;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::events::{body, public};
+
+/// The durable consumer's name.
+const CONSUMER: &str = "webhooks";
+/// Messages taken per fetch.
+const BATCH: usize = 100;
+
+type NatsError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Makes deliveries from the stream until `shutdown`; errors are logged and retried.
+pub async fn run(config: Config, pool: PgPool, nats: async_nats::Client, mut shutdown: Shutdown) {
+    let js = jetstream::new(nats);
+    while !shutdown.is_triggered() {
+        if let Err(err) = consume(&config, &pool, &js, &mut shutdown).await {
+            tracing::warn!(%err, "the webhook consumer stopped; starting again in 2 s");
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(2)) => {}
+                () = shutdown.wait() => return,
+            }
+        }
+    }
+}
+
+async fn consume(
+    config: &Config,
+    pool: &PgPool,
+    js: &jetstream::Context,
+    shutdown: &mut Shutdown,
+) -> Result<(), NatsError> {
+    let stream = platform::nats::ensure_stream(js, config).await?;
+    let consumer: PullConsumer = stream
+        .create_consumer(pull::Config {
+            durable_name: Some(CONSUMER.to_owned()),
+            description: Some("barber webhook deliveries".to_owned()),
+            deliver_policy: DeliverPolicy::All,
+            ack_policy: AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: -1,
+            max_ack_pending: (BATCH * 10) as i64,
+            filter_subject: events::subjects::all_events(&config.nats_prefix),
+            ..Default::default()
+        })
+        .await?;
+    while !shutdown.is_triggered() {
+        let mut batch = consumer
+            .batch()
+            .max_messages(BATCH)
+            .expires(Duration::from_secs(2))
+            .messages()
+            .await?;
+        let mut messages: Vec<Message> = Vec::new();
+        loop {
+            tokio::select! {
+                next = batch.next() => match next {
+                    Some(message) => messages.push(message?),
+                    None => break,
+                },
+                () = shutdown.wait() => return Ok(()),
+            }
+        }
+        if messages.is_empty() {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        for message in &messages {
+            // a message that is not an event is no webhook's
+            if let Ok(event) = serde_json::from_slice::<RecordedEvent>(&message.payload) {
+                deliveries_of(&mut tx, &event).await?;
+            }
+        }
+        tx.commit().await?;
+        for message in &messages {
+            if let Err(err) = message.ack().await {
+                tracing::warn!(%err, "a webhook event was not acknowledged; it comes again");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The deliveries of `event`: one per endpoint of its business that asked for its type.
+async fn deliveries_of(
+    conn: &mut sqlx::PgConnection,
+    event: &RecordedEvent,
+) -> Result<(), sqlx::Error> {
+    let Some((name, data)) = public(event) else {
+        return Ok(());
+    };
+    let endpoints: Vec<Uuid> = sqlx::query_scalar(
+        "select endpoint_id from webhook_endpoints
+          where tenant_id = $1 and removed_at is null and $2 = any(event_types)
+            and created_at <= $3",
+    )
+    .bind(event.tenant_id)
+    .bind(name)
+    .bind(event.recorded_at)
+    .fetch_all(&mut *conn)
+    .await?;
+    for endpoint in endpoints {
+        let delivery_id = Uuid::new_v5(&endpoint, event.message_id().as_bytes());
+        sqlx::query(
+            "insert into webhook_deliveries
+                    (delivery_id, tenant_id, endpoint_id, event_type, record, transaction_id,
+                     global_position, body, state, next_attempt_at, created_at)
+             values ($1, $2, $3, $4, $5, $6::text::xid8, $7, $8, 'pending', now(), now())
+             on conflict (delivery_id) do nothing",
+        )
+        .bind(delivery_id)
+        .bind(event.tenant_id)
+        .bind(endpoint)
+        .bind(name)
+        .bind(format!("{}:{}", event.aggregate_type, event.aggregate_id))
+        .bind(event.transaction_id.to_string())
+        .bind(event.global_position)
+        .bind(body(event, name, data.clone(), delivery_id))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
