@@ -22,9 +22,12 @@ pub fn routes() -> Router<QueryState> {
     Router::new().route("/notifications", get(list_notifications))
 }
 
-/// What became of a message, as one word.
+/// What became of a message, as one word: sent; withdrawn (its appointment moved or ended
+/// before it went), unless it had been skipped already (why is worth showing); failed; skipped;
+/// else pending.
 const STATUS: &str = "case when n.status = 'sent' or d.state = 'sent' then 'sent'
-                           when n.status = 'withdrawn' then 'withdrawn'
+                           when n.status = 'withdrawn' and d.state is distinct from 'skipped'
+                                then 'withdrawn'
                            when d.state = 'failed' then 'failed'
                            when d.state = 'skipped' then 'skipped'
                            else 'pending' end";
@@ -38,6 +41,8 @@ pub struct NotificationView {
     id: Uuid,
     appointment_id: Uuid,
     customer_id: Uuid,
+    /// `null` once the customer is erased.
+    customer_name: Option<String>,
     /// `confirmation`, `reminder`, `rescheduled`, `cancelled` or `follow_up`.
     kind: String,
     /// `email` or `sms`.
@@ -57,6 +62,9 @@ pub struct NotificationView {
     error: Option<String>,
     /// When a failed send is tried again (`pending` after a failure).
     next_attempt_at: Option<DateTime<Utc>>,
+    /// Whether `POST /notifications/{id}/retry` sends it again: failed or skipped, and its
+    /// appointment still wants it.
+    can_retry: bool,
     sent_at: Option<DateTime<Utc>>,
     /// The provider's id of the message: an SMS's sid, an email's Message-ID.
     provider_id: Option<String>,
@@ -112,14 +120,19 @@ pub async fn list_notifications(
         .await?;
     let sql = format!(
         "select * from (
-             select n.notification_id, n.appointment_id, n.customer_id, n.kind, n.channel,
+             select n.notification_id, n.appointment_id, n.customer_id,
+                    case when c.erased_at is null then c.name end as customer_name,
+                    n.kind, n.channel,
                     n.offset_minutes, n.starts_at, n.due_at, {STATUS} as status,
                     coalesce(d.attempts, 0) as attempts, d.last_error as error,
                     case when d.state = 'retrying' then d.next_attempt_at end as next_attempt_at,
+                    coalesce(d.state in ('failed', 'skipped') and n.status = 'pending', false)
+                        as can_retry,
                     coalesce(n.sent_at, d.sent_at) as sent_at,
                     coalesce(n.provider_id, d.provider_id) as provider_id, n.created_at
                from notifications n
                left join notification_deliveries d on d.notification_id = n.notification_id
+               left join customers c on c.tenant_id = n.tenant_id and c.customer_id = n.customer_id
               where n.tenant_id = $1
                 and ($2::uuid is null or n.appointment_id = $2)
                 and ($3::timestamptz is null or (n.created_at, n.notification_id) < ($3, $4))

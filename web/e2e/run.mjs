@@ -373,6 +373,13 @@ try {
   await customer.locator(".status-cancelled").waitFor();
   await snap(customer, "public-cancelled");
 
+  // -- the desk sees what Ana was told (no email or SMS set up here: skipped, with why)
+  await desk.getByRole("link", { name: "Messages" }).click();
+  await desk.getByRole("heading", { name: "Messages" }).waitFor();
+  await desk.getByRole("cell", { name: "Ana Silva" }).first().waitFor();
+  await accessible(desk, "messages");
+  await snap(desk, "messages");
+
   // -- a new barber joins: added and invited on the staff page, the link accepted in their browser
   await desk.getByRole("link", { name: "Staff" }).click();
   await desk.getByRole("button", { name: "Add staff member" }).click();

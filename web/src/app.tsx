@@ -12,6 +12,7 @@ import { Customers } from "./pages/customers";
 import { Dashboard } from "./pages/dashboard";
 import { Login } from "./pages/login";
 import { ManageBooking } from "./pages/manage";
+import { Messages } from "./pages/messages";
 import { NotFound } from "./pages/not-found";
 import { AcceptInvitation, ResetPassword } from "./pages/one-time-link";
 import { Reports } from "./pages/reports";
@@ -74,6 +75,7 @@ function SignedIn() {
           <Route path="/customers/:id" component={CustomerProfile} />
           <Route path="/staff" component={Staff} />
           <Route path="/services" component={Services} />
+          <Route path="/messages" component={Messages} />
           <Route path="/reports" component={Reports} />
           <Route path="/settings" component={Settings} />
           <Route path="/audit" component={Audit} />

@@ -316,6 +316,7 @@ async fn an_smtp_outage_is_retried_then_failed_without_holding_up_anything_and_a
     };
     assert_eq!(failed["channel"], "email");
     assert_eq!(failed["attempts"], 5);
+    assert_eq!(failed["can_retry"], true);
     assert!(
         failed["error"].as_str().is_some_and(|e| !e.is_empty()),
         "{failed}"
@@ -395,6 +396,7 @@ async fn a_customer_who_declined_reminders_is_confirmed_but_not_reminded() {
         .find(|m| m["kind"] == "reminder" && m["status"] == "skipped")
         .expect("a skipped reminder");
     assert_eq!(reminder["error"], "the customer asked for no reminders");
+    assert_eq!(reminder["can_retry"], true);
     assert_eq!(n.sink.messages().len(), 1, "the confirmation only");
     assert_eq!(n.sms.messages().len(), 1);
 }

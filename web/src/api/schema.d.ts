@@ -2140,12 +2140,19 @@ export interface components {
              * @description Sends tried.
              */
             attempts: number;
+            /**
+             * @description Whether `POST /notifications/{id}/retry` sends it again: failed or skipped, and its
+             *     appointment still wants it.
+             */
+            can_retry: boolean;
             /** @description `email` or `sms`. */
             channel: string;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
             customer_id: string;
+            /** @description `null` once the customer is erased. */
+            customer_name?: string | null;
             /**
              * Format: date-time
              * @description When it is (or was) to go out.

@@ -12,6 +12,7 @@ const PAGES: [string, string][] = [
   ["/customers", "Customers"],
   ["/staff", "Staff"],
   ["/services", "Services"],
+  ["/messages", "Messages"],
   ["/reports", "Reports"],
   ["/settings", "Settings"],
   ["/audit", "Audit"],

@@ -3,6 +3,7 @@ import type { Schemas } from "../api/client";
 import { eventsOf, resourcesOf, visibleHours } from "./calendar-events";
 import { tagsOf } from "./customer-form";
 import { tokenOf } from "./manage";
+import { kindOf } from "./messages";
 import { centsOf } from "./services";
 import { slugOf } from "./signup";
 import { rotaOf } from "./staff-hours";
@@ -126,5 +127,14 @@ describe("the forms' fields", () => {
   it("reads a one-time link's token from its fragment only", () => {
     expect(tokenOf("#token=abc123")).toBe("abc123");
     expect(tokenOf("")).toBe("");
+  });
+});
+
+describe("the messages' kinds", () => {
+  it("says a reminder with how long before", () => {
+    expect(kindOf({ kind: "reminder", offset_minutes: 1440 })).toBe("Reminder, 24 h before");
+    expect(kindOf({ kind: "reminder", offset_minutes: 90 })).toBe("Reminder, 90 min before");
+    expect(kindOf({ kind: "confirmation", offset_minutes: null })).toBe("Confirmation");
+    expect(kindOf({ kind: "follow_up", offset_minutes: null })).toBe("How was it?");
   });
 });
