@@ -56,7 +56,14 @@ impl Application {
         // the recorder must exist before the first metric is recorded
         platform::http::metrics_handle();
         platform::db::ensure_database(&config.database_url).await?;
-        let pool = platform::db::connect(&config.database_url, 20).await?;
+        let pool = platform::db::connect_with_budget(
+            &config.database_url,
+            config
+                .database_pool_size
+                .unwrap_or_else(|| role.default_pool_size()),
+            config.database_acquire_timeout,
+        )
+        .await?;
         platform::db::migrate(&pool).await?;
         let keys = platform::signing::jwt_keys(&pool, &config).await?;
         let nats = platform::nats::connect(&config.nats_url).await?;

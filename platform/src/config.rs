@@ -86,6 +86,13 @@ pub struct Config {
     pub public_requests_per_minute: u32,
     /// How customers are told about their appointments (`barber remind`).
     pub notify: NotifySettings,
+    /// `DATABASE_POOL_SIZE`: the most connections this process opens to Postgres; unset, the
+    /// role's own default (`barber::Role::default_pool_size`). Every process's pool must fit
+    /// Postgres's `max_connections` (or a pooler's) together: see docs/operations.md.
+    pub database_pool_size: Option<u32>,
+    /// `DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a free connection before it
+    /// is answered 503 `service_busy` with `Retry-After` (default 5000).
+    pub database_acquire_timeout: Duration,
     /// `WEB_DIR`: the web app's build (`web/dist`, made by `make web`), served at every path
     /// outside `/api`; relative to the working directory.
     pub web_dir: std::path::PathBuf,
@@ -205,6 +212,23 @@ impl Config {
                 .to_owned(),
             external_identity: external_identity(&lookup)?,
             web_dir: get("WEB_DIR", "web/dist").into(),
+            database_pool_size: match lookup("DATABASE_POOL_SIZE") {
+                None => None,
+                Some(v) => {
+                    Some(
+                        v.parse()
+                            .ok()
+                            .filter(|n: &u32| *n >= 2)
+                            .ok_or_else(|| ConfigError {
+                                name: "DATABASE_POOL_SIZE",
+                                reason: format!(
+                                    "{v:?} is not a number of connections of at least 2"
+                                ),
+                            })?,
+                    )
+                }
+            },
+            database_acquire_timeout: parse_ms("DATABASE_ACQUIRE_TIMEOUT_MS", 5000)?,
             notify: NotifySettings {
                 smtp_url: lookup("SMTP_URL").filter(|v| !v.trim().is_empty()),
                 mail_from: get("MAIL_FROM", "barber <bookings@localhost>"),

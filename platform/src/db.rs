@@ -12,12 +12,22 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// Opens a pool. Sessions time out when idle inside a transaction, because one long-open
 /// transaction holds the relay back (it only reads transactions older than the oldest open one).
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+    connect_with_budget(url, max_connections, Duration::from_secs(5)).await
+}
+
+/// [`connect`] with `acquire_timeout`: how long a request waits for a free connection before it
+/// is answered 503 `service_busy` (`platform::problem`).
+pub async fn connect_with_budget(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?
         .options([("idle_in_transaction_session_timeout", "10s")])
         .disable_statement_logging();
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options)
         .await
 }

@@ -68,6 +68,18 @@ impl ApiError {
             .with_member(RETRY_AFTER_SECONDS, seconds.max(1))
     }
 
+    /// 503 `service_busy`: every connection of the process's database pool stayed in use for
+    /// the whole wait (`DATABASE_ACQUIRE_TIMEOUT_MS`); the caller may try again after
+    /// `Retry-After`. Nothing was written.
+    pub fn busy() -> Self {
+        Self::client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_busy",
+            "the service is busy: every database connection is in use; try again in a moment",
+        )
+        .with_member(RETRY_AFTER_SECONDS, 1)
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::client(StatusCode::CONFLICT, code, detail)
     }
@@ -173,8 +185,38 @@ impl ApiError {
     }
 }
 
+/// Whether `err`, or anything it was caused by, is a wait for a pooled connection that ran out:
+/// the budget of connections is spent, not a fault (from the event store's errors as much as
+/// from a query's).
+fn pool_exhausted(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if matches!(
+            e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::PoolTimedOut)
+        ) {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let this = match self {
+            Self::Internal(err) if pool_exhausted(err.as_ref()) => {
+                metrics::counter!("database_pool_exhausted_total").increment(1);
+                Self::busy()
+            }
+            other => other,
+        };
+        this.respond()
+    }
+}
+
+impl ApiError {
+    fn respond(self) -> Response {
         self.log();
         let status = self.status();
         let (detail, members) = match &self {

@@ -34,6 +34,7 @@ mod online_booking;
 mod operations;
 mod own_chair;
 mod permissions;
+mod pool_budget;
 mod protocol_errors;
 mod races;
 mod read_side;
