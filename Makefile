@@ -5,7 +5,7 @@ export NATS_URL ?= nats://127.0.0.1:4222
 export BIND ?= 0.0.0.0:8080
 PSQL := psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA
 
-.PHONY: run test services lint unit-tests clean-test-databases bench build web web-check browser
+.PHONY: run test services lint unit-tests clean-test-databases bench build web web-check browser deploy-check
 
 ## Starts the whole system (every role in one process) with a demo business to log in to.
 run: services web
@@ -15,7 +15,7 @@ run: services web
 	./target/release/barber all
 
 ## Formatting, lints and every test, against the real Postgres and NATS.
-test: services lint web-check browser clean-test-databases unit-tests
+test: services lint web-check deploy-check browser clean-test-databases unit-tests
 
 services:
 	@bash scripts/services.sh
@@ -31,6 +31,10 @@ web-check: web
 
 browser:
 	@bash scripts/browser.sh
+
+## The deployment files against their published schemas (a broken fixture must fail).
+deploy-check:
+	cd scripts/deploy-check && npm ci --no-audit --no-fund && npm run check
 
 lint:
 	cargo fmt --all --check
