@@ -97,10 +97,17 @@ impl Application {
             });
         }
 
-        if role.reminds() {
-            let store = command::store::EventStore::start(pool.clone(), shutdown.clone());
-            let worker =
-                notifications::worker::Worker::new(&config, pool.clone(), store, clock.clone())?;
+        // one event store (its cache of aggregates, its wake-up of the relay) for the command
+        // routes and the notification worker's records alike
+        let store = (role.serves_commands() || role.reminds())
+            .then(|| command::store::EventStore::start(pool.clone(), shutdown.clone()));
+        if let (true, Some(store)) = (role.reminds(), &store) {
+            let worker = notifications::worker::Worker::new(
+                &config,
+                pool.clone(),
+                store.clone(),
+                clock.clone(),
+            )?;
             tasks.spawn(worker.run(shutdown.clone()));
             tasks.spawn(notifications::webhooks::fanout::run(
                 config.clone(),
@@ -130,6 +137,7 @@ impl Application {
             &config,
             role,
             (keys, clock),
+            store,
             pool.clone(),
             nats,
             shutdown.clone(),
@@ -186,13 +194,13 @@ fn router(
     config: &Config,
     role: Role,
     (keys, clock): (JwtKeys, std::sync::Arc<dyn platform::clock::Clock>),
+    store: Option<command::store::EventStore>,
     pool: PgPool,
     nats: async_nats::Client,
     shutdown: Shutdown,
 ) -> Router {
     let mut api = Router::new();
-    if role.serves_commands() {
-        let store = command::store::EventStore::start(pool.clone(), shutdown.clone());
+    if let (true, Some(store)) = (role.serves_commands(), store) {
         let commands = command::http::CommandState {
             store,
             keys: keys.clone(),
