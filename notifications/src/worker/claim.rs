@@ -31,11 +31,14 @@ pub async fn due(
              select n.notification_id, n.tenant_id
                from notifications n
                left join notification_deliveries d on d.notification_id = n.notification_id
-              where n.status = 'pending' and n.due_at <= $1
-                and (d.notification_id is null
-                     or (d.state = 'retrying' and d.next_attempt_at <= $1)
-                     or (d.state = 'sending' and d.claimed_until <= $1)
-                     or (d.state = 'sent' and d.recorded_at is null and d.claimed_until <= $1))
+              where (n.status = 'pending' and n.due_at <= $1
+                     and (d.notification_id is null
+                          or (d.state = 'retrying' and d.next_attempt_at <= $1)
+                          or (d.state = 'sending' and d.claimed_until <= $1)))
+                 -- sent but not recorded (a worker stopped in between), even if the
+                 -- appointment moved on since: the history must show what was said
+                 or (n.status <> 'sent' and d.state = 'sent' and d.recorded_at is null
+                     and d.claimed_until <= $1)
               order by n.due_at
               limit $3
                 for update of n skip locked)

@@ -38,11 +38,11 @@ pub fn backoff(attempt: i32) -> Duration {
 /// How late a message may still go out: past this, it says something no longer worth saying.
 fn stale(message: &Message, now: DateTime<Utc>) -> bool {
     match message.kind.0 {
-        // a reminder after the start, or a day-before reminder many hours late, is noise
-        NotificationKind::Reminder => {
-            now >= message.starts_at || now > message.due_at + Duration::hours(6)
-        }
-        NotificationKind::Confirmation | NotificationKind::Rescheduled => {
+        // about a start that has passed, or many hours late (a day-before reminder at noon on
+        // the day), it is noise
+        NotificationKind::Reminder
+        | NotificationKind::Confirmation
+        | NotificationKind::Rescheduled => {
             now >= message.starts_at || now > message.due_at + Duration::hours(6)
         }
         NotificationKind::Cancelled => now > message.due_at + Duration::hours(6),
@@ -65,16 +65,16 @@ impl Worker {
     pub(super) async fn deliver(&self, claimed: Claimed) -> Result<(), sqlx::Error> {
         let now = self.clock.now();
         let Some(message) = facts::message(&self.pool, claimed.notification_id).await? else {
-            return self
-                .close(claimed.notification_id, "skipped", Some("no such message"))
-                .await;
+            return self.skip(claimed.notification_id, "no such message").await;
         };
-        if message.status != "pending" {
-            let reason = (message.status == "withdrawn").then_some("no longer to be sent");
-            return self.close(message.notification_id, "skipped", reason).await;
-        }
+        // what the provider took is recorded, whatever became of the appointment since
         if claimed.state == "sent" {
             return self.record(&message).await;
+        }
+        if message.status != "pending" {
+            return self
+                .skip(message.notification_id, "no longer to be sent")
+                .await;
         }
         let outcome = if stale(&message, now) {
             Outcome::Skipped("too late to be worth sending".into())
@@ -99,10 +99,7 @@ impl Worker {
                 .increment(1);
                 self.record(&message).await
             }
-            Outcome::Skipped(reason) => {
-                self.close(message.notification_id, "skipped", Some(&reason))
-                    .await
-            }
+            Outcome::Skipped(reason) => self.skip(message.notification_id, &reason).await,
             Outcome::NotYet => {
                 sqlx::query(
                     "update notification_deliveries
@@ -319,21 +316,15 @@ impl Worker {
     }
 
     /// Ends a delivery without sending (`skipped`, with why).
-    async fn close(
-        &self,
-        notification_id: Uuid,
-        state: &str,
-        reason: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
+    async fn skip(&self, notification_id: Uuid, reason: &str) -> Result<(), sqlx::Error> {
         let now = self.clock.now();
         sqlx::query(
             "update notification_deliveries
-                set state = $2, last_error = $3, claimed_until = null, updated_at = $4,
-                    recorded_at = case when $2 = 'skipped' then $4 else recorded_at end
+                set state = 'skipped', last_error = $2, claimed_until = null, updated_at = $3,
+                    recorded_at = $3
               where notification_id = $1 and state <> 'sent'",
         )
         .bind(notification_id)
-        .bind(state)
         .bind(reason)
         .bind(now)
         .execute(&self.pool)
