@@ -28,6 +28,7 @@ pub mod icalendar;
 pub mod identity;
 pub mod json;
 pub mod nats;
+pub mod paging;
 pub mod personal_data;
 pub mod problem;
 pub mod progress;

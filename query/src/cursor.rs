@@ -18,17 +18,7 @@ pub fn decode<T: DeserializeOwned>(cursor: &str) -> Result<T, ApiError> {
         .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not one we issued"))
 }
 
-/// `limit` within 1..=200, 50 when absent.
-pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(50),
-        Some(n) if (1..=200).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::bad_request(
-            "invalid_limit",
-            "limit must be between 1 and 200",
-        )),
-    }
-}
+pub use platform::paging::page_size;
 
 /// The cursor of the page after `items`, fetched with one row more than `limit` to learn
 /// whether there is one: drops that extra row and encodes the key of the last one kept; `None`

@@ -150,14 +150,7 @@ pub async fn list_notifications(
         .bind(limit + 1)
         .fetch_all(&mut *crate::reader::read(&state.pool, user.tenant_id).await?)
         .await?;
-    let next_cursor = if items.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
-        items.pop();
-        items
-            .last()
-            .map(|last| cursor::encode(&(last.created_at, last.id)))
-    } else {
-        None
-    };
+    let next_cursor = cursor::next_page(&mut items, limit, |last| (last.created_at, last.id));
     Ok((
         consistency.headers(),
         Json(NotificationPage { items, next_cursor }),

@@ -1,12 +1,12 @@
 //! The webhook routes: register an endpoint (its signing secret shown once), list and remove
 //! endpoints, read an endpoint's delivery log, and send a delivery again.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use platform::json::{ApiJson, ApiPath};
+use platform::json::{ApiJson, ApiPath, ApiQuery};
 use platform::roles::{power, May};
 use platform::ApiError;
 use serde::{Deserialize, Serialize};
@@ -216,18 +216,9 @@ pub async fn list_deliveries(
     State(state): State<NotificationsState>,
     May(user, _): May<power::ChangeSettings>,
     ApiPath(id): ApiPath<Uuid>,
-    Query(params): Query<ListDeliveries>,
+    ApiQuery(params): ApiQuery<ListDeliveries>,
 ) -> Result<Json<DeliveryList>, ApiError> {
-    let limit = match params.limit {
-        None => 50,
-        Some(n) if (1..=200).contains(&n) => n,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_limit",
-                "limit must be between 1 and 200",
-            ))
-        }
-    };
+    let limit = platform::paging::page_size(params.limit)?;
     let exists: bool = sqlx::query_scalar(
         "select exists (select 1 from webhook_endpoints where endpoint_id = $1 and tenant_id = $2)",
     )
