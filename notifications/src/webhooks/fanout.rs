@@ -78,14 +78,20 @@ async fn consume(
         if messages.is_empty() {
             continue;
         }
-        let mut tx = pool.begin().await?;
-        for message in &messages {
-            // a message that is not an event is no webhook's
-            if let Ok(event) = serde_json::from_slice::<RecordedEvent>(&message.payload) {
-                deliveries_of(&mut tx, &event).await?;
+        // a message that is not an event, or an event no webhook carries, is no webhook's
+        let carried: Vec<(RecordedEvent, &'static str, serde_json::Value)> = messages
+            .iter()
+            .filter_map(|m| serde_json::from_slice::<RecordedEvent>(&m.payload).ok())
+            .filter_map(|event| public(&event).map(|(name, data)| (event, name, data)))
+            .collect();
+        if !carried.is_empty() {
+            let mut tx = pool.begin().await?;
+            let endpoints = endpoints_of(&mut tx, &carried).await?;
+            for (event, name, data) in &carried {
+                deliveries_of(&mut tx, &endpoints, event, name, data).await?;
             }
+            tx.commit().await?;
         }
-        tx.commit().await?;
         for message in &messages {
             if let Err(err) = message.ack().await {
                 tracing::warn!(%err, "a webhook event was not acknowledged; it comes again");
@@ -95,26 +101,48 @@ async fn consume(
     Ok(())
 }
 
-/// The deliveries of `event`: one per endpoint of its business that asked for its type.
+/// An endpoint, as the batch needs it.
+#[derive(sqlx::FromRow)]
+struct Endpoint {
+    endpoint_id: Uuid,
+    tenant_id: Uuid,
+    event_types: Vec<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The live endpoints of every business the batch's events are of: read once per batch.
+async fn endpoints_of(
+    conn: &mut sqlx::PgConnection,
+    carried: &[(RecordedEvent, &'static str, serde_json::Value)],
+) -> Result<Vec<Endpoint>, sqlx::Error> {
+    let mut tenants: Vec<Uuid> = carried.iter().map(|(event, ..)| event.tenant_id).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    sqlx::query_as(
+        "select endpoint_id, tenant_id, event_types, created_at from webhook_endpoints
+          where tenant_id = any($1) and removed_at is null",
+    )
+    .bind(&tenants)
+    .fetch_all(conn)
+    .await
+}
+
+/// The deliveries of `event` (called `name` to webhooks): one per endpoint of its business that
+/// asked for its type and existed when it was recorded.
 async fn deliveries_of(
     conn: &mut sqlx::PgConnection,
+    endpoints: &[Endpoint],
     event: &RecordedEvent,
+    name: &str,
+    data: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    let Some((name, data)) = public(event) else {
-        return Ok(());
-    };
-    let endpoints: Vec<Uuid> = sqlx::query_scalar(
-        "select endpoint_id from webhook_endpoints
-          where tenant_id = $1 and removed_at is null and $2 = any(event_types)
-            and created_at <= $3",
-    )
-    .bind(event.tenant_id)
-    .bind(name)
-    .bind(event.recorded_at)
-    .fetch_all(&mut *conn)
-    .await?;
-    for endpoint in endpoints {
-        let delivery_id = Uuid::new_v5(&endpoint, event.message_id().as_bytes());
+    let wanting = endpoints.iter().filter(|e| {
+        e.tenant_id == event.tenant_id
+            && e.created_at <= event.recorded_at
+            && e.event_types.iter().any(|t| t == name)
+    });
+    for endpoint in wanting {
+        let delivery_id = Uuid::new_v5(&endpoint.endpoint_id, event.message_id().as_bytes());
         sqlx::query(
             "insert into webhook_deliveries
                     (delivery_id, tenant_id, endpoint_id, event_type, record, transaction_id,
@@ -124,7 +152,7 @@ async fn deliveries_of(
         )
         .bind(delivery_id)
         .bind(event.tenant_id)
-        .bind(endpoint)
+        .bind(endpoint.endpoint_id)
         .bind(name)
         .bind(format!("{}:{}", event.aggregate_type, event.aggregate_id))
         .bind(event.transaction_id.to_string())
