@@ -19,6 +19,11 @@ pub enum StartError {
     Database(#[from] sqlx::Error),
     #[error("migrations: {0}")]
     Migrate(#[from] platform::db::MigrationError),
+    #[error(
+        "the database's schema is behind this version of barber, and MIGRATE_ON_START is false: \
+         run `barber migrate` first"
+    )]
+    SchemaBehind,
     #[error(transparent)]
     Nats(#[from] platform::nats::NatsError),
     #[error(transparent)]
@@ -55,16 +60,31 @@ impl Application {
     ) -> Result<Self, StartError> {
         // the recorder must exist before the first metric is recorded
         platform::http::metrics_handle();
-        platform::db::ensure_database(&config.database_url).await?;
+        if config.migrate_on_start {
+            platform::db::ensure_database(&config.database_url).await?;
+        }
+        let pool_size = config
+            .database_pool_size
+            .unwrap_or_else(|| role.default_pool_size());
         let pool = platform::db::connect_with_budget(
             &config.database_url,
-            config
-                .database_pool_size
-                .unwrap_or_else(|| role.default_pool_size()),
+            pool_size,
             config.database_acquire_timeout,
         )
         .await?;
-        platform::db::migrate(&pool).await?;
+        // the query routes read from a replica when one is named (never migrated: it follows)
+        let replica = match (&config.database_read_url, role.serves_queries()) {
+            (Some(url), true) => Some(
+                platform::db::connect_with_budget(url, pool_size, config.database_acquire_timeout)
+                    .await?,
+            ),
+            _ => None,
+        };
+        if config.migrate_on_start {
+            platform::db::migrate(&pool).await?;
+        } else if !platform::db::schema_is_current(&pool).await? {
+            return Err(StartError::SchemaBehind);
+        }
         let keys = platform::signing::jwt_keys(&pool, &config).await?;
         let nats = platform::nats::connect(&config.nats_url).await?;
         let (trigger, shutdown) = shutdown::channel();
@@ -138,7 +158,10 @@ impl Application {
             role,
             (keys, clock),
             store,
-            pool.clone(),
+            Databases {
+                primary: pool.clone(),
+                replica,
+            },
             nats,
             shutdown.clone(),
         );
@@ -189,13 +212,23 @@ impl Application {
     }
 }
 
+/// The databases a process's routes use: the primary, and the replica the query routes read
+/// from when `DATABASE_READ_URL` names one.
+struct Databases {
+    primary: PgPool,
+    replica: Option<PgPool>,
+}
+
 /// Every HTTP route the role serves, with the common layers.
 fn router(
     config: &Config,
     role: Role,
     (keys, clock): (JwtKeys, std::sync::Arc<dyn platform::clock::Clock>),
     store: Option<command::store::EventStore>,
-    pool: PgPool,
+    Databases {
+        primary: pool,
+        replica,
+    }: Databases,
     nats: async_nats::Client,
     shutdown: Shutdown,
 ) -> Router {
@@ -223,9 +256,17 @@ fn router(
         );
     }
     if role.serves_queries() {
-        let freshness = query::Freshness::start(pool.clone(), config.min_position_wait, shutdown);
+        // a replica hears no NOTIFY: progress is announced on the primary, and checked where
+        // the reads are made
+        let reads = replica.clone().unwrap_or_else(|| pool.clone());
+        let freshness = query::Freshness::start(
+            reads.clone(),
+            pool.clone(),
+            config.min_position_wait,
+            shutdown,
+        );
         api = api.merge(query::router(query::QueryState {
-            pool: pool.clone(),
+            pool: reads,
             keys,
             freshness,
             kept: query::Kept::default(),
@@ -244,6 +285,7 @@ fn router(
         .merge(crate::openapi::routes())
         .merge(platform::http::health_routes(platform::http::Probes {
             pool,
+            replica,
             nats,
         }))
         .fallback_service(crate::web::WebApp::new(&config.web_dir))

@@ -1,6 +1,7 @@
-//! `barber [all|command|query|relay|project|remind|migrate|rebuild <projection>|seed|bench|audit export]`
+//! `barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench|audit export]`
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use barber::{Application, Role};
 use platform::Config;
@@ -10,7 +11,7 @@ use platform::Config;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: barber [all|command|query|relay|project|remind|migrate|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
+const USAGE: &str = "usage: barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -21,8 +22,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    platform::telemetry::init(config.log_format);
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let role = args.first().map(String::as_str).unwrap_or("all");
+    let telemetry = platform::telemetry::init(config.log_format, &format!("barber-{role}"));
     let result = match args.first().map(String::as_str).unwrap_or("all") {
         "all" => serve(config, Role::All).await,
         "command" => serve(config, Role::Command).await,
@@ -30,7 +32,15 @@ async fn main() -> ExitCode {
         "relay" => serve(config, Role::Relay).await,
         "project" => serve(config, Role::Project).await,
         "remind" => serve(config, Role::Remind).await,
-        "migrate" => migrate(&config).await,
+        "migrate" => match args.get(1).map(String::as_str) {
+            None => migrate(&config).await,
+            Some("--wait") => {
+                platform::db::wait_for_schema(&config.database_url, Duration::from_secs(2)).await;
+                tracing::info!("the schema is current");
+                Ok(())
+            }
+            Some(other) => Err(format!("unknown option {other:?}\n{USAGE}")),
+        },
         "rebuild" => match args.get(1) {
             Some(name) => rebuild(&config, name).await,
             None => Err(format!(
@@ -47,6 +57,7 @@ async fn main() -> ExitCode {
         }
         other => Err(format!("unknown role {other:?}\n{USAGE}")),
     };
+    telemetry.shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

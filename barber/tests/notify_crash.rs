@@ -12,7 +12,7 @@ use notifications::testing::SmtpSink;
 use platform::testing::TestEnv;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use support::{open_shop, post, some_start, Server, Shop};
+use support::{book_some_start, open_shop, post, Server, Shop};
 use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -42,24 +42,7 @@ async fn book(base: &str, shop: &Shop, email: &str) -> Uuid {
         json!({"name": "Ana", "email": email}),
     )
     .await;
-    for _ in 0..50 {
-        let answer = client
-            .post(format!("{base}/api/v1/appointments"))
-            .bearer_auth(&shop.token)
-            .json(
-                &json!({"customer_id": customer["id"], "staff_id": shop.staff[0],
-                          "service_id": shop.service_id, "starts_at": some_start()}),
-            )
-            .send()
-            .await
-            .expect("answer");
-        if answer.status().is_success() {
-            let body: Value = answer.json().await.expect("json");
-            return body["id"].as_str().expect("id").parse().expect("uuid");
-        }
-        // a start taken by an earlier booking of the test: another
-    }
-    panic!("no free start in 50 tries");
+    book_some_start(base, shop, &customer["id"], &[]).await
 }
 
 async fn wait_until(pool: &PgPool, sql: &str, id: Uuid, what: &str) {

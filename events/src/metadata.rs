@@ -25,6 +25,24 @@ impl EventMetadata {
     pub const CORRELATION_ID: &'static str = "correlation_id";
     pub const CAUSATION_ID: &'static str = "causation_id";
     pub const COMMAND_ID: &'static str = "command_id";
+    /// The W3C `traceparent` of the request that recorded the event, when its traces are
+    /// exported (`platform::telemetry`): the relay, the projections and the notification
+    /// worker continue that trace.
+    pub const TRACE_PARENT: &'static str = "traceparent";
+
+    /// The `traceparent` in a stored event's metadata JSON, if it has one.
+    pub fn trace_parent(metadata: &serde_json::Value) -> Option<&str> {
+        metadata.get(Self::TRACE_PARENT).and_then(|v| v.as_str())
+    }
+
+    /// The trace id of a stored event's `traceparent` (W3C: `version-traceid-spanid-flags`,
+    /// the trace id 32 lowercase hex digits).
+    pub fn trace_id(metadata: &serde_json::Value) -> Option<&str> {
+        let mut parts = Self::trace_parent(metadata)?.split('-');
+        let (_version, trace_id) = (parts.next()?, parts.next()?);
+        (trace_id.len() == 32 && trace_id.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then_some(trace_id)
+    }
 
     /// The metadata of a new command: a fresh command id, which is also the direct cause of
     /// the events the command records.

@@ -43,6 +43,8 @@ pub struct JwtKeys {
 struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The secret signed with before a rotation: its tokens are still taken until they run out.
+    previous: Option<DecodingKey>,
     ttl: Duration,
     /// HMAC-SHA256 keyed for request fingerprints (see [`JwtKeys::fingerprint`]).
     fingerprints: Hmac<Sha256>,
@@ -73,6 +75,7 @@ impl JwtKeys {
             inner: Arc::new(Keys {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
+                previous: None,
                 ttl,
                 fingerprints: fingerprint_mac(secret),
                 external: None,
@@ -84,6 +87,17 @@ impl JwtKeys {
     pub fn with_external(self, external: ExternalIdentity) -> Self {
         let mut keys = Arc::unwrap_or_clone(self.inner);
         keys.external = Some(external);
+        Self {
+            inner: Arc::new(keys),
+        }
+    }
+
+    /// These keys, still taking the tokens signed with `previous` (`JWT_PREVIOUS_SECRET`, during
+    /// a rotation: docs/operations.md). Only new tokens are signed, and fingerprints keyed,
+    /// with the current secret.
+    pub fn accepting_previous(self, previous: impl AsRef<[u8]>) -> Self {
+        let mut keys = Arc::unwrap_or_clone(self.inner);
+        keys.previous = Some(DecodingKey::from_secret(previous.as_ref()));
         Self {
             inner: Arc::new(keys),
         }
@@ -122,9 +136,11 @@ impl JwtKeys {
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5;
-        jsonwebtoken::decode::<Claims>(token, &self.inner.decoding, &validation)
+        std::iter::once(&self.inner.decoding)
+            .chain(&self.inner.previous)
+            .find_map(|key| jsonwebtoken::decode::<Claims>(token, key, &validation).ok())
             .map(|data| data.claims)
-            .map_err(|_| ApiError::unauthorized("the bearer token is invalid or expired"))
+            .ok_or_else(|| ApiError::unauthorized("the bearer token is invalid or expired"))
     }
 
     /// A keyed fingerprint (HMAC-SHA256) of `message`, for what must be recognised again but not

@@ -55,15 +55,30 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// `DATABASE_READ_URL`: the Postgres the query role reads from, e.g. a streaming replica of
+    /// `DATABASE_URL`'s; unset, it reads from `DATABASE_URL`. A replica may lag: `min_position`
+    /// waits on the replica's own checkpoints, so a read is never answered fresh early.
+    pub database_read_url: Option<String>,
+    /// `MIGRATE_ON_START` (default true): a serving process brings the schema up to date as it
+    /// starts. False, it only checks that the schema is current and refuses to start if not
+    /// (a cluster where `barber migrate` runs as a job before the roles, and the roles' database
+    /// user may not change the schema).
+    pub migrate_on_start: bool,
     pub nats_url: String,
     pub bind: SocketAddr,
     /// The JetStream stream holding this deployment's events.
     pub events_stream: String,
+    /// `EVENTS_STREAM_REPLICAS` (default 1): the copies of the events stream a JetStream cluster
+    /// keeps (3 on a three-node cluster).
+    pub events_stream_replicas: usize,
     /// The subject prefix of this deployment's events.
     pub nats_prefix: String,
     /// `JWT_SECRET`; when unset, the secret drawn once and kept in the database is used
     /// ([`crate::signing`]): there is no built-in default anyone could read.
     pub jwt_secret: Option<Secret>,
+    /// `JWT_PREVIOUS_SECRET`: the secret tokens were signed with before `JWT_SECRET` was
+    /// rotated; they are still taken until they run out (none by default).
+    pub jwt_previous_secret: Option<Secret>,
     pub jwt_ttl: Duration,
     pub log_format: LogFormat,
     /// The relay's backstop when no notification arrives.
@@ -179,12 +194,22 @@ impl Config {
                 })?;
         Ok(Self {
             database_url: get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/barber"),
+            database_read_url: lookup("DATABASE_READ_URL").filter(|v| !v.trim().is_empty()),
+            migrate_on_start: flag(&lookup, "MIGRATE_ON_START", true)?,
             nats_url: get("NATS_URL", "nats://127.0.0.1:4222"),
             bind: bind.parse().map_err(|_| ConfigError {
                 name: "BIND",
                 reason: format!("{bind:?} is not host:port"),
             })?,
             events_stream: get("EVENTS_STREAM", "BARBER_EVENTS"),
+            events_stream_replicas: get("EVENTS_STREAM_REPLICAS", "1")
+                .parse()
+                .ok()
+                .filter(|n| (1..=5).contains(n))
+                .ok_or_else(|| ConfigError {
+                    name: "EVENTS_STREAM_REPLICAS",
+                    reason: "not a number of replicas from 1 to 5".into(),
+                })?,
             nats_prefix: get("NATS_PREFIX", "barber"),
             jwt_secret: match lookup("JWT_SECRET") {
                 None => None,
@@ -196,6 +221,9 @@ impl Config {
                 }
                 Some(secret) => Some(Secret::new(secret)),
             },
+            jwt_previous_secret: lookup("JWT_PREVIOUS_SECRET")
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
             jwt_ttl: Duration::from_secs(jwt_ttl_seconds),
             log_format,
             relay_poll_interval: parse_ms("RELAY_POLL_INTERVAL_MS", 500)?,
@@ -235,16 +263,7 @@ impl Config {
                 sms: sms_settings(&lookup)?,
                 poll_interval: parse_ms("NOTIFY_POLL_MS", 1000)?,
                 claim: parse_ms("NOTIFY_CLAIM_MS", 120_000)?,
-                allow_private_webhooks: match get("WEBHOOKS_ALLOW_PRIVATE", "false").as_str() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    other => {
-                        return Err(ConfigError {
-                            name: "WEBHOOKS_ALLOW_PRIVATE",
-                            reason: format!("{other:?} is neither true nor false"),
-                        })
-                    }
-                },
+                allow_private_webhooks: flag(&lookup, "WEBHOOKS_ALLOW_PRIVATE", false)?,
             },
             public_requests_per_minute: get("PUBLIC_REQUESTS_PER_MINUTE", "120")
                 .parse()
@@ -255,6 +274,23 @@ impl Config {
                     reason: "not a number of requests above 0".into(),
                 })?,
         })
+    }
+}
+
+/// A yes-or-no setting: `true`/`1` or `false`/`0`, `default` when unset.
+fn flag(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match lookup(name).as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(other) => Err(ConfigError {
+            name,
+            reason: format!("{other:?} is neither true nor false"),
+        }),
     }
 }
 

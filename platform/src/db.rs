@@ -77,3 +77,49 @@ pub async fn migrate(pool: &PgPool) -> Result<(), MigrationError> {
     crate::personal_data::clear_events::seal_clear_events(pool).await?;
     Ok(())
 }
+
+/// Whether every migration compiled into this binary has been applied to the database behind
+/// `pool` (false on a database never migrated).
+pub async fn schema_is_current(pool: &PgPool) -> Result<bool, sqlx::Error> {
+    let applied: Vec<i64> =
+        match sqlx::query_scalar("select version from _sqlx_migrations where success")
+            .fetch_all(pool)
+            .await
+        {
+            Ok(applied) => applied,
+            Err(err) if is_undefined_table(&err) => Vec::new(),
+            Err(err) => return Err(err),
+        };
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .all(|m| applied.contains(&m.version)))
+}
+
+/// Waits until another process (`barber migrate`, a cluster's migration job) has brought the
+/// schema up to date, looking every `every`; a database that cannot be reached yet is waited
+/// for too.
+pub async fn wait_for_schema(url: &str, every: Duration) {
+    loop {
+        let current = match connect(url, 1).await {
+            Ok(pool) => {
+                let current = schema_is_current(&pool).await;
+                pool.close().await;
+                current
+            }
+            Err(err) => Err(err),
+        };
+        match current {
+            Ok(true) => return,
+            Ok(false) => tracing::info!("waiting for the migrations to be applied"),
+            Err(err) => tracing::info!(%err, "waiting for the database"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+fn is_undefined_table(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "42P01")
+}

@@ -54,7 +54,21 @@ pub fn with_common_layers(router: Router) -> Router {
                 .get(REQUEST_ID_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id)
+            let span = tracing::info_span!(
+                "request",
+                method = %req.method(),
+                uri = %req.uri(),
+                request_id
+            );
+            // a caller that traces (a gateway, another service) continues its own trace
+            if let Some(parent) = req
+                .headers()
+                .get(crate::telemetry::TRACE_PARENT)
+                .and_then(|v| v.to_str().ok())
+            {
+                crate::telemetry::follow(&span, parent);
+            }
+            span
         }))
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(SetRequestIdLayer::new(header, MakeRequestUuid))
@@ -81,6 +95,8 @@ async fn track_metrics(req: Request, next: Next) -> Response {
 #[derive(Clone)]
 pub struct Probes {
     pub pool: PgPool,
+    /// The replica the query routes read from, if any: it must answer too.
+    pub replica: Option<PgPool>,
     pub nats: async_nats::Client,
 }
 
@@ -99,24 +115,37 @@ async fn live() -> Json<serde_json::Value> {
 }
 
 async fn ready(State(probes): State<Probes>) -> Response {
-    let postgres = tokio::time::timeout(
-        Duration::from_secs(2),
-        sqlx::query("select 1").execute(&probes.pool),
-    )
-    .await
-    .map(|r| r.is_ok())
-    .unwrap_or(false);
+    let postgres = answers(&probes.pool).await;
+    let replica = match &probes.replica {
+        Some(replica) => Some(answers(replica).await),
+        None => None,
+    };
     let nats = probes.nats.connection_state() == async_nats::connection::State::Connected;
-    let status = if postgres && nats {
+    let status = if postgres && nats && replica != Some(false) {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let mut checks = serde_json::json!({ "postgres": postgres, "nats": nats });
+    if let Some(replica) = replica {
+        checks["postgres_replica"] = replica.into();
+    }
     let body = serde_json::json!({
         "status": if status == StatusCode::OK { "ready" } else { "not_ready" },
-        "checks": { "postgres": postgres, "nats": nats },
+        "checks": checks,
     });
     (status, Json(body)).into_response()
+}
+
+/// Whether the database behind `pool` answers within two seconds.
+async fn answers(pool: &PgPool) -> bool {
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("select 1").execute(pool),
+    )
+    .await
+    .map(|r| r.is_ok())
+    .unwrap_or(false)
 }
 
 async fn render_metrics() -> Response {

@@ -37,6 +37,7 @@ pub fn stream_config(config: &Config) -> stream::Config {
         storage: stream::StorageType::File,
         duplicate_window: Duration::from_secs(24 * 60 * 60),
         max_age: Duration::from_secs(30 * 24 * 60 * 60),
+        num_replicas: config.events_stream_replicas,
         ..Default::default()
     }
 }

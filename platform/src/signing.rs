@@ -28,7 +28,10 @@ pub async fn jwt_keys(pool: &PgPool, config: &Config) -> Result<JwtKeys, Signing
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => stored_secret(pool).await?,
     };
-    let keys = JwtKeys::new(secret, config.jwt_ttl);
+    let mut keys = JwtKeys::new(secret, config.jwt_ttl);
+    if let Some(previous) = &config.jwt_previous_secret {
+        keys = keys.accepting_previous(previous.expose());
+    }
     Ok(match &config.external_identity {
         Some(settings) => keys.with_external(ExternalIdentity::new(settings, pool.clone())),
         None => keys,

@@ -35,7 +35,7 @@ impl TestEnv {
     /// A fresh, migrated database and an unused stream name and prefix.
     pub async fn new() -> Self {
         if std::env::var("TEST_LOG").is_ok() {
-            crate::telemetry::init(crate::config::LogFormat::Text);
+            let _ = crate::telemetry::init(crate::config::LogFormat::Text, "barber-test");
         }
         let id = Uuid::new_v4().simple().to_string();
         let database = format!("barber_test_{id}");

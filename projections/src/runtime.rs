@@ -152,8 +152,10 @@ impl Worker {
                 lag.refresh(&self.consumer, true).await;
                 continue;
             }
+            let traced = platform::telemetry::consuming(&format!("project {name}"), &messages);
             match batch::apply(&self.pool, &self.projection, &messages).await {
                 Ok(committed) => {
+                    drop(traced);
                     batch::acknowledge(&messages, &committed.dispositions).await;
                     let tally = committed.tally;
                     metrics::counter!("projection_events_applied_total", "projection" => name)

@@ -5,6 +5,13 @@
 //!
 //! What "reached" means is `platform::progress`. Projections announce progress with
 //! `NOTIFY barber_projections`; waiters wake on it, with a short poll as backstop.
+//!
+//! The reads may come from a streaming replica (`DATABASE_READ_URL`). A replica hears no
+//! NOTIFY, so the listener stays on the primary, while "reached" is always asked of the
+//! database the answer is read from: the checkpoints are written in the projections'
+//! transactions, so a replica's checkpoint never runs ahead of its own read models, however far
+//! it lags. A notification that comes before the replica has replayed the commit leaves the
+//! waiter to the backstop poll.
 
 use std::time::Duration;
 
@@ -64,10 +71,13 @@ pub struct Freshness {
 }
 
 impl Freshness {
-    /// Starts listening for projection progress; the listener stops with `shutdown`.
-    pub fn start(pool: PgPool, max_wait: Duration, shutdown: Shutdown) -> Self {
+    /// Starts listening for projection progress on `primary`; waiters ask `reads` (the database
+    /// the answers are read from: the primary, or a replica of it) whether a position is
+    /// reached. The listener stops with `shutdown`.
+    pub fn start(reads: PgPool, primary: PgPool, max_wait: Duration, shutdown: Shutdown) -> Self {
         let (tx, rx) = watch::channel(0_u64);
-        tokio::spawn(listen(pool.clone(), tx, shutdown));
+        tokio::spawn(listen(primary, tx, shutdown));
+        let pool = reads;
         Self {
             pool,
             max_wait,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use async_nats::jetstream::context::Context;
 use async_nats::jetstream::message::PublishMessage;
 use events::subjects::event_subject;
-use events::RecordedEvent;
+use events::{EventMetadata, RecordedEvent};
 
 use super::RelayError;
 
@@ -53,16 +53,31 @@ pub(super) async fn publish_batch(
     read_at: Instant,
 ) -> Result<Published, RelayError> {
     let mut pending = Vec::with_capacity(batch.len());
+    // a traced event's hop through the relay, from its publish to the stream's ack
+    let mut hops = Vec::new();
     for event in batch {
         let held = read_at.elapsed();
         if held > super::PUBLISH_LEASE {
             return Err(RelayError::LeaseExpired(held));
         }
         let subject = event_subject(prefix, &event.aggregate_type, &event.aggregate_id);
-        pending.push(jetstream.send_publish(subject, message(event)?).await?);
+        let mut message = message(event)?;
+        if let Some(parent) = EventMetadata::trace_parent(&event.metadata) {
+            let hop = tracing::info_span!(
+                "relay.publish",
+                event_type = %event.event_type,
+                global_position = event.global_position,
+            );
+            platform::telemetry::follow(&hop, parent);
+            let carried = platform::telemetry::trace_parent(&hop).unwrap_or_else(|| parent.into());
+            message = message.header(platform::telemetry::TRACE_PARENT, carried);
+            hops.push(hop);
+        }
+        pending.push(jetstream.send_publish(subject, message).await?);
     }
     let acks =
         futures::future::try_join_all(pending.into_iter().map(IntoFuture::into_future)).await?;
+    drop(hops);
     let duplicates = acks.iter().filter(|ack| ack.duplicate).count() as u64;
     Ok(Published {
         stored: acks.len() as u64 - duplicates,

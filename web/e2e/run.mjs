@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const base = process.argv[2] ?? "http://127.0.0.1:8080";
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,16 +16,7 @@ const artifacts = join(here, "artifacts");
 mkdirSync(artifacts, { recursive: true });
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-  ],
-});
+const browser = await launch();
 
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);

@@ -198,6 +198,35 @@ pub async fn open_shop(base: &str) -> Shop {
     }
 }
 
+/// Books `customer_id` with the shop's first barber at some start (another one when a start is
+/// taken by an earlier booking of the test), sending `headers` too; answers the appointment.
+pub async fn book_some_start(
+    base: &str,
+    shop: &Shop,
+    customer_id: &Value,
+    headers: &[(&str, &str)],
+) -> Uuid {
+    let client = reqwest::Client::new();
+    for _ in 0..50 {
+        let mut request = client
+            .post(format!("{base}/api/v1/appointments"))
+            .bearer_auth(&shop.token)
+            .json(
+                &json!({"customer_id": customer_id, "staff_id": shop.staff[0],
+                          "service_id": shop.service_id, "starts_at": some_start()}),
+            );
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let answer = request.send().await.expect("answer");
+        if answer.status().is_success() {
+            let body: Value = answer.json().await.expect("json");
+            return body["id"].as_str().expect("id").parse().expect("uuid");
+        }
+    }
+    panic!("no free start in 50 tries");
+}
+
 /// A start on a 10-minute mark, 1 to 4 days ahead, within working hours.
 pub fn some_start() -> String {
     let date = (Utc::now() + chrono::Duration::days(1 + i64::try_from(random(4)).expect("small")))

@@ -99,7 +99,7 @@ impl EventStore {
     pub fn decision(&self, metadata: &EventMetadata) -> Decision<'_> {
         Decision {
             store: self,
-            metadata: metadata.to_map(),
+            metadata: super::stored_metadata(metadata),
             events: Vec::new(),
             streams: HashMap::new(),
             remember: Vec::new(),

@@ -178,7 +178,7 @@ impl EventStore {
             let positions = session.positions();
             let cqrs = CqrsFramework::new(session, vec![], ());
             match cqrs
-                .execute_with_metadata(id, command.clone(), metadata.to_map())
+                .execute_with_metadata(id, command.clone(), stored_metadata(metadata))
                 .await
             {
                 Ok(()) => {
@@ -212,4 +212,16 @@ async fn wake_relay(pool: PgPool, appended: Arc<Notify>, mut shutdown: Shutdown)
             tracing::debug!(%err, "cannot wake the relay; it will poll");
         }
     }
+}
+
+/// The metadata stored with a command's events: `metadata`, and the span context of the request
+/// recording them when its traces are exported.
+pub(crate) fn stored_metadata(
+    metadata: &EventMetadata,
+) -> std::collections::HashMap<String, String> {
+    let mut stored = metadata.to_map();
+    if let Some(trace_parent) = platform::telemetry::trace_parent(&tracing::Span::current()) {
+        stored.insert(EventMetadata::TRACE_PARENT.to_owned(), trace_parent);
+    }
+    stored
 }

@@ -84,6 +84,7 @@ async fn consume(
             .filter_map(|m| serde_json::from_slice::<RecordedEvent>(&m.payload).ok())
             .filter_map(|event| public(&event).map(|(name, data)| (event, name, data)))
             .collect();
+        let traced = platform::telemetry::consuming("webhooks fan-out", &messages);
         if !carried.is_empty() {
             let mut tx = pool.begin().await?;
             let endpoints = endpoints_of(&mut tx, &carried).await?;
@@ -92,6 +93,7 @@ async fn consume(
             }
             tx.commit().await?;
         }
+        drop(traced);
         for message in &messages {
             if let Err(err) = message.ack().await {
                 tracing::warn!(%err, "a webhook event was not acknowledged; it comes again");

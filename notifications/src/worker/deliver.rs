@@ -14,6 +14,7 @@ use command::store::CommandError;
 use domain::appointment::{Appointment, AppointmentCommand};
 use events::appointment::{NotificationChannel, NotificationKind};
 use events::EventMetadata;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::claim::Claimed;
@@ -67,6 +68,24 @@ impl Worker {
         let Some(message) = facts::message(&self.pool, claimed.notification_id).await? else {
             return self.skip(claimed.notification_id, "no such message").await;
         };
+        let span = tracing::info_span!(
+            "notify",
+            otel.name = %format!("notify {} by {}", message.kind.0.as_str(), message.channel.0.as_str()),
+            notification = %message.notification_id,
+        );
+        if let Some(parent) = &message.trace_parent {
+            platform::telemetry::follow(&span, parent);
+        }
+        self.work(claimed, message, now).instrument(span).await
+    }
+
+    /// [`Worker::deliver`] once the message is read.
+    async fn work(
+        &self,
+        claimed: Claimed,
+        message: Message,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
         // what the provider took is recorded, whatever became of the appointment since
         if claimed.state == "sent" {
             return self.record(&message).await;

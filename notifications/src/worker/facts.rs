@@ -24,6 +24,8 @@ pub struct Message {
     pub due_at: DateTime<Utc>,
     pub status: String,
     pub position: i64,
+    /// The trace of the request that planned it, continued while it is sent.
+    pub trace_parent: Option<String>,
 }
 
 /// A `kind` column, parsed once.
@@ -62,7 +64,7 @@ impl TryFrom<String> for ChannelColumn {
 pub async fn message(pool: &PgPool, notification_id: Uuid) -> Result<Option<Message>, sqlx::Error> {
     sqlx::query_as(
         "select notification_id, tenant_id, appointment_id, kind, channel, offset_minutes,
-                starts_at, previous_starts_at, due_at, status, position
+                starts_at, previous_starts_at, due_at, status, position, trace_parent
            from notifications where notification_id = $1",
     )
     .bind(notification_id)

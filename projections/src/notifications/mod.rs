@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use events::appointment::NotificationKind as Kind;
 use events::appointment::{AppointmentEvent, AppointmentSource};
 use events::business::BusinessEvent;
-use events::RecordedEvent;
+use events::{EventMetadata, RecordedEvent};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -317,9 +317,9 @@ impl Change<'_> {
             "insert into notifications
                     (notification_id, tenant_id, appointment_id, customer_id, kind, channel,
                      offset_minutes, starts_at, previous_starts_at, due_at, status, position,
-                     created_at)
+                     created_at, trace_parent)
              select id, $2, $3, $4, kind, channel, offset_minutes, $5, $6, due_at, 'pending',
-                    $7, $8
+                    $7, $8, $13
                from unnest($1::uuid[], $9::text[], $10::text[], $11::int[], $12::timestamptz[])
                     as p(id, kind, channel, offset_minutes, due_at)
              on conflict (notification_id) do nothing",
@@ -336,6 +336,7 @@ impl Change<'_> {
         .bind(&channels)
         .bind(&offsets)
         .bind(&due)
+        .bind(EventMetadata::trace_parent(&self.event.metadata))
         .execute(&mut *self.conn)
         .await?;
         Ok(())

@@ -65,6 +65,9 @@ pub struct AuditEvent {
     pub causation_id: Option<String>,
     /// The command that recorded it.
     pub command_id: Option<String>,
+    /// The OpenTelemetry trace of the request that recorded it (32 hex digits), when traces
+    /// were exported: where to look for what the request did across the roles.
+    pub trace_id: Option<String>,
     /// The fact, `{"<EventType>": {…}}`; personal data opened, or `{"erased": true}`.
     #[schema(value_type = Object)]
     pub payload: Value,
@@ -102,6 +105,7 @@ impl EventRow {
             correlation_id: field(EventMetadata::CORRELATION_ID),
             causation_id: field(EventMetadata::CAUSATION_ID),
             command_id: field(EventMetadata::COMMAND_ID),
+            trace_id: EventMetadata::trace_id(&self.metadata).map(str::to_owned),
             aggregate_type: self.aggregate_type,
             aggregate_id: self.aggregate_id,
             sequence: self.sequence,

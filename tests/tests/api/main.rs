@@ -37,6 +37,7 @@ mod permissions;
 mod pool_budget;
 mod protocol_errors;
 mod races;
+mod read_replica;
 mod read_side;
 mod replicas;
 mod reports;

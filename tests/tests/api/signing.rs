@@ -29,7 +29,11 @@ impl Drop for Process {
 
 impl Process {
     async fn start(env: &TestEnv, role: Role) -> Self {
-        let app = Application::build(env.config.clone(), role)
+        Self::start_with(env.config.clone(), role).await
+    }
+
+    async fn start_with(config: platform::Config, role: Role) -> Self {
+        let app = Application::build(config, role)
             .await
             .expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -40,6 +44,20 @@ impl Process {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// Logs the owner of [`Process::sign_up`]'s business in through this process: a new token.
+    async fn log_in(&self, client: &reqwest::Client) -> String {
+        let logged_in: Value = client
+            .post(self.url("/api/v1/login"))
+            .json(&json!({"email": "sam@fade.example", "password": "correct horse battery"}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        logged_in["token"].as_str().expect("token").to_owned()
     }
 
     /// Opens a business through this process and returns the answer.
@@ -82,16 +100,7 @@ async fn processes_without_a_configured_secret_accept_each_others_tokens() {
     assert_eq!(registered.status(), StatusCode::CREATED);
     let position = registered.json::<Value>().await.expect("json")["position"].clone();
 
-    let logged_in: Value = client
-        .post(second.url("/api/v1/login"))
-        .json(&json!({"email": "sam@fade.example", "password": "correct horse battery"}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    let token = logged_in["token"].as_str().expect("token");
+    let token = &second.log_in(&client).await;
     let customers = client
         .get(first.url(&format!("/api/v1/customers?min_position={position}")))
         .bearer_auth(token)
@@ -133,4 +142,57 @@ async fn a_token_signed_with_the_old_public_secret_is_refused() {
             .expect("sent");
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
+}
+
+/// The processes of a rotation, on one database: each with its own secrets.
+async fn with_secrets(env: &TestEnv, secret: &str, previous: Option<&str>) -> Process {
+    let mut config = env.config.clone();
+    config.jwt_secret = Some(platform::config::Secret::new(secret));
+    config.jwt_previous_secret = previous.map(platform::config::Secret::new);
+    Process::start_with(config, Role::All).await
+}
+
+async fn me(client: &reqwest::Client, process: &Process, token: &str) -> StatusCode {
+    client
+        .get(process.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+        .status()
+}
+
+#[tokio::test]
+async fn during_a_rotation_the_previous_secrets_tokens_are_still_taken_and_after_it_not() {
+    let env = TestEnv::new().await;
+    let client = reqwest::Client::new();
+    let before = with_secrets(&env, "the first secret", None).await;
+    let signed_up = before.sign_up(&client).await;
+    let old_token = signed_up["token"].as_str().expect("token").to_owned();
+
+    // the rotation: the new secret signs, the first one is still taken
+    let during = with_secrets(&env, "the second secret", Some("the first secret")).await;
+    assert_eq!(me(&client, &during, &old_token).await, StatusCode::OK);
+    let new_token = during.log_in(&client).await;
+    assert_eq!(me(&client, &during, &new_token).await, StatusCode::OK);
+    // a process not yet told of the new secret does not take its tokens
+    assert_eq!(
+        me(&client, &before, &new_token).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // once the first secret's tokens have run out it is dropped, and its tokens refused
+    let after = with_secrets(&env, "the second secret", None).await;
+    assert_eq!(me(&client, &after, &new_token).await, StatusCode::OK);
+    assert_problem(
+        client
+            .get(after.url("/api/v1/me"))
+            .bearer_auth(&old_token)
+            .send()
+            .await
+            .expect("sent"),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 }

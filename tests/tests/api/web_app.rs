@@ -103,3 +103,86 @@ async fn a_shop_runs_its_day_in_the_browser() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Rotating `JWT_SECRET` logs no one out (docs/operations.md): barber restarts with a new
+/// secret on the same address under a desk signed in in Chromium (`web/e2e/rotation.mjs`); the
+/// desk's next request is refused, the app renews its session with its refresh token (kept in
+/// the database, not signed) and sends the request again, and the desk stays on its page.
+#[tokio::test]
+async fn rotating_the_signing_secret_keeps_the_browser_signed_in() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    assert!(
+        web.join("dist/index.html").is_file() && web.join("node_modules/playwright-core").is_dir(),
+        "the web app is not built: run `make web`"
+    );
+    let env = platform::testing::TestEnv::new().await;
+    let mut config = env.config.clone();
+    config.web_dir = web.join("dist");
+    config.jwt_secret = Some(platform::config::Secret::new("the secret before"));
+    let before = barber::Application::build(config.clone(), barber::Role::All)
+        .await
+        .expect("barber starts");
+    let port = before.port();
+    let stopper = before.stopper();
+    let running = tokio::spawn(before.run_until_stopped());
+
+    let mut desk = Command::new("node")
+        .arg("e2e/rotation.mjs")
+        .arg(format!("http://127.0.0.1:{port}"))
+        .current_dir(&web)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let stdout = desk.stdout.take().expect("stdout");
+    let (rotate, asked) = tokio::sync::oneshot::channel();
+    let told = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        if lines.by_ref().any(|l| l == "ROTATE") {
+            let _ = rotate.send(());
+        }
+        lines.collect::<Vec<_>>()
+    });
+    // the desk says ROTATE once it is signed in
+    let asked = tokio::time::timeout(std::time::Duration::from_secs(120), asked).await;
+    if !matches!(asked, Ok(Ok(()))) {
+        let _ = desk.kill();
+        let output = desk.wait_with_output().expect("node ends");
+        panic!(
+            "the desk never signed in:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    stopper.trigger();
+    running.await.expect("stopped");
+    config.bind = format!("127.0.0.1:{port}").parse().expect("address");
+    config.jwt_secret = Some(platform::config::Secret::new("the secret after"));
+    let after = barber::Application::build(config, barber::Role::All)
+        .await
+        .expect("barber starts again with the new secret");
+    let stopper = after.stopper();
+    tokio::spawn(after.run_until_stopped());
+    desk.stdin
+        .as_mut()
+        .expect("stdin")
+        .write_all(b"rotated\n")
+        .expect("told");
+
+    let output = tokio::task::spawn_blocking(move || desk.wait_with_output())
+        .await
+        .expect("joined")
+        .expect("node ends");
+    let rest = told.await.expect("joined");
+    stopper.trigger();
+    assert!(
+        output.status.success(),
+        "the rotation run failed:\n{}\n{}",
+        rest.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -40,6 +40,19 @@ export async function freshToken(): Promise<string | null> {
   return session?.token ?? null;
 }
 
+/** The paths whose 401 means wrong credentials, not a session to renew. */
+const SIGN_IN = ["/api/v1/login", "/api/v1/signup", "/api/v1/token/refresh"];
+
+/** A copy of each signed request as sent, to send once more after a renewal (see `auth`). */
+const sent = new WeakMap<Request, Request>();
+
+const keepCopy: Middleware = {
+  onRequest({ request }) {
+    if (request.headers.has("authorization")) sent.set(request, request.clone());
+    return request;
+  },
+};
+
 const auth: Middleware = {
   async onRequest({ request, schemaPath }) {
     if (schemaPath.startsWith("/api/v1/public/")) return request;
@@ -47,12 +60,25 @@ const auth: Middleware = {
     if (token) request.headers.set("authorization", `Bearer ${token}`);
     return request;
   },
-  onResponse({ response, schemaPath }) {
-    // a token the server no longer takes (revoked, disabled, or a refresh that failed)
-    if (response.status === 401 && !schemaPath.startsWith("/api/v1/public/")) {
-      if (schemaPath !== "/api/v1/login" && schemaPath !== "/api/v1/signup") endSession();
+  async onResponse({ request, response, schemaPath }) {
+    if (response.status !== 401 || schemaPath.startsWith("/api/v1/public/")) return response;
+    if (SIGN_IN.includes(schemaPath)) return response;
+    // A token refused before it ran out: the signing secret was rotated, or the login was
+    // disabled. Renew the session once (the refresh token does not depend on the secret) and
+    // send the request again; only if that is refused too does the session end.
+    const copy = sent.get(request);
+    const used = request.headers.get("authorization");
+    const session = currentSession();
+    if (copy && session && used === `Bearer ${session.token}`) await refresh(session.refreshToken);
+    const renewed = currentSession();
+    if (!copy || !renewed || used === `Bearer ${renewed.token}`) {
+      endSession();
+      return response;
     }
-    return response;
+    copy.headers.set("authorization", `Bearer ${renewed.token}`);
+    const again = await fetch(copy);
+    if (again.status === 401) endSession();
+    return again;
   },
 };
 
@@ -97,4 +123,6 @@ const readYourWrites: Middleware = {
   },
 };
 
-api.use(auth, readYourWrites);
+// requests pass through them in this order, answers in the reverse: the copy kept is the
+// request as sent, and the position recorded is that of the answer the caller gets
+api.use(readYourWrites, auth, keepCopy);

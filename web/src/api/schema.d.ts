@@ -1547,6 +1547,11 @@ export interface components {
              * @description 1-based, gap-free within the record.
              */
             sequence: number;
+            /**
+             * @description The OpenTelemetry trace of the request that recorded it (32 hex digits), when traces
+             *     were exported: where to look for what the request did across the roles.
+             */
+            trace_id?: string | null;
         };
         Availability: {
             /**
