@@ -32,7 +32,9 @@ web-check: web
 browser:
 	@bash scripts/browser.sh
 
-## The deployment files against their published schemas (a broken fixture must fail).
+## The deployment files against their published schemas: docker-compose.yml, and every object
+## of the Kubernetes overlays as `kubectl kustomize` renders them, strictly (an unknown field
+## fails). Broken fixtures must fail the same checks.
 deploy-check:
 	cd scripts/deploy-check && npm ci --no-audit --no-fund && npm run check
 
