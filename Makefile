@@ -50,7 +50,7 @@ clean-test-databases:
 	@$(PSQL) -c "select format('drop database if exists %I with (force)', datname) from pg_database where datname like 'barber\_test\_%' and datname not like 'barber\\_test\\_template\\_%'" | while read -r sql; do $(PSQL) -c "$$sql"; done
 
 ## Throughput and latency next to the machine's own pgbench baseline; writes bench/results.md.
-bench: services
+bench: services web browser
 	cargo build --release -p barber
 	bash bench/run.sh
 

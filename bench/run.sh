@@ -61,6 +61,11 @@ for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   sleep 0.5
 done
+# the web app in Chromium, first, on the quiet server (a shop of its own: 20 barbers, 300
+# appointments today), so the browser's figures are not those of a machine still busy
+echo "bench: the web app in Chromium"
+WEB_REPORT=$(node bench/web.mjs "http://127.0.0.1:$PORT")
+echo "bench: $WEB_REPORT"
 # CPU seconds used by each party during the run: where the two cores go
 HZ=$(getconf CLK_TCK)
 cpu_of() { # process name -> utime+stime (and that of reaped children) of its live processes, in ticks
@@ -112,7 +117,7 @@ CANCELS=$($PSQL -d barber_bench -c "select count(*) from events where event_type
 DOUBLE_BOOKED=$($PSQL -d barber_bench -c "select count(*) from events a join events b on a.aggregate_type = 'schedule' and b.aggregate_type = 'schedule' and a.aggregate_id = b.aggregate_id and a.event_type = 'SlotReserved' and b.event_type = 'SlotReserved' and a.global_position < b.global_position and (a.payload->'SlotReserved'->>'starts_at')::timestamptz < (b.payload->'SlotReserved'->>'blocked_until')::timestamptz and (b.payload->'SlotReserved'->>'starts_at')::timestamptz < (a.payload->'SlotReserved'->>'blocked_until')::timestamptz and not exists (select 1 from events r where r.aggregate_type = 'schedule' and r.aggregate_id = a.aggregate_id and r.event_type = 'SlotReleased' and r.payload->'SlotReleased'->>'reservation_id' in (a.payload->'SlotReserved'->>'reservation_id', b.payload->'SlotReserved'->>'reservation_id'))")
 
 python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" "$CPU" "$BOOKED" "$DOUBLE_BOOKED" \
-  "$PG8_BEFORE" "$PG8_AFTER" "$MOVES" "$CANCELS" "$REBUILT" "$REBUILD_NS" "$REBUILD2_NS" > "$OUT" <<'PY'
+  "$PG8_BEFORE" "$PG8_AFTER" "$MOVES" "$CANCELS" "$REBUILT" "$REBUILD_NS" "$REBUILD2_NS" "$WEB_REPORT" > "$OUT" <<'PY'
 import json, sys, datetime, os, platform
 r = json.loads(sys.argv[1]); pg1, pg8 = float(sys.argv[2]), float(sys.argv[3])
 events, customers = sys.argv[4], sys.argv[5]
@@ -120,6 +125,7 @@ wall, server, postgres, nats, client = (float(x) for x in sys.argv[6].split())
 appointments, double_booked = int(sys.argv[7]), int(sys.argv[8])
 pg8_before, pg8_after, moves, cancels = float(sys.argv[9]), float(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12])
 rebuilt, rebuild_s, rebuild2_s = int(sys.argv[13] or 0), int(sys.argv[14]) / 1e9, int(sys.argv[15]) / 1e9
+web = json.loads(sys.argv[16])
 b, q = r["booking"], r["reads"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"Run {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {platform.system()}. "
@@ -143,11 +149,13 @@ print(f"| dashboard: p50 / p99 | {q['dashboard_p50_ms']:.1f} / {q['dashboard_p99
 print(f"| customer search among {q['searched_customers']} customers: p50 / p99 | {q['search_p50_ms']:.1f} / {q['search_p99_ms']:.1f} ms | | | |")
 print(f"| rebuild of the appointments read model, events/s | {rebuilt / max(rebuild_s, 0.001):.0f} ({rebuilt} events in {rebuild_s:.1f} s) | | | ≥ 50 000 |")
 print(f"| the same rebuild again right after (caches warm), events/s | {rebuilt / max(rebuild2_s, 0.001):.0f} ({rebuild2_s:.1f} s) | | | |")
+print(f"| web app, first page sent to a new visitor (HTML, JS, CSS, icon): gzip / as sent (brotli) | {web['first_page_gzip_bytes'] / 1024:.0f} / {web['first_page_bytes'] / 1024:.0f} kB | | | ≤ 250 kB gzip |")
+print(f"| web calendar, {web['barbers']} barbers and {web['appointments']} appointments, time to interactive, median of new profiles / of warm visits | {web['calendar_interactive_cold_ms']} / {web['calendar_interactive_warm_median_ms']} ms (answer in at {web['calendar_answered_cold_ms']} / {web['calendar_answered_warm_median_ms']} ms) | | | ≤ 1 000 ms |")
 print(f"\nBookings: {b['bookings_made']} answered 201 ({b['hot_slot_bookings']} of them on the hot slot, "
       f"{b['hot_slot_conflicts']} answered 409 there), {b['booking_failures']} failed; the event store holds "
       f"{appointments} booked appointments and {double_booked} overlapping live reservations "
-      f"({'consistent' if appointments == b['bookings_made'] + q['appointments'] and double_booked == 0 else 'MISMATCH'}; "
-      f"{q['appointments']} of them seeded for the read measurements in {q['seed_seconds']:.0f} s, {q['seed_failures']} refused, "
+      f"({'consistent' if appointments == b['bookings_made'] + q['appointments'] + web['appointments'] and double_booked == 0 else 'MISMATCH'}; "
+      f"{web['appointments']} of them the web measurement's day, {q['appointments']} seeded for the read measurements in {q['seed_seconds']:.0f} s, {q['seed_failures']} refused, "
       f"applied by the read side {q['catch_up_seconds']:.0f} s after the seeding ended, before any read was timed). "
       f"Reschedules: {b['reschedules_made']} answered 200, {b['reschedule_failures']} failed, {moves} recorded; "
       f"cancels: {b['cancels_made']} answered 200, {b['cancel_failures']} failed, {cancels} recorded "

@@ -1,13 +1,15 @@
 //! The web app (`web/`, built into `WEB_DIR`): every path outside `/api` is one of its files, or
 //! its `index.html` (the app routes in the browser: `/calendar`, `/book/{slug}`, …). Its hashed
 //! assets are cached for good; `index.html` is asked again each time, so a new build is picked
-//! up at once. Paths under `/api` that no route serves stay a problem+json 404.
+//! up at once. Paths under `/api` that no route serves stay a problem+json 404. The build holds a
+//! brotli and a gzip copy of each text file (`web/scripts/precompress.mjs`), sent to browsers
+//! that accept them, so nothing is compressed per request.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{HeaderValue, CACHE_CONTROL};
+use axum::http::header::{HeaderValue, CACHE_CONTROL, VARY};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::ServiceExt;
@@ -47,13 +49,20 @@ async fn serve(State(dir): State<Arc<PathBuf>>, request: Request) -> Response {
     } else {
         "no-cache"
     };
-    let files = ServeDir::new(dir.as_path()).fallback(ServeFile::new(index));
+    let page = ServeFile::new(index)
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dir.as_path())
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(page);
     let mut response = match files.oneshot(request).await {
         Ok(response) => response.map(axum::body::Body::new),
         Err(never) => match never {},
     };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    // a cache in between keeps one copy per encoding
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
     response
 }

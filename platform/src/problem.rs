@@ -187,14 +187,17 @@ impl ApiError {
 
 /// Whether `err`, or anything it was caused by, is a wait for a pooled connection that ran out:
 /// the budget of connections is spent, not a fault (from the event store's errors as much as
-/// from a query's).
+/// from a query's). cqrs-es's persistence errors show their cause as their own message without
+/// giving it as their `source`, so a cause is also known by sqlx's message for it.
 fn pool_exhausted(err: &(dyn std::error::Error + 'static)) -> bool {
+    let timed_out = sqlx::Error::PoolTimedOut.to_string();
     let mut current = Some(err);
     while let Some(e) = current {
-        if matches!(
+        let is_timeout = matches!(
             e.downcast_ref::<sqlx::Error>(),
             Some(sqlx::Error::PoolTimedOut)
-        ) {
+        );
+        if is_timeout || e.to_string() == timed_out {
             return true;
         }
         current = e.source();

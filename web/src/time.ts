@@ -46,14 +46,26 @@ export function clockIn(instant: string, zone: string): string {
 
 /** A day and time of an instant in `zone`, e.g. `Tue 1 Dec, 10:00`. */
 export function dayAndClockIn(instant: string, zone: string): string {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(instant));
+  return dayAndClockFormat(zone).format(new Date(instant));
+}
+
+/** One formatter per zone: making one costs far more than using it (a calendar lists hundreds). */
+const dayAndClockFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayAndClockFormat(zone: string): Intl.DateTimeFormat {
+  let format = dayAndClockFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    dayAndClockFormats.set(zone, format);
+  }
+  return format;
 }
 
 /** The viewer's own timezone. */

@@ -83,6 +83,16 @@ impl Server {
     }
 }
 
+/// A test that ends (or fails) with its server still running leaves no process behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// A cheap random number (the load only needs variety, not quality).
 pub fn random(below: usize) -> usize {
     usize::try_from(Uuid::new_v4().as_u128() % u128::try_from(below).expect("fits")).expect("fits")

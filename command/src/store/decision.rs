@@ -204,7 +204,10 @@ impl<'s> Decision<'s> {
         let store = self.store;
         let fence = self.fence.clone();
         let currency_fence = self.currency_fence.clone();
-        let appended = self.append_with(&store.pool).await;
+        let appended = match store.pool.acquire().await {
+            Ok(mut connection) => self.append_with(&mut connection).await,
+            Err(err) => Err(Unrecorded::Store(Box::new(append::persistence_error(err)))),
+        };
         let fenced_out = matches!(appended, Err(Unrecorded::Conflict));
         if let (true, Some(fence)) = (fenced_out, fence) {
             heal(store, &fence).await?;
@@ -224,9 +227,10 @@ impl<'s> Decision<'s> {
         self.append_with(transaction).await
     }
 
-    async fn append_with<'c>(
+    /// Seals the personal data and appends, both on `connection`.
+    async fn append_with(
         self,
-        executor: impl sqlx::PgExecutor<'c>,
+        connection: &mut sqlx::PgConnection,
     ) -> Result<Appended<'s>, Unrecorded> {
         let Self {
             store,
@@ -251,12 +255,12 @@ impl<'s> Decision<'s> {
             staff: &staff_fences,
             customers: &customer_fences,
         };
-        let new_keys = match sealing::seal(&store.pool, &mut events).await {
+        let new_keys = match sealing::seal(&mut *connection, &mut events).await {
             Ok(keys) => keys,
             Err(PersistenceError::OptimisticLockError) => return Err(Unrecorded::Conflict),
             Err(err) => return Err(Unrecorded::Store(Box::new(err))),
         };
-        match append::append(executor, &events, &new_keys, fences).await {
+        match append::append(&mut *connection, &events, &new_keys, fences).await {
             Ok(positions) if positions.len() == events.len() => Ok(Appended {
                 store,
                 remember,

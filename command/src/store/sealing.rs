@@ -16,9 +16,12 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Seals every `pii` object of `events` in place; answers the keys to create with them.
-pub(super) async fn seal(
-    pool: &PgPool,
+/// Seals every `pii` object of `events` in place; answers the keys to create with them. The keys
+/// are read on `executor`: inside a transaction, its own connection, never a second one from
+/// the pool (a request holding one connection and waiting for another starves the pool when as
+/// many arrive at once as it has connections).
+pub(super) async fn seal<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
     events: &mut [SerializedEvent],
 ) -> Result<Vec<NewKey>, PersistenceError> {
     if !events
@@ -27,11 +30,11 @@ pub(super) async fn seal(
     {
         return Ok(Vec::new());
     }
-    seal_all(pool, events).await.map_err(store_error)
+    seal_all(executor, events).await.map_err(store_error)
 }
 
-async fn seal_all(
-    pool: &PgPool,
+async fn seal_all<'c>(
+    executor: impl sqlx::PgExecutor<'c>,
     events: &mut [SerializedEvent],
 ) -> Result<Vec<NewKey>, PersonalDataError> {
     let mut owners = Vec::new();
@@ -54,7 +57,7 @@ async fn seal_all(
     }
     owners.sort_unstable();
     owners.dedup();
-    let mut found = keys::find(pool, &owners).await?;
+    let mut found = keys::find(executor, &owners).await?;
     let mut created = Vec::new();
     for owner in owners {
         if found.contains_key(&owner) {

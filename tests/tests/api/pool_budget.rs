@@ -93,3 +93,63 @@ async fn a_spent_connection_budget_answers_503_with_retry_after_and_recovers() {
     let listed = app.get("/api/v1/customers", Some(&owner.token)).await;
     assert_eq!(listed.status(), StatusCode::OK);
 }
+
+/// A request never holds one connection while it waits for another: as many registrations at
+/// once as a command process has connections (and more) are all served, none left waiting on
+/// itself until the acquire timeout (a customer's registration seals its personal data with keys
+/// read inside the registering transaction, on that transaction's own connection).
+#[tokio::test]
+async fn as_many_writes_at_once_as_there_are_connections_are_all_served() {
+    let mut env = platform::testing::TestEnv::new().await;
+    env.config.database_pool_size = Some(3);
+    env.config.database_acquire_timeout = Duration::from_secs(3);
+    let command = barber::Application::build(env.config.clone(), barber::Role::Command)
+        .await
+        .expect("command starts");
+    let base = format!("http://127.0.0.1:{}", command.port());
+    let stopper = command.stopper();
+    tokio::spawn(command.run_until_stopped());
+    let client = reqwest::Client::new();
+    let signed_up: Value = client
+        .post(format!("{base}/api/v1/signup"))
+        .json(&crate::helpers::signup_body(
+            "crowded-shop",
+            "owner@crowded.example",
+        ))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let token = signed_up["token"].as_str().expect("token").to_owned();
+
+    let started = std::time::Instant::now();
+    let mut registering = Vec::new();
+    for n in 0..12 {
+        let (client, url, token) = (
+            client.clone(),
+            format!("{base}/api/v1/customers"),
+            token.clone(),
+        );
+        registering.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"name": format!("Crowd {n}"), "email": format!("crowd{n}@example.com")}))
+                .send()
+                .await
+                .expect("answer")
+                .status()
+        }));
+    }
+    for registration in registering {
+        assert_eq!(registration.await.expect("joined"), StatusCode::CREATED);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the registrations waited for connections they held themselves ({:?})",
+        started.elapsed()
+    );
+    stopper.trigger();
+}

@@ -5,6 +5,15 @@ use reqwest::StatusCode;
 
 use crate::helpers::{assert_problem, spawn_app_with};
 
+/// "console.log('barber')", gzipped (as `web/scripts/precompress.mjs` writes it beside the file).
+fn gzipped_asset() -> Vec<u8> {
+    vec![
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x4b, 0xce, 0xcf, 0x2b, 0xce,
+        0xcf, 0x49, 0xd5, 0xcb, 0xc9, 0x4f, 0xd7, 0x50, 0x4f, 0x4a, 0x2c, 0x4a, 0x4a, 0x2d, 0x52,
+        0xd7, 0x04, 0x00, 0x06, 0xc0, 0x62, 0x5e, 0x15, 0x00, 0x00, 0x00,
+    ]
+}
+
 /// A build directory of the web app's shape: `index.html` and a hashed asset.
 fn built_web_app() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("barber-web-{}", uuid::Uuid::new_v4()));
@@ -15,6 +24,7 @@ fn built_web_app() -> std::path::PathBuf {
     )
     .expect("index");
     std::fs::write(dir.join("assets/app-1a2b3c.js"), "console.log('barber')").expect("asset");
+    std::fs::write(dir.join("assets/app-1a2b3c.js.gz"), gzipped_asset()).expect("gzip copy");
     dir
 }
 
@@ -43,6 +53,27 @@ async fn the_web_app_answers_every_path_outside_the_api_and_caches_only_its_hash
         .to_str()
         .expect("type")
         .contains("javascript"));
+    assert!(asset.headers().get("content-encoding").is_none());
+
+    // a browser that takes gzip is sent the build's gzip copy, of the same type
+    let zipped = app
+        .client
+        .get(app.url("/assets/app-1a2b3c.js"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(zipped.status(), StatusCode::OK);
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "accept-encoding");
+    assert!(zipped.headers()["content-type"]
+        .to_str()
+        .expect("type")
+        .contains("javascript"));
+    assert_eq!(
+        zipped.bytes().await.expect("body").to_vec(),
+        gzipped_asset()
+    );
 
     // the API's unknown routes stay problems, never the app's page
     for path in ["/api/v1/nothing-here", "/api", "/api/v2/customers"] {

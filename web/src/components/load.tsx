@@ -1,6 +1,6 @@
 // Loading, empty and error states, one way on every page.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useLayoutEffect, useState } from "preact/hooks";
 import { describe } from "../api/problem";
 
 export type Loaded<T> =
@@ -8,7 +8,11 @@ export type Loaded<T> =
   | { state: "failed"; message: string }
   | { state: "ready"; data: T };
 
-/** Runs `load` now and whenever `deps` change; `reload` runs it again. */
+/**
+ * Runs `load` now and whenever `deps` change; `reload` runs it again. The request goes out as
+ * soon as the page is in the DOM (a layout effect), not after the browser has painted it: the
+ * paint of a page's frame then overlaps the request instead of delaying it.
+ */
 export function useLoad<T>(
   load: () => Promise<{ data?: T; error?: unknown }>,
   deps: unknown[],
@@ -16,7 +20,7 @@ export function useLoad<T>(
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: "loading" });
   const [round, setRound] = useState(0);
   const reload = useCallback(() => setRound((n) => n + 1), []);
-  useEffect(() => {
+  useLayoutEffect(() => {
     let live = true;
     load()
       .then(({ data, error }) => {

@@ -33,10 +33,13 @@ function hideGridRoles(root: HTMLElement): void {
 export function ResourceCalendar(props: { options: CalendarOptions }) {
   const target = useRef<HTMLDivElement>(null);
   const calendar = useRef<Ec | null>(null);
+  // what the calendar was last given: only what changes is set again (each setting redraws)
+  const given = useRef<CalendarOptions>({});
   useEffect(() => {
     const root = target.current;
     if (!root) return;
     calendar.current = createCalendar(root, [ResourceTimeGrid, Interaction], props.options);
+    given.current = props.options;
     hideGridRoles(root);
     const observer = new MutationObserver(() => hideGridRoles(root));
     observer.observe(root, { subtree: true, childList: true, attributeFilter: ["role"] });
@@ -49,10 +52,12 @@ export function ResourceCalendar(props: { options: CalendarOptions }) {
   }, []);
   useEffect(() => {
     const ec = calendar.current;
-    if (!ec) return;
+    if (!ec || props.options === given.current) return;
+    const before = given.current as Record<string, unknown>;
     for (const [key, value] of Object.entries(props.options)) {
-      ec.setOption(key as keyof Ec.Options, value as never);
+      if (before[key] !== value) ec.setOption(key as keyof Ec.Options, value as never);
     }
+    given.current = props.options;
   }, [props.options]);
   return <div ref={target} class="resource-calendar" />;
 }

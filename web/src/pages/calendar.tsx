@@ -66,6 +66,8 @@ export function Calendar() {
       allDaySlot: false,
       nowIndicator: false,
       slotDuration: "00:15:00",
+      // its own Intl range formatter costs a third of a millisecond an event
+      eventTimeFormat: timeRange,
       slotMinTime: hours.min,
       slotMaxTime: hours.max,
       height: "auto",
@@ -223,6 +225,13 @@ export function Calendar() {
 }
 
 export type Service = Schemas["ServiceView"];
+
+/** An appointment's times on the grid, "09:00–09:30": the calendar's dates are wall times. */
+function timeRange(start: Date, end: Date | null): string {
+  const clock = (d: Date) =>
+    `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return end ? `${clock(start)}–${clock(end)}` : clock(start);
+}
 
 /** The same appointments as a list: for keyboards, screen readers and small screens. */
 function Listed(props: {
