@@ -162,8 +162,12 @@ async fn read_all(
                 let last = page
                     .last()
                     .unwrap_or_else(|| unreachable!("the page has events"));
+                // the page holds the whole of its last aggregate as it stood when read: the next
+                // page starts at the next aggregate, even if this one has a newer event by now
+                // (committed after the gate, so the commit-order replay applies it). Starting
+                // within it would record its sequence guard twice, once per page.
                 after_id.clone_from(&last.aggregate_id);
-                after_sequence = last.sequence;
+                after_sequence = i64::MAX;
                 drop(conn);
                 if pages.send(Ok(page)).await.is_err() {
                     return Ok(());
