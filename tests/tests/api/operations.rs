@@ -128,3 +128,43 @@ async fn the_demo_business_can_be_logged_into_and_has_a_shop_to_book() {
         );
     }
 }
+
+/// With `MIGRATE_ON_START=false` a process does not touch the schema: on a database never
+/// migrated it refuses to start, and once `barber migrate` has run it starts.
+#[tokio::test]
+async fn a_process_told_not_to_migrate_waits_for_the_migration() {
+    let env = platform::testing::TestEnv::new().await;
+    let empty = format!("{}_unmigrated", env.database);
+    sqlx::query(&format!("create database \"{empty}\""))
+        .execute(&env.pool)
+        .await
+        .expect("created");
+    let mut config = env.config.clone();
+    config.database_url = config.database_url.replace(&env.database, &empty);
+    config.migrate_on_start = false;
+    let refused = barber::Application::build(config.clone(), barber::Role::Query).await;
+    assert!(
+        matches!(refused, Err(barber::app::StartError::SchemaBehind)),
+        "started on a schema that is behind"
+    );
+    let pool = platform::db::connect(&config.database_url, 2)
+        .await
+        .expect("pool");
+    assert!(!platform::db::schema_is_current(&pool)
+        .await
+        .expect("checked"));
+    platform::db::migrate(&pool).await.expect("migrated");
+    assert!(platform::db::schema_is_current(&pool)
+        .await
+        .expect("checked"));
+    pool.close().await;
+    let started = barber::Application::build(config, barber::Role::Query)
+        .await
+        .expect("starts once migrated");
+    started.stopper().trigger();
+    drop(started);
+    sqlx::query(&format!("drop database \"{empty}\" with (force)"))
+        .execute(&env.pool)
+        .await
+        .expect("dropped");
+}
