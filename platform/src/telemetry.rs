@@ -176,16 +176,31 @@ mod exporter {
 }
 
 /// A span for each of `messages` that carries a trace (the relay's `traceparent` header),
-/// continuing it and named `name` (`project customers`, `webhooks fan-out`). Each ends when
-/// dropped: hold them until the messages' work is committed. Empty when nothing is traced.
-pub fn consuming(name: &str, messages: &[async_nats::jetstream::Message]) -> Vec<Span> {
-    messages
+/// continuing it and named by `name` (`project customers`, `webhooks fan-out`), which is made
+/// only when a message is traced. Each ends when dropped: hold them until the messages' work is
+/// committed. Empty when nothing is traced.
+pub fn consuming(
+    name: impl FnOnce() -> String,
+    messages: &[async_nats::jetstream::Message],
+) -> Vec<Span> {
+    let parent_of = |message: &async_nats::jetstream::Message| {
+        message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(TRACE_PARENT))
+            .map(|v| v.as_str().to_owned())
+    };
+    let parents: Vec<String> = messages.iter().filter_map(parent_of).collect();
+    if parents.is_empty() {
+        return Vec::new();
+    }
+    let name = name();
+    parents
         .iter()
-        .filter_map(|message| {
-            let parent = message.headers.as_ref()?.get(TRACE_PARENT)?.as_str();
-            let span = tracing::info_span!("consume", otel.name = name);
+        .map(|parent| {
+            let span = tracing::info_span!("consume", otel.name = name.as_str());
             follow(&span, parent);
-            Some(span)
+            span
         })
         .collect()
 }

@@ -152,7 +152,7 @@ impl Worker {
                 lag.refresh(&self.consumer, true).await;
                 continue;
             }
-            let traced = platform::telemetry::consuming(&format!("project {name}"), &messages);
+            let traced = platform::telemetry::consuming(|| format!("project {name}"), &messages);
             match batch::apply(&self.pool, &self.projection, &messages).await {
                 Ok(committed) => {
                     drop(traced);

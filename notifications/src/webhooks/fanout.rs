@@ -84,7 +84,7 @@ async fn consume(
             .filter_map(|m| serde_json::from_slice::<RecordedEvent>(&m.payload).ok())
             .filter_map(|event| public(&event).map(|(name, data)| (event, name, data)))
             .collect();
-        let traced = platform::telemetry::consuming("webhooks fan-out", &messages);
+        let traced = platform::telemetry::consuming(|| "webhooks fan-out".into(), &messages);
         if !carried.is_empty() {
             let mut tx = pool.begin().await?;
             let endpoints = endpoints_of(&mut tx, &carried).await?;
