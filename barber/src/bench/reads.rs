@@ -89,11 +89,15 @@ pub async fn run(
         .json(&json!({"timezone": "UTC"}))
         .send()
         .await?;
+    // no messages: the read side is measured here, and a hundred thousand bookings made in
+    // two minutes would leave the notification worker hundreds of thousands of confirmations
+    // and reminders to work through (a shop's months of them) while the reads and the rebuild
+    // after them are timed
     put(
         "/api/v1/business/booking-policy".into(),
         json!({"min_lead_minutes": 0, "max_advance_days": 730,
                "cancellation_window_minutes": 1440, "default_buffer_minutes": 0,
-               "reminder_offsets_minutes": [1440]}),
+               "reminder_offsets_minutes": [1440], "notification_channels": []}),
     )
     .await?;
     let service = id(&post(

@@ -14,7 +14,9 @@
 //! Every message has an id made from what it is (`plan::notification_id`), so a redelivered
 //! event or a rebuild makes no second message; a row is only ever inserted once, and withdrawn
 //! or sent rows never come back. What the worker did (claims, attempts, errors) is its own
-//! table, outside this read model.
+//! table, outside this read model; `taken` (the worker has a delivery of the message, so it is
+//! no longer new work) is written by the worker's claim, and read from the worker's table when
+//! a row is made, so a rebuilt row says the same.
 
 pub mod plan;
 
@@ -317,9 +319,11 @@ impl Change<'_> {
             "insert into notifications
                     (notification_id, tenant_id, appointment_id, customer_id, kind, channel,
                      offset_minutes, starts_at, previous_starts_at, due_at, status, position,
-                     created_at, trace_parent)
+                     created_at, trace_parent, taken)
              select id, $2, $3, $4, kind, channel, offset_minutes, $5, $6, due_at, 'pending',
-                    $7, $8, $13
+                    $7, $8, $13,
+                    -- a worker took it before (the row is being rebuilt): not new work
+                    exists (select 1 from notification_deliveries d where d.notification_id = p.id)
                from unnest($1::uuid[], $9::text[], $10::text[], $11::int[], $12::timestamptz[])
                     as p(id, kind, channel, offset_minutes, due_at)
              on conflict (notification_id) do nothing",

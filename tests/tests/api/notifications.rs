@@ -542,3 +542,82 @@ async fn a_barber_who_asked_for_it_gets_the_next_days_agenda_once_in_the_evening
         agendas[0].subject()
     );
 }
+
+/// A worker looks for work among the messages no worker has taken yet and among the open
+/// deliveries, so the thousands a shop's history piles up (every text message of a shop
+/// without an SMS provider is skipped, for good) are never passed over again.
+#[tokio::test]
+async fn a_worker_passes_over_none_of_the_messages_it_has_dealt_with() {
+    let n = notified().await;
+    let pool = &n.app.env.pool;
+    // a long history at once: 3 000 messages due days ago, about appointments the read models
+    // do not have, which the worker deals with (skips) like any other
+    sqlx::query(
+        "insert into notifications
+                (notification_id, tenant_id, appointment_id, customer_id, kind, channel,
+                 starts_at, due_at, status, position, created_at)
+         select gen_random_uuid(), $1, gen_random_uuid(), $2, 'reminder', 'sms',
+                now() - interval '1 day', now() - interval '3 days' + g * interval '1 second',
+                'pending', 0, now() - interval '4 days'
+           from generate_series(1, 3000) g",
+    )
+    .bind(n.shop.owner.business_id)
+    .bind(n.customer_id)
+    .execute(pool)
+    .await
+    .expect("history");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let skipped: i64 = sqlx::query_scalar(
+            "select count(*) from notification_deliveries where state = 'skipped'",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("count");
+        if skipped == 3000 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{skipped} skipped");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // new work still goes out
+    let appointment = n.book(afternoon(3, 15)).await;
+    n.wait_for(appointment, "confirmation", "sent", 2).await;
+
+    // the claim as a worker makes it, nothing due: it reads no message it has dealt with
+    sqlx::query("analyze notifications")
+        .execute(pool)
+        .await
+        .expect("analyze");
+    let mut tx = pool.begin().await.expect("tx");
+    let now = Utc::now();
+    let plan: Value = sqlx::query_scalar(&format!(
+        "explain (analyze, format json) {}",
+        notifications::worker::claim::DUE
+    ))
+    .bind(now)
+    .bind(now + Span::minutes(2))
+    .bind(20_i64)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("plan");
+    tx.rollback().await.expect("rollback");
+    let read = rows_read(&plan[0]["Plan"], "notifications");
+    assert!(read <= 20.0, "the claim read {read} messages: {plan:#}");
+}
+
+/// Rows a plan read from `table`: those its scans of it returned and those they filtered out.
+fn rows_read(node: &Value, table: &str) -> f64 {
+    let own = if node["Relation Name"] == table {
+        let loops = node["Actual Loops"].as_f64().unwrap_or(1.0);
+        let returned = node["Actual Rows"].as_f64().unwrap_or(0.0);
+        let removed = node["Rows Removed by Filter"].as_f64().unwrap_or(0.0);
+        (returned + removed) * loops
+    } else {
+        0.0
+    };
+    let children = node["Plans"].as_array().map_or(0.0, |plans| {
+        plans.iter().map(|child| rows_read(child, table)).sum()
+    });
+    own + children
+}
