@@ -232,6 +232,7 @@ fn router(
     nats: async_nats::Client,
     shutdown: Shutdown,
 ) -> Router {
+    let directory = crate::directory::Directory::new(pool.clone(), keys.clone());
     let mut api = Router::new();
     if let (true, Some(store)) = (role.serves_commands(), store) {
         let commands = command::http::CommandState {
@@ -291,6 +292,11 @@ fn router(
         .fallback_service(crate::web::WebApp::new(&config.web_dir))
         // after every route: it reaches only the routes registered before it
         .method_not_allowed_fallback(method_not_allowed);
+    // a business moved to another deployment is served there
+    let app = app.layer(axum::middleware::from_fn_with_state(
+        directory,
+        crate::directory::forward,
+    ));
     let app = app.layer(axum::Extension(platform::client::Forwarding {
         hops: config.forwarded_hops,
     }));

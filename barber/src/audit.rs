@@ -20,25 +20,10 @@ pub struct Export {
 impl Export {
     /// Reads the arguments after `audit`.
     pub fn from_args(args: &[String]) -> Result<Self, String> {
-        let Some((verb, options)) = args.split_first() else {
-            return Err(USAGE.into());
-        };
-        if verb != "export" {
-            return Err(format!("unknown audit command {verb:?}\n{USAGE}"));
-        }
         let (mut business_id, mut since) = (None, None);
-        let mut options = options.iter();
-        while let Some(option) = options.next() {
-            let value = options
-                .next()
-                .ok_or_else(|| format!("{option} needs a value\n{USAGE}"))?;
-            match option.as_str() {
-                "--business" => {
-                    let id = value
-                        .parse()
-                        .map_err(|_| format!("--business {value:?} is not a UUID"))?;
-                    business_id = Some(id);
-                }
+        for (option, value) in crate::cli::options(args, "audit", "export", USAGE)? {
+            match option {
+                "--business" => business_id = Some(crate::cli::business(value)?),
                 "--since" => {
                     let at = DateTime::parse_from_rfc3339(value)
                         .map_err(|e| format!("--since {value:?} is not RFC 3339: {e}"))?;

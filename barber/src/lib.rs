@@ -13,11 +13,14 @@
 pub mod app;
 pub mod audit;
 pub mod bench;
+pub mod cli;
+pub mod directory;
 pub mod openapi;
 pub mod permissions;
 pub mod progress_bar;
 pub mod role;
 pub mod seed;
+pub mod tenant;
 pub mod web;
 
 pub use app::Application;

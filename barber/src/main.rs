@@ -1,4 +1,4 @@
-//! `barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench|audit export]`
+//! `barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench|audit export|tenant move]`
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use platform::Config;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]]";
+const USAGE: &str = "usage: barber [all|command|query|relay|project|remind|migrate [--wait]|rebuild <projection>|seed|bench [url] [seconds] [samples]|audit export --business <id> [--since RFC3339]|tenant move --business <id> --to <DATABASE_URL> --home <URL>]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -51,6 +51,7 @@ async fn main() -> ExitCode {
         "seed" => seed(&config).await,
         "bench" => bench(&args[1..]).await,
         "audit" => audit(&config, &args[1..]).await,
+        "tenant" => tenant(&config, &args[1..]).await,
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())
@@ -142,6 +143,37 @@ async fn audit(config: &Config, args: &[String]) -> Result<(), String> {
     eprintln!(
         "exported {written} events of business {}",
         export.business_id
+    );
+    Ok(())
+}
+
+/// `barber tenant move`: one business to another deployment, step by step on standard error.
+async fn tenant(config: &Config, args: &[String]) -> Result<(), String> {
+    let request = barber::tenant::Move::from_args(args)?;
+    let source = pool(config).await?;
+    platform::db::ensure_database(&request.to)
+        .await
+        .map_err(|e| format!("the target database: {e}"))?;
+    let target = platform::db::connect(&request.to, 5)
+        .await
+        .map_err(|e| format!("the target database: {e}"))?;
+    platform::db::migrate(&target)
+        .await
+        .map_err(|e| format!("the target database: {e}"))?;
+    let moved = request
+        .run(&source, &target, |step| eprintln!("{step}"))
+        .await?;
+    println!(
+        "moved business {} to {}: {} events, {}",
+        request.business_id,
+        request.home,
+        moved.events,
+        moved
+            .rows
+            .iter()
+            .map(|(table, n)| format!("{n} {table}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     Ok(())
 }

@@ -80,6 +80,19 @@ impl ApiError {
         .with_member(RETRY_AFTER_SECONDS, 1)
     }
 
+    /// 503 `tenant_moving`: the business is being moved to another deployment
+    /// (`barber tenant move`), and no change of its data is taken here meanwhile; the caller may
+    /// try again after `Retry-After` (by then it is served where it moved to). Nothing was
+    /// written.
+    pub fn tenant_moving() -> Self {
+        Self::client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "tenant_moving",
+            "this business is being moved to another deployment; try again in a moment",
+        )
+        .with_member(RETRY_AFTER_SECONDS, 5)
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::client(StatusCode::CONFLICT, code, detail)
     }
@@ -205,6 +218,30 @@ fn pool_exhausted(err: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// The SQLSTATE of a change refused because its business is moving away (migration
+/// `tenant_homes`).
+const TENANT_AWAY: &str = "BR001";
+
+/// Whether `err`, or anything it was caused by, is Postgres refusing a change of a business
+/// that is moving to another deployment (known by its message too, as for [`pool_exhausted`]).
+fn tenant_away(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let coded = matches!(
+            e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(db)) if db.code().as_deref() == Some(TENANT_AWAY)
+        );
+        if coded
+            || e.to_string()
+                .contains("is being moved to another deployment")
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let this = match self {
@@ -212,6 +249,7 @@ impl IntoResponse for ApiError {
                 metrics::counter!("database_pool_exhausted_total").increment(1);
                 Self::busy()
             }
+            Self::Internal(err) if tenant_away(err.as_ref()) => Self::tenant_moving(),
             other => other,
         };
         this.respond()

@@ -94,6 +94,8 @@ impl Dispatcher {
                  select d.delivery_id from webhook_deliveries d
                   where ((d.state in ('pending', 'retrying') and d.next_attempt_at <= $1)
                          or (d.state = 'sending' and d.claimed_until <= $1))
+                    -- a business moving away: its deliveries are its new home's to send
+                    and not exists (select 1 from tenant_homes h where h.tenant_id = d.tenant_id)
                     and not exists (
                         select 1 from webhook_deliveries e
                          where e.endpoint_id = d.endpoint_id and e.record = d.record

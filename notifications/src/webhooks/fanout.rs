@@ -149,7 +149,10 @@ async fn deliveries_of(
             "insert into webhook_deliveries
                     (delivery_id, tenant_id, endpoint_id, event_type, record, transaction_id,
                      global_position, body, state, next_attempt_at, created_at)
-             values ($1, $2, $3, $4, $5, $6::text::xid8, $7, $8, 'pending', now(), now())
+             select $1, $2, $3, $4, $5, $6::text::xid8, $7, $8, 'pending', now(), now()
+              -- a business moving away: its new home fans out the same events (the same
+              -- delivery ids) once they are copied there
+              where not exists (select 1 from tenant_homes h where h.tenant_id = $2)
              on conflict (delivery_id) do nothing",
         )
         .bind(delivery_id)

@@ -40,8 +40,10 @@ impl Worker {
         let claimed: Vec<Claimed> = sqlx::query_as(
             "with due as (
                  select staff_id, day from agenda_deliveries
-                  where (state in ('pending', 'retrying') and next_attempt_at <= $1)
-                     or (state = 'sending' and claimed_until <= $1)
+                  where ((state in ('pending', 'retrying') and next_attempt_at <= $1)
+                     or (state = 'sending' and claimed_until <= $1))
+                    and not exists (select 1 from tenant_homes h
+                                     where h.tenant_id = agenda_deliveries.tenant_id)
                   order by next_attempt_at limit 20
                     for update skip locked)
              update agenda_deliveries a
@@ -181,6 +183,8 @@ async fn schedule(pool: &PgPool, now: DateTime<Utc>) -> Result<(), sqlx::Error> 
            from staff_members s join businesses b on b.tenant_id = s.tenant_id
           where s.daily_agenda and s.active and s.email is not null
             and extract(hour from ($1 at time zone b.timezone)) >= $2
+            -- a business moving away: its agendas are its new home's to send
+            and not exists (select 1 from tenant_homes h where h.tenant_id = s.tenant_id)
          on conflict (staff_id, day) do nothing",
     )
     .bind(now)

@@ -32,6 +32,8 @@ pub const DUE: &str = "with fresh as (
          select n.notification_id, n.tenant_id, n.due_at
            from notifications n
           where n.status = 'pending' and not n.taken and n.due_at <= $1
+            -- a business moving away: its messages are its new home's to send
+            and not exists (select 1 from tenant_homes h where h.tenant_id = n.tenant_id)
           order by n.due_at
           limit $3
             for update of n skip locked),
@@ -49,6 +51,7 @@ pub const DUE: &str = "with fresh as (
                        or (d.state = 'sending' and d.claimed_until <= $1)))
                  or (n.status <> 'sent' and d.state = 'sent' and d.recorded_at is null
                      and d.claimed_until <= $1))
+            and not exists (select 1 from tenant_homes h where h.tenant_id = n.tenant_id)
           order by n.due_at
           limit $3
             for update of n skip locked),

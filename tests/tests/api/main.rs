@@ -48,6 +48,7 @@ mod sessions;
 mod signing;
 mod staff;
 mod tenant_isolation;
+mod tenant_move;
 mod time_off;
 mod timezone_change;
 mod visits;
