@@ -91,7 +91,12 @@ CPU=$(awk -v hz="$HZ" -v wall="$WALL_NS" -v cu="$CLIENT_USER" -v cs="$CLIENT_SYS
   -v p="$(( $(cpu_of postgres) - PG_BEFORE ))" -v n="$(( $(cpu_of nats-server) - NATS_BEFORE ))" \
   'BEGIN { printf "%.2f %.2f %.2f %.2f %.2f", wall / 1e9, s / hz, p / hz, n / hz, cu + cs }')
 echo "bench: $REPORT"
-# a rebuild of the appointments read model while the server keeps serving it
+# a rebuild of the appointments read model while the server keeps serving it; first, how busy
+# the machine still is with the load's aftermath (a worker's backlog, Postgres writing out the
+# pages the load dirtied), in CPU-seconds per second over two seconds
+AFTER_S=$(cpu_of_pid "$SERVER"); AFTER_P=$(cpu_of postgres); sleep 2
+AFTERMATH=$(awk -v hz="$HZ" -v s="$(( $(cpu_of_pid "$SERVER") - AFTER_S ))" -v p="$(( $(cpu_of postgres) - AFTER_P ))" \
+  'BEGIN { printf "%.2f %.2f", s / hz / 2, p / hz / 2 }')
 REBUILD_START=$(date +%s%N)
 REBUILT=$("$BIN" rebuild appointments 2>/dev/null | sed -n 's/.*replayed: \([0-9]*\).*/\1/p')
 REBUILD_NS=$(( $(date +%s%N) - REBUILD_START ))
@@ -102,6 +107,16 @@ REBUILD_START=$(date +%s%N)
 "$BIN" rebuild appointments >/dev/null 2>&1
 REBUILD2_NS=$(( $(date +%s%N) - REBUILD_START ))
 echo "bench: rebuilt appointments again in $(( REBUILD2_NS / 1000000 )) ms"
+# and once more after a checkpoint, with the server quiet: the rebuild by itself
+$PSQL -d barber_bench -c "checkpoint"
+for _ in $(seq 1 60); do
+  QUIET_FROM=$(cpu_of_pid "$SERVER"); sleep 1
+  [ $(( $(cpu_of_pid "$SERVER") - QUIET_FROM )) -lt $(( HZ / 20 )) ] && break
+done
+REBUILD_START=$(date +%s%N)
+"$BIN" rebuild appointments >/dev/null 2>&1
+REBUILD3_NS=$(( $(date +%s%N) - REBUILD_START ))
+echo "bench: rebuilt appointments after a checkpoint, the server quiet, in $(( REBUILD3_NS / 1000000 )) ms"
 kill $SERVER 2>/dev/null || true
 wait $SERVER 2>/dev/null || true
 # the baseline moves from one run to the next: measured again right after, and the mean used
@@ -117,7 +132,8 @@ CANCELS=$($PSQL -d barber_bench -c "select count(*) from events where event_type
 DOUBLE_BOOKED=$($PSQL -d barber_bench -c "select count(*) from events a join events b on a.aggregate_type = 'schedule' and b.aggregate_type = 'schedule' and a.aggregate_id = b.aggregate_id and a.event_type = 'SlotReserved' and b.event_type = 'SlotReserved' and a.global_position < b.global_position and (a.payload->'SlotReserved'->>'starts_at')::timestamptz < (b.payload->'SlotReserved'->>'blocked_until')::timestamptz and (b.payload->'SlotReserved'->>'starts_at')::timestamptz < (a.payload->'SlotReserved'->>'blocked_until')::timestamptz and not exists (select 1 from events r where r.aggregate_type = 'schedule' and r.aggregate_id = a.aggregate_id and r.event_type = 'SlotReleased' and r.payload->'SlotReleased'->>'reservation_id' in (a.payload->'SlotReserved'->>'reservation_id', b.payload->'SlotReserved'->>'reservation_id'))")
 
 python3 - "$REPORT" "$PG1" "$PG8" "$EVENTS" "$CUSTOMERS" "$CPU" "$BOOKED" "$DOUBLE_BOOKED" \
-  "$PG8_BEFORE" "$PG8_AFTER" "$MOVES" "$CANCELS" "$REBUILT" "$REBUILD_NS" "$REBUILD2_NS" "$WEB_REPORT" > "$OUT" <<'PY'
+  "$PG8_BEFORE" "$PG8_AFTER" "$MOVES" "$CANCELS" "$REBUILT" "$REBUILD_NS" "$REBUILD2_NS" "$WEB_REPORT" \
+  "$REBUILD3_NS" "$AFTERMATH" > "$OUT" <<'PY'
 import json, sys, datetime, os, platform
 r = json.loads(sys.argv[1]); pg1, pg8 = float(sys.argv[2]), float(sys.argv[3])
 events, customers = sys.argv[4], sys.argv[5]
@@ -126,6 +142,8 @@ appointments, double_booked = int(sys.argv[7]), int(sys.argv[8])
 pg8_before, pg8_after, moves, cancels = float(sys.argv[9]), float(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12])
 rebuilt, rebuild_s, rebuild2_s = int(sys.argv[13] or 0), int(sys.argv[14]) / 1e9, int(sys.argv[15]) / 1e9
 web = json.loads(sys.argv[16])
+rebuild3_s = int(sys.argv[17]) / 1e9
+aftermath_server, aftermath_postgres = (float(x) for x in sys.argv[18].split())
 b, q = r["booking"], r["reads"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 print(f"Run {datetime.date.today()} on {os.cpu_count()} cores ({cpu}), {platform.system()}. "
@@ -149,6 +167,7 @@ print(f"| dashboard: p50 / p99 | {q['dashboard_p50_ms']:.1f} / {q['dashboard_p99
 print(f"| customer search among {q['searched_customers']} customers: p50 / p99 | {q['search_p50_ms']:.1f} / {q['search_p99_ms']:.1f} ms | | | |")
 print(f"| rebuild of the appointments read model, events/s | {rebuilt / max(rebuild_s, 0.001):.0f} ({rebuilt} events in {rebuild_s:.1f} s) | | | ≥ 50 000 |")
 print(f"| the same rebuild again right after (caches warm), events/s | {rebuilt / max(rebuild2_s, 0.001):.0f} ({rebuild2_s:.1f} s) | | | |")
+print(f"| the same after a checkpoint, the server quiet, events/s | {rebuilt / max(rebuild3_s, 0.001):.0f} ({rebuild3_s:.1f} s) | | | |")
 print(f"| web app, first page sent to a new visitor (HTML, JS, CSS, icon): gzip / as sent (brotli) | {web['first_page_gzip_bytes'] / 1024:.0f} / {web['first_page_bytes'] / 1024:.0f} kB | | | ≤ 250 kB gzip |")
 print(f"| web calendar, {web['barbers']} barbers and {web['appointments']} appointments, time to interactive, median of new profiles / of warm visits | {web['calendar_interactive_cold_ms']} / {web['calendar_interactive_warm_median_ms']} ms (answer in at {web['calendar_answered_cold_ms']} / {web['calendar_answered_warm_median_ms']} ms) | | | ≤ 1 000 ms |")
 print(f"\nBookings: {b['bookings_made']} answered 201 ({b['hot_slot_bookings']} of them on the hot slot, "
@@ -162,6 +181,9 @@ print(f"\nBookings: {b['bookings_made']} answered 201 ({b['hot_slot_bookings']} 
       f"({'consistent' if moves == b['reschedules_made'] and cancels == b['cancels_made'] else 'MISMATCH'}).")
 print(f"\n{r['read_your_write_samples']} create-then-read samples, {r['stale_reads']} answered stale; "
       f"{r['errors']} failed requests; {events} events recorded, {customers} customers in the read model.")
+print(f"\nRight before the first rebuild, the load's aftermath still kept barber busy for "
+      f"{aftermath_server:.2f} and Postgres for {aftermath_postgres:.2f} CPU-seconds a second "
+      f"(of {os.cpu_count()}); the third rebuild ran after a `CHECKPOINT`, once barber was quiet.")
 capacity = wall * os.cpu_count()
 print(f"\nWhere the CPU went during the {wall:.0f} s run ({os.cpu_count()} cores = {capacity:.0f} CPU-seconds):\n")
 print("| process | CPU-seconds | share of the machine |")

@@ -49,15 +49,17 @@ enum Named {
     Token,
 }
 
-/// The businesses this deployment has handed over, as last read.
+/// The businesses this deployment has handed over, as read at one moment.
 #[derive(Default)]
 struct Moved {
-    read_at: Option<Instant>,
     /// Business → the base URL of its home.
     homes: HashMap<Uuid, String>,
     /// Booking page address → business.
     slugs: HashMap<String, Uuid>,
 }
+
+/// A reading of the businesses moved away, and when it was made.
+type Reading = (Instant, Arc<Moved>);
 
 /// What the forwarding needs.
 #[derive(Clone)]
@@ -65,7 +67,8 @@ pub struct Directory {
     pool: PgPool,
     keys: JwtKeys,
     client: reqwest::Client,
-    moved: Arc<Mutex<Moved>>,
+    /// The last reading and when it was made.
+    moved: Arc<Mutex<Option<Reading>>>,
 }
 
 impl Directory {
@@ -83,28 +86,31 @@ impl Directory {
         }
     }
 
-    /// The businesses moved away and their booking page addresses, read again when stale.
-    async fn moved(&self) -> Result<(HashMap<Uuid, String>, HashMap<String, Uuid>), sqlx::Error> {
-        let mut moved = self.moved.lock().await;
-        if moved.read_at.is_none_or(|at| at.elapsed() > FRESH_FOR) {
-            let rows: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
-                "select h.tenant_id, h.home, s.slug from tenant_homes h
-                   left join business_slugs s on s.business_id = h.tenant_id
-                  where h.state = 'moved'",
-            )
-            .fetch_all(&self.pool)
-            .await?;
-            moved.homes.clear();
-            moved.slugs.clear();
-            for (tenant, home, slug) in rows {
-                moved.homes.insert(tenant, home);
-                if let Some(slug) = slug {
-                    moved.slugs.insert(slug, tenant);
-                }
+    /// The businesses moved away, read again when the last reading is stale.
+    async fn moved(&self) -> Result<Arc<Moved>, sqlx::Error> {
+        let mut last = self.moved.lock().await;
+        if let Some((at, moved)) = last.as_ref() {
+            if at.elapsed() <= FRESH_FOR {
+                return Ok(moved.clone());
             }
-            moved.read_at = Some(Instant::now());
         }
-        Ok((moved.homes.clone(), moved.slugs.clone()))
+        let rows: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
+            "select h.tenant_id, h.home, s.slug from tenant_homes h
+               left join business_slugs s on s.business_id = h.tenant_id
+              where h.state = 'moved'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut moved = Moved::default();
+        for (tenant, home, slug) in rows {
+            moved.homes.insert(tenant, home);
+            if let Some(slug) = slug {
+                moved.slugs.insert(slug, tenant);
+            }
+        }
+        let moved = Arc::new(moved);
+        *last = Some((Instant::now(), moved.clone()));
+        Ok(moved)
     }
 
     /// The business a one-time token or a login's email address belongs to.
@@ -134,13 +140,18 @@ impl Directory {
 
 /// Forwards a request of a business moved away to its home (see the module documentation).
 pub async fn forward(State(directory): State<Directory>, request: Request, next: Next) -> Response {
-    let (homes, slugs) = match directory.moved().await {
-        Ok(moved) => moved,
-        Err(err) => return ApiError::from(err).into_response(),
-    };
-    if homes.is_empty() || !request.uri().path().starts_with("/api/v1/") {
+    if !request.uri().path().starts_with("/api/v1/") {
         return next.run(request).await;
     }
+    let moved = match directory.moved().await {
+        Ok(moved) if !moved.homes.is_empty() => moved,
+        Ok(_) => return next.run(request).await,
+        Err(err) => {
+            // served here: with its database unreachable, nothing is served anywhere else
+            tracing::warn!(%err, "the list of businesses moved away cannot be read");
+            return next.run(request).await;
+        }
+    };
     let (parts, body) = request.into_parts();
     let body = match to_bytes(body, MAX_BODY).await {
         Ok(body) => body,
@@ -153,11 +164,11 @@ pub async fn forward(State(directory): State<Directory>, request: Request, next:
             .into_response()
         }
     };
-    let business = match whose(&directory, &parts, &body, &slugs).await {
+    let business = match whose(&directory, &parts, &body, &moved.slugs).await {
         Ok(business) => business,
         Err(err) => return ApiError::from(err).into_response(),
     };
-    match business.and_then(|b| homes.get(&b)) {
+    match business.and_then(|b| moved.homes.get(&b)) {
         Some(home) => relay(&directory.client, home, parts, body).await,
         None => next.run(Request::from_parts(parts, Body::from(body))).await,
     }

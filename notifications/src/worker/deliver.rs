@@ -23,6 +23,10 @@ use super::Worker;
 use crate::channels::{Email, SendError, Sent, Sms};
 use crate::message::{self, Facts};
 
+/// Why a message by email or SMS is skipped when that channel is not set up.
+const EMAIL_UNSET: &str = "email is not set up (SMTP_URL)";
+const SMS_UNSET: &str = "SMS is not set up (SMS_API_URL)";
+
 /// Sends given up after this many attempts (the delivery is then `failed` until retried).
 pub const MAX_ATTEMPTS: i32 = 5;
 
@@ -160,6 +164,17 @@ impl Worker {
 
     /// Words the message and hands it to its channel's provider.
     async fn send(&self, message: &Message) -> Result<Outcome, sqlx::Error> {
+        // nothing to send it by: skipped before anything is read, worded or linked (a booking
+        // link is issued per message), so a channel left unset costs a skip, not a message
+        match message.channel.0 {
+            NotificationChannel::Email if self.mailer.is_none() => {
+                return Ok(Outcome::Skipped(EMAIL_UNSET.into()));
+            }
+            NotificationChannel::Sms if self.sms.is_none() => {
+                return Ok(Outcome::Skipped(SMS_UNSET.into()));
+            }
+            NotificationChannel::Email | NotificationChannel::Sms => {}
+        }
         if !facts::caught_up(&self.pool, message).await? {
             return Ok(Outcome::NotYet);
         }
@@ -212,7 +227,7 @@ impl Worker {
                     return Ok(Outcome::Skipped("the customer has no email address".into()));
                 };
                 let Some(mailer) = &self.mailer else {
-                    return Ok(Outcome::Skipped("email is not set up (SMTP_URL)".into()));
+                    return Ok(Outcome::Skipped(EMAIL_UNSET.into()));
                 };
                 let email = Email {
                     to,
@@ -231,7 +246,7 @@ impl Worker {
                     return Ok(Outcome::Skipped("the customer has no phone number".into()));
                 };
                 let Some(provider) = &self.sms else {
-                    return Ok(Outcome::Skipped("SMS is not set up (SMS_API_URL)".into()));
+                    return Ok(Outcome::Skipped(SMS_UNSET.into()));
                 };
                 let sms = Sms {
                     to,

@@ -621,3 +621,49 @@ fn rows_read(node: &Value, table: &str) -> f64 {
     });
     own + children
 }
+
+/// With no email or SMS provider set up, a message by that channel is skipped at once: nothing
+/// is read for it, worded, or linked (a booking link is issued for each message that is sent).
+#[tokio::test]
+async fn a_message_by_a_channel_not_set_up_is_skipped_before_it_is_worded() {
+    let app = crate::helpers::spawn_app().await;
+    let shop = shop_named(&app, "plain-cuts", "UTC", 0).await;
+    let booked = crate::booking::book(&app, &shop, &crate::booking::utc_day_at(3, 10, 0)).await;
+    assert_eq!(booked.status(), StatusCode::CREATED);
+    let booked: Value = booked.json().await.expect("json");
+    let appointment = booked["id"].as_str().expect("id");
+    let deadline = std::time::Instant::now() + WAIT;
+    let skipped = loop {
+        let page = app
+            .read(
+                &format!("/api/v1/notifications?appointment_id={appointment}&status=skipped"),
+                &shop.owner.token,
+            )
+            .await;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        if items.len() == 2 {
+            break items;
+        }
+        assert!(std::time::Instant::now() < deadline, "{page}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut reasons: Vec<&str> = skipped
+        .iter()
+        .map(|m| m["error"].as_str().expect("why"))
+        .collect();
+    reasons.sort_unstable();
+    assert_eq!(
+        reasons,
+        [
+            "SMS is not set up (SMS_API_URL)",
+            "email is not set up (SMTP_URL)"
+        ]
+    );
+    let links: i64 =
+        sqlx::query_scalar("select count(*) from booking_links where appointment_id = $1")
+            .bind(appointment.parse::<Uuid>().expect("uuid"))
+            .fetch_one(&app.env.pool)
+            .await
+            .expect("links");
+    assert_eq!(links, 0);
+}
