@@ -85,6 +85,27 @@ async fn a_business_moves_whole_to_another_deployment_and_is_served_from_there_a
     let customer_path = format!("/api/v1/customers/{}", shop.customer_id);
     let customer = eventually(&here, &customer_path, &shop.owner.token).await;
 
+    // the worker here deals with the first booking's confirmations (skipped: no provider is
+    // set up) before the move
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let dealt: i64 = sqlx::query_scalar(
+            "select count(*) from notification_deliveries where tenant_id = $1 and state = 'skipped'",
+        )
+        .bind(business)
+        .fetch_one(&here.env.pool)
+        .await
+        .expect("deliveries");
+        if dealt >= 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{dealt} confirmations dealt with"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // bookings keep coming in while it moves
     let request = Move {
         business_id: business,
@@ -156,6 +177,41 @@ async fn a_business_moves_whole_to_another_deployment_and_is_served_from_there_a
         let appointment = eventually(&there, &format!("/api/v1/appointments/{id}"), token).await;
         assert_eq!(appointment["customer_id"], json!(shop.customer_id));
     }
+    // what the worker here dealt with is not dealt with again there: once the new home has
+    // built its messages, each such delivery is the one copied, untouched, and its message is
+    // taken
+    crate::read_side::settled(&there).await;
+    let deliveries = "select notification_id, state, updated_at from notification_deliveries
+                       where tenant_id = $1 and notification_id = any($2) order by 1";
+    let dealt: Vec<(Uuid, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select notification_id, state, updated_at from notification_deliveries
+          where tenant_id = $1 order by 1",
+    )
+    .bind(business)
+    .fetch_all(&here.env.pool)
+    .await
+    .expect("deliveries here");
+    assert!(
+        !dealt.is_empty(),
+        "the worker here dealt with the confirmations"
+    );
+    let ids: Vec<Uuid> = dealt.iter().map(|(id, ..)| *id).collect();
+    let there_dealt: Vec<(Uuid, String, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as(deliveries)
+            .bind(business)
+            .bind(&ids)
+            .fetch_all(&there.env.pool)
+            .await
+            .expect("deliveries there");
+    assert_eq!(there_dealt, dealt);
+    let untaken: i64 = sqlx::query_scalar(
+        "select count(*) from notifications where notification_id = any($1) and not taken",
+    )
+    .bind(&ids)
+    .fetch_one(&there.env.pool)
+    .await
+    .expect("taken");
+    assert_eq!(untaken, 0);
     // the customer's personal data opens there (its key came along)
     let there_customer = eventually(&there, &customer_path, token).await;
     assert_eq!(there_customer["name"], customer["name"]);
