@@ -21,6 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderName, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use command::http::routes;
 use platform::auth::{bearer_token, JwtKeys};
 use platform::ApiError;
 use serde_json::Value;
@@ -34,13 +35,14 @@ const FRESH_FOR: Duration = Duration::from_secs(2);
 /// The largest request body forwarded (the command routes' own limit).
 const MAX_BODY: usize = 2 * 1024 * 1024;
 
-/// The `POST` routes whose JSON body names whose the request is: `(path, field, kind)`.
+/// The `POST` routes whose JSON body names whose the request is: `(path under /api/v1, field,
+/// kind)`.
 const BODY_ROUTES: [(&str, &str, Named); 5] = [
-    ("/api/v1/login", "email", Named::Email),
-    ("/api/v1/token/refresh", "refresh_token", Named::Token),
-    ("/api/v1/logout", "refresh_token", Named::Token),
-    ("/api/v1/invitations/accept", "token", Named::Token),
-    ("/api/v1/password/reset", "token", Named::Token),
+    (routes::LOG_IN, "email", Named::Email),
+    (routes::REFRESH, "refresh_token", Named::Token),
+    (routes::LOG_OUT, "refresh_token", Named::Token),
+    (routes::ACCEPT_INVITATION, "token", Named::Token),
+    (routes::RESET_PASSWORD, "token", Named::Token),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -184,8 +186,8 @@ async fn whose(
     if let Some(tenant) = bearer_token(&parts.headers).and_then(|t| directory.keys.tenant_of(t)) {
         return Ok(Some(tenant));
     }
-    let path = parts.uri.path();
-    if let Some(rest) = path.strip_prefix("/api/v1/public/") {
+    let path = parts.uri.path().strip_prefix("/api/v1").unwrap_or_default();
+    if let Some(rest) = path.strip_prefix(routes::PUBLIC_PREFIX) {
         let mut segments = rest.split('/');
         return match (segments.next(), segments.next()) {
             (Some("bookings"), Some(token)) => directory.owner_of(Named::Token, token).await,
@@ -195,7 +197,7 @@ async fn whose(
     }
     // a calendar subscription: `/feeds/{token}.ics`
     if let Some(token) = path
-        .strip_prefix("/api/v1/feeds/")
+        .strip_prefix("/feeds/")
         .and_then(|rest| rest.strip_suffix(".ics"))
     {
         return directory.owner_of(Named::Token, token).await;

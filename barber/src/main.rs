@@ -168,12 +168,7 @@ async fn tenant(config: &Config, args: &[String]) -> Result<(), String> {
         request.business_id,
         request.home,
         moved.events,
-        moved
-            .rows
-            .iter()
-            .map(|(table, n)| format!("{n} {table}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        moved.rows_listed()
     );
     Ok(())
 }

@@ -96,15 +96,7 @@ pub(super) async fn copy(
         moved.rows.push((table, here as u64));
     }
     tx.commit().await.map_err(|e| fail("target", e))?;
-    progress(&format!(
-        "copied its own rows: {}",
-        moved
-            .rows
-            .iter()
-            .map(|(table, n)| format!("{table} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    progress(&format!("copied its own rows: {}", moved.rows_listed()));
 
     let (mut after_xid, mut after_position) = ("0".to_owned(), 0_i64);
     loop {

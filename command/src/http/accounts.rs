@@ -18,9 +18,9 @@ use crate::sessions::{self, Session};
 
 /// The routes that need no token, named once for the idempotency middleware too.
 pub(super) const SIGN_UP: &str = "/signup";
-pub(super) const LOG_IN: &str = "/login";
-pub(super) const REFRESH: &str = "/token/refresh";
-pub(super) const LOG_OUT: &str = "/logout";
+pub const LOG_IN: &str = "/login";
+pub const REFRESH: &str = "/token/refresh";
+pub const LOG_OUT: &str = "/logout";
 
 pub fn routes() -> Router<CommandState> {
     Router::new()

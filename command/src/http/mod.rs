@@ -31,6 +31,14 @@ use uuid::Uuid;
 
 pub use known_users::KnownUsers;
 
+/// The paths (under `/api/v1`) of the routes whose body or path says whose a request is, for
+/// what routes requests by business (`barber::directory`).
+pub mod routes {
+    pub use super::accounts::{LOG_IN, LOG_OUT, REFRESH};
+    pub use super::public::PUBLIC_PREFIX;
+    pub use super::users::{ACCEPT_INVITATION, RESET_PASSWORD};
+}
+
 use crate::store::{EventStore, Recording};
 
 /// What the command handlers share.

@@ -17,7 +17,7 @@ use super::{Accepted, CommandState};
 use crate::online::{self, manage, OnlineBooking};
 
 /// What every public route's path starts with (after `/api/v1`).
-pub(super) const PUBLIC_PREFIX: &str = "/public/";
+pub const PUBLIC_PREFIX: &str = "/public/";
 /// The route of online bookings, named once for the idempotency middleware too.
 pub(super) const PUBLIC_BOOKINGS: &str = "/public/{slug}/bookings";
 

@@ -23,8 +23,8 @@ use crate::accounts::{own, Changed, Link, Purpose};
 
 /// The routes a one-time link opens, named once for the idempotency middleware too: their
 /// answers are sessions, never kept.
-pub(super) const ACCEPT_INVITATION: &str = "/invitations/accept";
-pub(super) const RESET_PASSWORD: &str = "/password/reset";
+pub const ACCEPT_INVITATION: &str = "/invitations/accept";
+pub const RESET_PASSWORD: &str = "/password/reset";
 pub(super) const OWN_PASSWORD: &str = "/me/password";
 
 pub fn routes() -> Router<CommandState> {

@@ -284,3 +284,72 @@ async fn a_move_refuses_a_business_the_target_cannot_take_and_leaves_it_frozen_t
         .expect_err("unknown");
     assert!(unknown.contains("no history here"), "{unknown}");
 }
+
+#[tokio::test]
+async fn a_move_that_stopped_part_way_stays_frozen_and_run_again_goes_on() {
+    let here = spawn_app().await;
+    let secret = here.env.config.jwt_secret.clone();
+    let there = spawn_app_with(move |config| config.jwt_secret = secret).await;
+    let shop = shop_named(&here, "fade-street", "UTC", 0).await;
+    let business = shop.owner.business_id;
+    assert_eq!(
+        book(&here, &shop, &utc_day_at(3, 10, 0)).await.status(),
+        StatusCode::CREATED
+    );
+    // the target takes the business's own rows, then fails on its events (a fault in between)
+    sqlx::raw_sql(&format!(
+        "create function refuse_its_events() returns trigger language plpgsql as $$
+         begin raise exception 'the target fell over'; end $$;
+         create trigger refuse_its_events before insert on events for each row
+           when (new.metadata ->> 'tenant_id' = '{business}')
+           execute function refuse_its_events();"
+    ))
+    .execute(&there.env.pool)
+    .await
+    .expect("fault");
+    let request = Move {
+        business_id: business,
+        to: there.env.config.database_url.clone(),
+        home: there.address.clone(),
+    };
+    let stopped = request
+        .run(&here.env.pool, &there.env.pool, |_| {})
+        .await
+        .expect_err("stopped");
+    assert!(stopped.contains("the target fell over"), "{stopped}");
+    // frozen, never half-served: its own rows are there but none of its events, and nothing
+    // is taken here meanwhile
+    assert!(history(&there, business).await.is_empty());
+    let users: i64 = sqlx::query_scalar("select count(*) from users where business_id = $1")
+        .bind(business)
+        .fetch_one(&there.env.pool)
+        .await
+        .expect("users");
+    assert_eq!(users, 1);
+    assert_problem(
+        book(&here, &shop, &utc_day_at(4, 10, 0)).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "tenant_moving",
+    )
+    .await;
+
+    // the fault mended, the same command goes on from where it stopped and finishes
+    sqlx::raw_sql("drop trigger refuse_its_events on events")
+        .execute(&there.env.pool)
+        .await
+        .expect("mended");
+    let moved = request
+        .run(&here.env.pool, &there.env.pool, |_| {})
+        .await
+        .expect("moved");
+    let whole = history(&here, business).await;
+    assert_eq!(moved.events, whole.len() as u64);
+    assert_eq!(history(&there, business).await, whole);
+    assert!(moved.rows.contains(&("users", 1)), "{:?}", moved.rows);
+    let state: String = sqlx::query_scalar("select state from tenant_homes where tenant_id = $1")
+        .bind(business)
+        .fetch_one(&here.env.pool)
+        .await
+        .expect("listed");
+    assert_eq!(state, "moved");
+}
